@@ -1,0 +1,66 @@
+#pragma once
+// Moving whole files through the pipeline into a storage backend and back.
+//
+// store: plaintext → SHA-256 and size → compressor → stored-size counter → storage Writer.
+// fetch: storage Reader → decompressor → SHA-256 and size → caller's sink; the digest and size
+// are compared with what the manifest recorded, and a mismatch is a kVerification error that
+// names the file.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dbkeep/pipeline/byte_sink.hpp"
+#include "dbkeep/pipeline/codec.hpp"
+#include "dbkeep/storage/backend.hpp"
+
+namespace dbkeep::pipeline {
+
+// What the manifest records for one stored file.
+struct StoredFile {
+  std::string path;        // logical path inside the backup ("sessions.db", "ibdata1")
+  std::string stored_key;  // backend key of the stored object
+  std::uint64_t size = 0;         // plaintext bytes
+  std::uint64_t stored_size = 0;  // bytes written to storage
+  std::string sha256;             // of the plaintext, lowercase hex
+  Codec codec = Codec::kNone;
+};
+
+// Streams `source` to end into a new object `stored_key` and commits it.
+Result<StoredFile> store_stream(ByteSource& source, storage::Backend& backend,
+                                const std::string& path, const std::string& stored_key,
+                                const CodecOptions& codec);
+
+// Convenience over store_stream for a file on disk.
+Result<StoredFile> store_file(const std::filesystem::path& file, storage::Backend& backend,
+                              const std::string& path, const std::string& stored_key,
+                              const CodecOptions& codec);
+
+// One file to store, for the parallel variant.
+struct StoreJob {
+  std::filesystem::path file;
+  std::string path;
+  std::string stored_key;
+};
+
+// Stores jobs on `workers` threads (largest files first); the first error cancels the rest and
+// is returned. Results come back in the order of `jobs`. `on_progress` (optional) is called
+// from worker threads with the plaintext bytes just stored.
+Result<std::vector<StoredFile>> store_files_parallel(
+    const std::vector<StoreJob>& jobs, storage::Backend& backend, const CodecOptions& codec,
+    int workers, const std::function<void(std::uint64_t)>& on_progress = {});
+
+// Streams a stored object back, decompressed, into `sink`, checking size and SHA-256 against
+// `expected`. Mismatch or undecodable data: ErrorKind::kVerification naming expected.path.
+Result<void> fetch_stream(storage::Backend& backend, const StoredFile& expected, ByteSink& sink);
+
+// Verifies an object without keeping its content.
+Result<void> verify_stored(storage::Backend& backend, const StoredFile& expected);
+
+// Restores an object into a file at `target` (written in place; callers use a temp name).
+Result<void> fetch_to_file(storage::Backend& backend, const StoredFile& expected,
+                           const std::filesystem::path& target);
+
+}  // namespace dbkeep::pipeline

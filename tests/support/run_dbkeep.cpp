@@ -1,0 +1,19 @@
+#include "support/run_dbkeep.hpp"
+
+#include "dbkeep/core/command_runner.hpp"
+
+namespace dbkeep::test {
+
+DbkeepRun run_dbkeep(const std::vector<std::string>& args,
+                     const std::map<std::string, std::string>& env) {
+  core::Command command;
+  command.argv.push_back(DBKEEP_BINARY);
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
+  command.extra_env = env;
+  core::SystemCommandRunner runner;
+  auto result = runner.run(command);
+  if (!result) return DbkeepRun{-1, "", result.error().message};
+  return DbkeepRun{result->exit_code, result->stdout_text, result->stderr_text};
+}
+
+}  // namespace dbkeep::test

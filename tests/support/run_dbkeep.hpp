@@ -1,0 +1,20 @@
+#pragma once
+// Runs the built dbkeep binary as a user would, capturing exit code and output.
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dbkeep::test {
+
+struct DbkeepRun {
+  int exit_code = -1;
+  std::string stdout_text;
+  std::string stderr_text;
+};
+
+// `args` excludes the program name. `env` adds or replaces environment variables.
+DbkeepRun run_dbkeep(const std::vector<std::string>& args,
+                     const std::map<std::string, std::string>& env = {});
+
+}  // namespace dbkeep::test
