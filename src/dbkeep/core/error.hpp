@@ -36,7 +36,9 @@ inline std::unexpected<Error> fail(std::string message, ErrorKind kind = ErrorKi
 inline std::unexpected<Error> usage_error(std::string message) {
   return fail(std::move(message), ErrorKind::kUsage);
 }
-inline std::unexpected<Error> propagate(Error error) { return std::unexpected(std::move(error)); }
+inline std::unexpected<Error> propagate(Error error) {
+  return std::unexpected(std::move(error));
+}
 
 // Builds "what: strerror(errno)" for system-call failures.
 std::string errno_message(const std::string& what, int error_number);
@@ -49,13 +51,13 @@ int exit_code(ErrorKind kind);
 // TRY_ASSIGN(var, expr): declares `var` holding the value, or returns the error.
 #define DBKEEP_CONCAT_INNER(a, b) a##b
 #define DBKEEP_CONCAT(a, b) DBKEEP_CONCAT_INNER(a, b)
-#define TRY(expr)                                                             \
-  do {                                                                        \
-    auto&& dbkeep_try_result_ = (expr);                                       \
+#define TRY(expr)                                                                \
+  do {                                                                           \
+    auto&& dbkeep_try_result_ = (expr);                                          \
     if (!dbkeep_try_result_) return std::unexpected(dbkeep_try_result_.error()); \
   } while (false)
-#define TRY_ASSIGN_IMPL(tmp, var, expr)                 \
-  auto tmp = (expr);                                    \
-  if (!tmp) return std::unexpected(tmp.error());        \
+#define TRY_ASSIGN_IMPL(tmp, var, expr)          \
+  auto tmp = (expr);                             \
+  if (!tmp) return std::unexpected(tmp.error()); \
   var = std::move(*tmp)
-#define TRY_ASSIGN(var, expr) TRY_ASSIGN_IMPL(DBKEEP_CONCAT(dbkeep_try_, __LINE__), var, expr)
+#define TRY_ASSIGN(var, expr) TRY_ASSIGN_IMPL(DBKEEP_CONCAT(dbkeep_try_, __COUNTER__), var, expr)

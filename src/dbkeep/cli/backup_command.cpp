@@ -1,0 +1,42 @@
+#include "dbkeep/cli/backup_view.hpp"
+#include "dbkeep/cli/command.hpp"
+#include "dbkeep/core/log.hpp"
+#include "dbkeep/jobs/backup_job.hpp"
+
+namespace dbkeep::cli {
+
+// Backs up the selected sets one after another. A failing set does not stop the others; the
+// exit code is that of the first failure (so a lock conflict still exits 4).
+Result<int> backup_command(CommandContext& context) {
+  TRY_ASSIGN(auto set, context.args().option("--set"));
+  TRY(context.args().expect_empty("backup"));
+  TRY_ASSIGN(auto sets, context.selected_sets(set));
+  TRY_ASSIGN(auto* config, context.config());
+  TRY_ASSIGN(auto* repository, context.repository());
+
+  nlohmann::json results = nlohmann::json::array();
+  std::optional<Error> first_failure;
+  for (const auto* one : sets) {
+    auto manifest = jobs::run_backup(*config, *one, *repository);
+    if (manifest) {
+      results.push_back(backup_summary_json(*manifest));
+      context.print(manifest->set + "/" + manifest->id + " complete\n");
+      continue;
+    }
+    Error error = manifest.error().with_context("backup of set '" + one->name + "' failed");
+    if (sets.size() > 1) log::error(error.message);
+    results.push_back({{"set", one->name}, {"status", "failed"}, {"error", error.message}});
+    if (!first_failure) first_failure = error;
+  }
+  if (context.global().json) {
+    context.print_json({{"ok", !first_failure}, {"backups", results}});
+    if (first_failure) return exit_code(first_failure->kind);
+  }
+  if (first_failure) {
+    if (sets.size() > 1) return exit_code(first_failure->kind);  // each already logged
+    return std::unexpected(*first_failure);
+  }
+  return 0;
+}
+
+}  // namespace dbkeep::cli

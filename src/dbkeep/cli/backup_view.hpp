@@ -1,0 +1,20 @@
+#pragma once
+// How backups are shown: one summary object per backup for --json (stable field names), and
+// an aligned table for people.
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "dbkeep/repo/manifest.hpp"
+
+namespace dbkeep::cli {
+
+// {"id","set","source","method","started_at","finished_at","duration_ms","files","size",
+//  "stored_size","status"}
+nlohmann::json backup_summary_json(const repo::Manifest& manifest);
+std::string backup_table(const std::vector<repo::Manifest>& backups);
+// Several lines describing one manifest in full, for `dbkeep show`.
+std::string backup_details(const repo::Manifest& manifest);
+
+}  // namespace dbkeep::cli

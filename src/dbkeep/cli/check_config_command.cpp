@@ -1,0 +1,91 @@
+#include <unistd.h>
+
+#include "dbkeep/cli/command.hpp"
+#include "dbkeep/source/sqlite/sqlite_database.hpp"
+
+namespace dbkeep::cli {
+namespace {
+
+struct Check {
+  std::string what;
+  std::string problem;  // empty when fine
+};
+
+// A directory we may write to, or — when missing — one whose nearest existing parent we may
+// write to (dbkeep creates it on first use). Nothing is created here.
+std::string writable_directory_problem(const std::filesystem::path& directory) {
+  std::filesystem::path probe = directory;
+  while (!probe.empty() && !std::filesystem::exists(probe)) probe = probe.parent_path();
+  if (probe.empty()) probe = ".";
+  if (!std::filesystem::is_directory(probe)) return probe.string() + " is not a directory";
+  if (::access(probe.c_str(), W_OK | X_OK) != 0) return probe.string() + " is not writable";
+  return "";
+}
+
+std::string writable_file_problem(const std::filesystem::path& file) {
+  if (std::filesystem::exists(file)) {
+    return ::access(file.c_str(), W_OK) == 0 ? "" : file.string() + " is not writable";
+  }
+  return writable_directory_problem(file.parent_path());
+}
+
+std::string sqlite_problem(const core::SqliteConfig& sqlite) {
+  using source::sqlite::SqliteDatabase;
+  if (!std::filesystem::exists(sqlite.path)) return sqlite.path.string() + " does not exist";
+  auto database = SqliteDatabase::open(sqlite.path, SqliteDatabase::Mode::kReadOnly, 2000);
+  if (!database) return database.error().message;
+  auto version = database->query_text("PRAGMA schema_version");
+  if (!version) return sqlite.path.string() + " is not a readable SQLite database";
+  return "";
+}
+
+}  // namespace
+
+Result<int> check_config_command(CommandContext& context) {
+  TRY(context.args().expect_empty("check-config"));
+  TRY_ASSIGN(auto* config, context.config());
+
+  std::vector<Check> checks;
+  checks.push_back({"repository " + config->repository.path.string() + " writable",
+                    writable_directory_problem(config->repository.path)});
+  checks.push_back({"state directory " + config->repository.state_dir.string() + " writable",
+                    writable_directory_problem(config->repository.state_dir)});
+  checks.push_back({"temp directory " + config->repository.temp_dir.string() + " writable",
+                    std::filesystem::is_directory(config->repository.temp_dir)
+                        ? writable_directory_problem(config->repository.temp_dir)
+                        : config->repository.temp_dir.string() + " does not exist"});
+  if (config->log.file) {
+    checks.push_back({"log file " + config->log.file->string() + " writable",
+                      writable_file_problem(*config->log.file)});
+  }
+  for (const auto& set : config->sets) {
+    std::string what = "set '" + set.name + "' (" + set.source + ", " + set.method + ")";
+    if (set.sqlite) {
+      checks.push_back(
+          {what + ": " + set.sqlite->path.string() + " readable", sqlite_problem(*set.sqlite)});
+    } else {
+      checks.push_back({what, "method '" + set.method + "' is not available in this build yet"});
+    }
+  }
+
+  std::size_t problems = 0;
+  nlohmann::json items = nlohmann::json::array();
+  std::string text = "configuration " + config->file.string() + ": parsed, " +
+                     std::to_string(config->sets.size()) + " sets\n";
+  for (const auto& check : checks) {
+    bool ok = check.problem.empty();
+    problems += ok ? 0 : 1;
+    text += std::string(ok ? "  ok    " : "  FAIL  ") + check.what +
+            (ok ? "" : ": " + check.problem) + "\n";
+    items.push_back({{"check", check.what}, {"ok", ok}, {"problem", check.problem}});
+  }
+  context.print(text);
+  if (context.global().json) context.print_json({{"ok", problems == 0}, {"checks", items}});
+  if (problems > 0) {
+    if (context.global().json) return 2;
+    return usage_error(std::to_string(problems) + " configuration check(s) failed");
+  }
+  return 0;
+}
+
+}  // namespace dbkeep::cli

@@ -1,0 +1,56 @@
+#include "dbkeep/cli/command.hpp"
+
+#include <cstdio>
+
+#include "dbkeep/core/log.hpp"
+#include "dbkeep/storage/open_backend.hpp"
+
+namespace dbkeep::cli {
+
+Result<const core::Config*> CommandContext::config() {
+  if (!config_) {
+    TRY_ASSIGN(auto loaded, core::load_config(global_.config_path, core::current_environment()));
+    config_ = std::move(loaded);
+    for (const auto& set : config_->sets) {
+      if (set.mysql && set.mysql->password) log::register_secret(*set.mysql->password);
+    }
+    if (config_->log.file) TRY(log::open_file(*config_->log.file));
+  }
+  return &*config_;
+}
+
+Result<repo::Repository*> CommandContext::repository() {
+  if (!repository_) {
+    TRY_ASSIGN(auto* loaded, config());
+    TRY_ASSIGN(auto backend, storage::open_backend(loaded->repository));
+    repository_ = std::make_unique<repo::Repository>(std::move(backend));
+  }
+  return repository_.get();
+}
+
+Result<std::vector<const core::SetConfig*>> CommandContext::selected_sets(
+    const std::optional<std::string>& set) {
+  TRY_ASSIGN(auto* loaded, config());
+  std::vector<const core::SetConfig*> out;
+  if (set) {
+    TRY_ASSIGN(auto* found, loaded->find_set(*set));
+    out.push_back(found);
+  } else {
+    for (const auto& one : loaded->sets) out.push_back(&one);
+  }
+  return out;
+}
+
+void CommandContext::print(std::string_view text) const {
+  if (global_.json) return;
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+void CommandContext::print_json(const nlohmann::json& document) const {
+  std::string text = document.dump(2) + "\n";
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+}  // namespace dbkeep::cli

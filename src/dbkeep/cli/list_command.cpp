@@ -1,0 +1,29 @@
+#include "dbkeep/cli/backup_view.hpp"
+#include "dbkeep/cli/command.hpp"
+#include "dbkeep/core/log.hpp"
+
+namespace dbkeep::cli {
+
+Result<int> list_command(CommandContext& context) {
+  TRY_ASSIGN(auto set, context.args().option("--set"));
+  TRY(context.args().expect_empty("list"));
+  if (set) TRY(context.selected_sets(set));  // an unknown set name is a usage error
+  TRY_ASSIGN(auto* repository, context.repository());
+  TRY_ASSIGN(auto catalog, repository->list(set));
+  for (const auto& problem : catalog.problems) log::warn("unreadable backup: " + problem);
+
+  if (context.global().json) {
+    nlohmann::json backups = nlohmann::json::array();
+    for (const auto& manifest : catalog.backups) backups.push_back(backup_summary_json(manifest));
+    context.print_json({{"backups", backups}, {"problems", catalog.problems}});
+    return 0;
+  }
+  if (catalog.backups.empty()) {
+    context.print("no backups yet in " + repository->backend().describe() + "\n");
+    return 0;
+  }
+  context.print(backup_table(catalog.backups));
+  return 0;
+}
+
+}  // namespace dbkeep::cli

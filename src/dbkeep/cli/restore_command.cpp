@@ -1,0 +1,38 @@
+#include "dbkeep/cli/command.hpp"
+#include "dbkeep/jobs/sqlite_restore.hpp"
+
+namespace dbkeep::cli {
+
+Result<int> restore_command(CommandContext& context) {
+  TRY_ASSIGN(auto set, context.args().option("--set"));
+  TRY_ASSIGN(auto sqlite_path, context.args().option("--sqlite-path"));
+  bool force = context.args().flag("--force");
+  auto ids = context.args().positionals();
+  TRY(context.args().expect_empty("restore"));
+  if (ids.size() != 1) return usage_error("dbkeep restore needs exactly one backup ID");
+  if (!sqlite_path) {
+    return usage_error("say where to restore: --sqlite-path FILE (SQLite backups)");
+  }
+  TRY_ASSIGN(auto* repository, context.repository());
+  TRY_ASSIGN(auto manifest, repository->find(ids.front(), set));
+  TRY_ASSIGN(auto restored,
+             jobs::restore_sqlite(repository->backend(), manifest, *sqlite_path, force));
+
+  nlohmann::json document = {{"ok", true},
+                             {"id", manifest.id},
+                             {"set", manifest.set},
+                             {"restored", restored.restored.string()}};
+  if (restored.previous_kept_as) document["previous_kept_as"] = restored.previous_kept_as->string();
+  if (context.global().json) {
+    context.print_json(document);
+  } else {
+    context.print("restored " + manifest.set + "/" + manifest.id + " to " +
+                  restored.restored.string() + "\n");
+    if (restored.previous_kept_as) {
+      context.print("the previous file is kept as " + restored.previous_kept_as->string() + "\n");
+    }
+  }
+  return 0;
+}
+
+}  // namespace dbkeep::cli

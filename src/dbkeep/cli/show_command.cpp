@@ -1,0 +1,21 @@
+#include "dbkeep/cli/backup_view.hpp"
+#include "dbkeep/cli/command.hpp"
+
+namespace dbkeep::cli {
+
+Result<int> show_command(CommandContext& context) {
+  TRY_ASSIGN(auto set, context.args().option("--set"));
+  auto ids = context.args().positionals();
+  TRY(context.args().expect_empty("show"));
+  if (ids.size() != 1) return usage_error("dbkeep show needs exactly one backup ID");
+  TRY_ASSIGN(auto* repository, context.repository());
+  TRY_ASSIGN(auto manifest, repository->find(ids.front(), set));
+  if (context.global().json) {
+    context.print_json(repo::manifest_to_json(manifest));
+  } else {
+    context.print(backup_details(manifest));
+  }
+  return 0;
+}
+
+}  // namespace dbkeep::cli

@@ -1,0 +1,95 @@
+#include "dbkeep/jobs/backup_job.hpp"
+
+#include "dbkeep/core/log.hpp"
+#include "dbkeep/core/temp_dir.hpp"
+#include "dbkeep/core/time_format.hpp"
+#include "dbkeep/jobs/free_space.hpp"
+#include "dbkeep/repo/backup_session.hpp"
+#include "dbkeep/repo/set_lock.hpp"
+#include "dbkeep/source/backup_source.hpp"
+
+namespace dbkeep::jobs {
+namespace {
+
+// stored/plaintext of the newest backup of the set, to predict this one's size.
+double previous_stored_ratio(repo::Repository& repository, const std::string& set) {
+  auto catalog = repository.list(set);
+  if (!catalog || catalog->backups.empty()) return 1.0;
+  const auto& newest = catalog->backups.front();
+  if (newest.total_size() == 0) return 1.0;
+  return static_cast<double>(newest.total_stored_size()) / static_cast<double>(newest.total_size());
+}
+
+}  // namespace
+
+std::string scratch_prefix(const std::string& set) {
+  return "dbkeep-" + set + "-";
+}
+
+Result<void> remove_stale_scratch_dirs(const std::filesystem::path& temp_dir,
+                                       const std::string& set) {
+  std::string prefix = scratch_prefix(set);
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(temp_dir, error)) {
+    // mkdtemp appends exactly six characters; checking the length keeps set "a" away from the
+    // scratch directories of a set named "a-b".
+    auto name = entry.path().filename().string();
+    if (!name.starts_with(prefix) || name.size() != prefix.size() + 6) continue;
+    log::warn("removing scratch directory " + entry.path().string() +
+              " left by an interrupted run");
+    std::filesystem::remove_all(entry.path(), error);
+    if (error) {
+      return fail("cannot remove " + entry.path().string() + ": " + error.message());
+    }
+  }
+  return {};
+}
+
+Result<void> remove_incomplete_backups(repo::Repository& repository, const std::string& set) {
+  TRY_ASSIGN(auto leftovers, repository.incomplete(set));
+  for (const auto& leftover : leftovers) {
+    log::warn("removing incomplete backup " + leftover.set + "/" + leftover.id +
+              " left by an interrupted run");
+    TRY(repository.backend().remove_prefix(repo::Repository::backup_prefix(set, leftover.id)));
+  }
+  return {};
+}
+
+Result<repo::Manifest> run_backup(const core::Config& config, const core::SetConfig& set,
+                                  repo::Repository& repository) {
+  log::info("backup of set '" + set.name + "' started (source " + set.source + ", method " +
+            set.method + ", compression " + std::string(pipeline::codec_name(set.codec.codec)) +
+            ")");
+  TRY_ASSIGN(auto lock, repo::SetLock::acquire(config.repository.state_dir, set.name));
+  TRY(remove_incomplete_backups(repository, set.name));
+  TRY(remove_stale_scratch_dirs(config.repository.temp_dir, set.name));
+
+  TRY_ASSIGN(auto scratch,
+             core::TempDir::create(config.repository.temp_dir, scratch_prefix(set.name)));
+  TRY_ASSIGN(auto source, source::make_backup_source(config, set, scratch.path()));
+  TRY_ASSIGN(auto estimate, source->estimate());
+  log::info("source holds about " + core::format_bytes(estimate.source_bytes));
+  TRY(check_free_space(repository.backend(), config.repository.temp_dir, estimate,
+                       previous_stored_ratio(repository, set.name)));
+
+  repo::Manifest draft;
+  draft.set = set.name;
+  draft.source = set.source;
+  draft.method = set.method;
+  draft.started_at = core::now_seconds();
+  TRY_ASSIGN(draft.id, repository.reserve_id(set.name, draft.started_at));
+  log::info("backup id " + draft.id + " in " + repository.backend().describe());
+
+  repo::BackupSession session(repository, std::move(draft),
+                              repo::SessionOptions{set.codec, set.parallel});
+  TRY(source->run(session));
+  TRY_ASSIGN(auto manifest, session.commit());
+  log::info("backup " + set.name + "/" + manifest.id +
+            " complete: " + std::to_string(manifest.files.size()) + " files, " +
+            core::format_bytes(manifest.total_size()) + " read, " +
+            core::format_bytes(manifest.total_stored_size()) + " stored, in " +
+            core::format_duration(std::chrono::milliseconds(manifest.duration_ms)));
+  return manifest;
+}
+
+}  // namespace dbkeep::jobs

@@ -1,0 +1,26 @@
+#pragma once
+// A backup of one set, as a list of steps: lock the set, remove leftovers of killed runs,
+// look at the source, check free space, take the backup, commit the manifest.
+
+#include <filesystem>
+#include <string>
+
+#include "dbkeep/core/config.hpp"
+#include "dbkeep/core/error.hpp"
+#include "dbkeep/repo/manifest.hpp"
+#include "dbkeep/repo/repository.hpp"
+
+namespace dbkeep::jobs {
+
+Result<repo::Manifest> run_backup(const core::Config& config, const core::SetConfig& set,
+                                  repo::Repository& repository);
+
+// Per-run scratch directories are named <temp_dir>/dbkeep-<set>-XXXXXX.
+std::string scratch_prefix(const std::string& set);
+// Removes scratch directories of killed runs of `set`. Caller holds the set lock.
+Result<void> remove_stale_scratch_dirs(const std::filesystem::path& temp_dir,
+                                       const std::string& set);
+// Removes backups of `set` that have no manifest. Caller holds the set lock.
+Result<void> remove_incomplete_backups(repo::Repository& repository, const std::string& set);
+
+}  // namespace dbkeep::jobs

@@ -1,0 +1,126 @@
+#include "dbkeep/jobs/sqlite_restore.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "dbkeep/core/fd.hpp"
+#include "dbkeep/core/log.hpp"
+#include "dbkeep/core/time_format.hpp"
+#include "dbkeep/source/sqlite/sqlite_database.hpp"
+
+namespace dbkeep::jobs {
+namespace {
+
+constexpr const char* kCompanionSuffixes[] = {"-wal", "-shm", "-journal"};
+
+// Removes a file on scope exit unless released: the temp copy never outlives a failure.
+class RemoveOnExit {
+ public:
+  explicit RemoveOnExit(std::filesystem::path path) : path_(std::move(path)) {}
+  ~RemoveOnExit() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  void release() { path_.clear(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+Result<void> sync_directory(const std::filesystem::path& directory) {
+  core::Fd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd || ::fsync(fd.get()) != 0)
+    return fail(errno_message("fsync " + directory.string(), errno));
+  return {};
+}
+
+Result<void> sync_file(const std::filesystem::path& file) {
+  core::Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd || ::fsync(fd.get()) != 0) return fail(errno_message("fsync " + file.string(), errno));
+  return {};
+}
+
+Result<std::filesystem::path> move_aside(const std::filesystem::path& target) {
+  auto aside = target;
+  aside += ".before-restore-" + core::format_compact_utc(core::now_seconds());
+  for (int suffix = 2; std::filesystem::exists(aside); ++suffix) {
+    aside = target;
+    aside += ".before-restore-" + core::format_compact_utc(core::now_seconds()) + "_" +
+             std::to_string(suffix);
+  }
+  if (::rename(target.c_str(), aside.c_str()) != 0) {
+    return fail(errno_message("cannot move " + target.string() + " aside", errno));
+  }
+  for (const char* suffix : kCompanionSuffixes) {
+    std::filesystem::path companion = target.string() + suffix;
+    if (!std::filesystem::exists(companion)) continue;
+    std::filesystem::path companion_aside = aside.string() + suffix;
+    if (::rename(companion.c_str(), companion_aside.c_str()) != 0) {
+      return fail(errno_message("cannot move " + companion.string() + " aside", errno));
+    }
+  }
+  return aside;
+}
+
+}  // namespace
+
+Result<SqliteRestoreResult> restore_sqlite(storage::Backend& backend,
+                                           const repo::Manifest& manifest,
+                                           const std::filesystem::path& target_in, bool force) {
+  if (manifest.source != "sqlite") {
+    return usage_error("backup " + manifest.id + " is a " + manifest.source + " " +
+                       manifest.method + " backup; --sqlite-path restores SQLite backups only");
+  }
+  if (manifest.files.size() != 1) {
+    return fail("backup " + manifest.id + " should hold one database file, it holds " +
+                    std::to_string(manifest.files.size()),
+                ErrorKind::kVerification);
+  }
+  auto target = std::filesystem::absolute(target_in);
+  bool exists = std::filesystem::exists(target);
+  if (exists && !force) {
+    return usage_error(target.string() +
+                       " already exists; use --force to replace it (the current file is kept "
+                       "as " +
+                       target.filename().string() + ".before-restore-<timestamp>)");
+  }
+  auto directory = target.parent_path();
+  if (!std::filesystem::is_directory(directory)) {
+    return usage_error("directory " + directory.string() + " does not exist");
+  }
+
+  auto temp = directory /
+              ("." + target.filename().string() + ".dbkeep-restore-" + std::to_string(::getpid()));
+  RemoveOnExit remove_temp(temp);
+  const auto& file = manifest.files.front();
+  log::info("restoring " + manifest.set + "/" + manifest.id + " (" + file.stored.path + ") to " +
+            target.string());
+  TRY(pipeline::fetch_to_file(backend, file.stored, temp));
+  {
+    using source::sqlite::SqliteDatabase;
+    TRY_ASSIGN(auto database, SqliteDatabase::open(temp, SqliteDatabase::Mode::kReadOnly));
+    TRY_ASSIGN(auto integrity, database.integrity_check());
+    if (integrity != "ok") {
+      return fail("restored database fails PRAGMA integrity_check: " + integrity,
+                  ErrorKind::kVerification);
+    }
+  }
+  TRY(sync_file(temp));
+
+  SqliteRestoreResult result{target, std::nullopt};
+  if (exists) {
+    TRY_ASSIGN(auto aside, move_aside(target));
+    result.previous_kept_as = aside;
+    log::info("kept the previous " + target.string() + " as " + aside.string());
+  }
+  if (::rename(temp.c_str(), target.c_str()) != 0) {
+    return fail(errno_message("cannot move the restored database into place", errno));
+  }
+  remove_temp.release();
+  TRY(sync_directory(directory));
+  log::info("restored " + target.string() + " (" + std::to_string(file.stored.size) + " bytes)");
+  return result;
+}
+
+}  // namespace dbkeep::jobs

@@ -1,0 +1,114 @@
+#include "dbkeep/repo/manifest.hpp"
+
+namespace dbkeep::repo {
+namespace {
+
+using nlohmann::json;
+
+Result<pipeline::Codec> codec_from(const std::string& name, const std::string& where) {
+  auto codec = pipeline::parse_codec(name);
+  if (!codec) return fail(where + ": unknown codec '" + name + "'", ErrorKind::kVerification);
+  return *codec;
+}
+
+Result<core::Seconds> time_from(const json& value, const std::string& where) {
+  auto parsed = core::parse_iso_utc(value.get<std::string>());
+  if (!parsed) return fail(where + ": bad timestamp " + value.dump(), ErrorKind::kVerification);
+  return *parsed;
+}
+
+}  // namespace
+
+std::uint64_t Manifest::total_size() const {
+  std::uint64_t total = 0;
+  for (const auto& file : files) total += file.stored.size;
+  return total;
+}
+
+std::uint64_t Manifest::total_stored_size() const {
+  std::uint64_t total = 0;
+  for (const auto& file : files) total += file.stored.stored_size;
+  return total;
+}
+
+json manifest_to_json(const Manifest& manifest) {
+  json files = json::array();
+  for (const auto& file : manifest.files) {
+    json entry = {
+        {"path", file.stored.path},     {"stored_key", file.stored.stored_key},
+        {"size", file.stored.size},     {"stored_size", file.stored.stored_size},
+        {"sha256", file.stored.sha256}, {"codec", pipeline::codec_name(file.stored.codec)}};
+    if (!file.attributes.empty()) entry["attributes"] = file.attributes;
+    files.push_back(std::move(entry));
+  }
+  json out = {{"format", manifest.format},
+              {"id", manifest.id},
+              {"set", manifest.set},
+              {"source", manifest.source},
+              {"method", manifest.method},
+              {"tool", {{"name", "dbkeep"}, {"version", manifest.tool_version}}},
+              {"host", manifest.host},
+              {"started_at", core::format_iso_utc(manifest.started_at)},
+              {"finished_at", core::format_iso_utc(manifest.finished_at)},
+              {"duration_ms", manifest.duration_ms},
+              {"status", "complete"},
+              {"totals",
+               {{"files", manifest.files.size()},
+                {"size", manifest.total_size()},
+                {"stored_size", manifest.total_stored_size()}}},
+              {"files", std::move(files)},
+              {"facts", manifest.facts}};
+  if (manifest.depends_on) out["depends_on"] = *manifest.depends_on;
+  return out;
+}
+
+std::string serialize_manifest(const Manifest& manifest) {
+  return manifest_to_json(manifest).dump(2) + "\n";
+}
+
+Result<Manifest> parse_manifest(std::string_view text, const std::string& where) {
+  json document = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded() || !document.is_object()) {
+    return fail(where + ": manifest is not valid JSON", ErrorKind::kVerification);
+  }
+  try {
+    Manifest manifest;
+    manifest.format = document.at("format").get<int>();
+    if (manifest.format > kManifestFormat) {
+      return fail(where + ": manifest format " + std::to_string(manifest.format) +
+                  " is newer than this dbkeep understands (" + std::to_string(kManifestFormat) +
+                  "); upgrade dbkeep");
+    }
+    manifest.id = document.at("id").get<std::string>();
+    manifest.set = document.at("set").get<std::string>();
+    manifest.source = document.at("source").get<std::string>();
+    manifest.method = document.at("method").get<std::string>();
+    manifest.tool_version = document.at("tool").at("version").get<std::string>();
+    manifest.host = document.value("host", "");
+    TRY_ASSIGN(manifest.started_at, time_from(document.at("started_at"), where));
+    TRY_ASSIGN(manifest.finished_at, time_from(document.at("finished_at"), where));
+    manifest.duration_ms = document.value("duration_ms", std::int64_t{0});
+    if (document.contains("depends_on")) {
+      manifest.depends_on = document.at("depends_on").get<std::string>();
+    }
+    for (const auto& entry : document.at("files")) {
+      ManifestFile file;
+      file.stored.path = entry.at("path").get<std::string>();
+      file.stored.stored_key = entry.at("stored_key").get<std::string>();
+      file.stored.size = entry.at("size").get<std::uint64_t>();
+      file.stored.stored_size = entry.at("stored_size").get<std::uint64_t>();
+      file.stored.sha256 = entry.at("sha256").get<std::string>();
+      TRY_ASSIGN(file.stored.codec, codec_from(entry.at("codec").get<std::string>(), where));
+      if (entry.contains("attributes")) file.attributes = entry.at("attributes");
+      manifest.files.push_back(std::move(file));
+    }
+    manifest.facts = document.value("facts", json::object());
+    return manifest;
+  } catch (const json::exception& problem) {
+    return fail(where + ": manifest is missing or has a malformed field (" +
+                    std::string(problem.what()) + ")",
+                ErrorKind::kVerification);
+  }
+}
+
+}  // namespace dbkeep::repo

@@ -1,0 +1,50 @@
+#pragma once
+// manifest.json: the record that makes a backup exist. Written last; a backup directory
+// without one is an incomplete backup. Format version 1 fields are documented in
+// docs/manifest.md; readers refuse versions newer than they know.
+
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dbkeep/core/error.hpp"
+#include "dbkeep/core/time_format.hpp"
+#include "dbkeep/pipeline/store.hpp"
+
+namespace dbkeep::repo {
+
+inline constexpr int kManifestFormat = 1;
+
+struct ManifestFile {
+  pipeline::StoredFile stored;
+  nlohmann::json attributes = nlohmann::json::object();  // source-specific (table, rows, …)
+};
+
+struct Manifest {
+  int format = kManifestFormat;
+  std::string id;
+  std::string set;
+  std::string source;  // sqlite | mysql
+  std::string method;  // online | snapshot | logical | physical
+  std::string tool_version;
+  std::string host;
+  core::Seconds started_at{};
+  core::Seconds finished_at{};
+  std::int64_t duration_ms = 0;
+  std::optional<std::string> depends_on;  // the backup an incremental needs
+  std::vector<ManifestFile> files;
+  nlohmann::json facts = nlohmann::json::object();  // source-specific (positions, lock time…)
+
+  [[nodiscard]] std::uint64_t total_size() const;
+  [[nodiscard]] std::uint64_t total_stored_size() const;
+};
+
+nlohmann::json manifest_to_json(const Manifest& manifest);
+std::string serialize_manifest(const Manifest& manifest);
+// `where` names the object in errors. Malformed content is a kVerification error.
+Result<Manifest> parse_manifest(std::string_view text, const std::string& where);
+
+}  // namespace dbkeep::repo

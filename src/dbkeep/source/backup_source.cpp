@@ -1,0 +1,18 @@
+#include "dbkeep/source/backup_source.hpp"
+
+#include "dbkeep/source/sqlite/sqlite_source.hpp"
+
+namespace dbkeep::source {
+
+Result<std::unique_ptr<BackupSource>> make_backup_source(const core::Config&,
+                                                         const core::SetConfig& set,
+                                                         const std::filesystem::path& scratch_dir) {
+  if (set.source == "sqlite" && set.method == "online" && set.sqlite) {
+    return std::make_unique<sqlite::SqliteSource>(*set.sqlite, scratch_dir);
+  }
+  return fail("set '" + set.name + "': method '" + set.method + "' for source '" + set.source +
+                  "' is not available in this build of dbkeep yet",
+              ErrorKind::kUsage);
+}
+
+}  // namespace dbkeep::source

@@ -1,0 +1,226 @@
+#include "dbkeep/core/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace dbkeep::core {
+namespace {
+
+constexpr const char* kValid = R"(
+[repository]
+path = "/var/backups/dbkeep"
+[log]
+file = "/var/log/dbkeep.log"
+
+[[set]]
+name = "sessions"
+source = "sqlite"
+method = "online"
+compression = "zstd"
+compression_level = 5
+[set.sqlite]
+path = "/var/lib/app/sessions.db"
+[set.retention]
+keep_last = 7
+keep_within = "7d"
+[set.schedule]
+cron = "0 */6 * * *"
+)";
+
+Result<Config> parse(std::string_view text, const Environment& env = {}) {
+  return parse_config(text, "dbkeep.toml", env);
+}
+
+// Asserts parsing fails with a usage error whose message contains every fragment.
+void expect_error(std::string_view text, std::initializer_list<std::string_view> fragments,
+                  const Environment& env = {}) {
+  auto config = parse(text, env);
+  ASSERT_FALSE(config) << "parsed although it should not:\n" << text;
+  EXPECT_EQ(config.error().kind, ErrorKind::kUsage);
+  for (auto fragment : fragments) {
+    EXPECT_NE(config.error().message.find(fragment), std::string::npos)
+        << "message: " << config.error().message << "\nmissing: " << fragment;
+  }
+}
+
+TEST(ConfigTest, ParsesTheDesignExample) {
+  auto config = parse(kValid);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->repository.path, "/var/backups/dbkeep");
+  EXPECT_EQ(config->repository.state_dir, "/var/backups/dbkeep/.state");
+  ASSERT_EQ(config->sets.size(), 1U);
+  const auto& set = config->sets.front();
+  EXPECT_EQ(set.name, "sessions");
+  EXPECT_EQ(set.codec.codec, pipeline::Codec::kZstd);
+  EXPECT_EQ(set.codec.level, 5);
+  ASSERT_TRUE(set.sqlite);
+  EXPECT_EQ(set.sqlite->path, "/var/lib/app/sessions.db");
+  EXPECT_EQ(set.retention.keep_last, 7);
+  EXPECT_EQ(set.retention.keep_within, "7d");
+  EXPECT_EQ(set.schedule.cron, "0 */6 * * *");
+}
+
+TEST(ConfigTest, EnvironmentOverridesFileValues) {
+  Environment env = {{"DBKEEP_REPOSITORY_PATH", "/srv/backups"},
+                     {"DBKEEP_SET_SESSIONS_SQLITE_PATH", "/tmp/other.db"},
+                     {"DBKEEP_SET_SESSIONS_RETENTION_KEEP_LAST", "3"},
+                     {"DBKEEP_SET_SESSIONS_COMPRESSION", "gzip"},
+                     {"DBKEEP_SET_SESSIONS_COMPRESSION_LEVEL", "9"}};
+  auto config = parse(kValid, env);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->repository.path, "/srv/backups");
+  EXPECT_EQ(config->sets[0].sqlite->path, "/tmp/other.db");
+  EXPECT_EQ(config->sets[0].retention.keep_last, 3);
+  EXPECT_EQ(config->sets[0].codec.codec, pipeline::Codec::kGzip);
+}
+
+TEST(ConfigTest, EnvironmentCanSupplyAMissingRequiredKey) {
+  auto config = parse(R"(
+[repository]
+[[set]]
+name = "s"
+source = "sqlite"
+[set.sqlite]
+path = "/a.db"
+)",
+                      {{"DBKEEP_REPOSITORY_PATH", "/srv/b"}});
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->repository.path, "/srv/b");
+  EXPECT_EQ(config->sets[0].method, "online");
+}
+
+TEST(ConfigTest, UnknownKeyNamesFileLineAndSuggestion) {
+  expect_error(R"([repository]
+path = "/x"
+[[set]]
+name = "s"
+source = "sqlite"
+compresion = "zstd"
+[set.sqlite]
+path = "/a.db"
+)",
+               {"dbkeep.toml:6", "unknown key 'compresion'", "did you mean 'compression'"});
+}
+
+TEST(ConfigTest, UnknownSectionIsAnError) {
+  expect_error("[repository]\npath = \"/x\"\n[repo]\npath = \"/y\"\n", {"unknown key 'repo'"});
+}
+
+TEST(ConfigTest, WrongTypeNamesKeyAndTypes) {
+  expect_error(R"([repository]
+path = "/x"
+[[set]]
+name = "s"
+source = "sqlite"
+[set.sqlite]
+path = "/a.db"
+[set.retention]
+keep_last = "seven"
+)",
+               {"dbkeep.toml:9", "keep_last", "must be an integer, got a string"});
+}
+
+TEST(ConfigTest, EmptyValueIsAnErrorNeverADefault) {
+  expect_error("[repository]\npath = \"\"\n[[set]]\nname=\"s\"\nsource=\"sqlite\"\n",
+               {"dbkeep.toml:2", "path", "must not be empty"});
+  expect_error(kValid, {"DBKEEP_SET_SESSIONS_SQLITE_PATH", "must not be empty"},
+               {{"DBKEEP_SET_SESSIONS_SQLITE_PATH", ""}});
+}
+
+TEST(ConfigTest, MissingRequiredKeysAreNamed) {
+  expect_error("[[set]]\nname=\"s\"\nsource=\"sqlite\"\n",
+               {"[repository]", "missing required key 'path'", "DBKEEP_REPOSITORY_PATH"});
+  expect_error("[repository]\npath=\"/x\"\n[[set]]\nname=\"s\"\nsource=\"sqlite\"\n",
+               {"[set 's'.sqlite]", "missing required key 'path'"});
+  expect_error("[repository]\npath=\"/x\"\n[[set]]\nsource=\"sqlite\"\n", {"needs", "'name'"});
+  expect_error("[repository]\npath=\"/x\"\n", {"no [[set]]"});
+}
+
+TEST(ConfigTest, BadEnumerationsAndRangesAreRejected) {
+  std::string base = "[repository]\npath=\"/x\"\n[[set]]\nname=\"s\"\n";
+  expect_error(base + "source=\"postgres\"\n", {"must be mysql or sqlite"});
+  expect_error(base + "source=\"sqlite\"\nmethod=\"snapshot\"\n[set.sqlite]\npath=\"/a\"\n",
+               {"does not apply to source 'sqlite'"});
+  expect_error(base + "source=\"sqlite\"\ncompression=\"lz4\"\n[set.sqlite]\npath=\"/a\"\n",
+               {"must be zstd, gzip or none"});
+  expect_error(base + "source=\"sqlite\"\ncompression_level=40\n[set.sqlite]\npath=\"/a\"\n",
+               {"between 1 and 19", "got 40"});
+  expect_error(base + "source=\"sqlite\"\n[set.sqlite]\npath=\"/a\"\n", {"between"},
+               {{"DBKEEP_SET_S_PARALLEL", "0"}});
+  expect_error(base + "source=\"sqlite\"\n[set.sqlite]\npath=\"/a\"\n",
+               {"DBKEEP_SET_S_PARALLEL", "must be an integer"}, {{"DBKEEP_SET_S_PARALLEL", "x"}});
+}
+
+TEST(ConfigTest, SyntaxErrorsNameTheLine) {
+  expect_error("[repository]\npath = \"/x\n", {"dbkeep.toml:2"});
+}
+
+TEST(ConfigTest, DuplicateSetNamesAreRejected) {
+  expect_error(R"([repository]
+path="/x"
+[[set]]
+name="a"
+source="sqlite"
+[set.sqlite]
+path="/a"
+[[set]]
+name="a"
+source="sqlite"
+[set.sqlite]
+path="/b"
+)",
+               {"two sets are named 'a'"});
+}
+
+TEST(ConfigTest, PasswordsInTheFileAreRefused) {
+  expect_error(R"([repository]
+path="/x"
+[[set]]
+name="db"
+source="mysql"
+method="logical"
+[set.mysql]
+user="backup"
+password="hunter2"
+)",
+               {"dbkeep.toml:9", "passwords do not belong in the config file"});
+}
+
+TEST(ConfigTest, PasswordMayComeFromTheEnvironment) {
+  auto config = parse(R"([repository]
+path="/x"
+[[set]]
+name="db"
+source="mysql"
+method="logical"
+[set.mysql]
+user="backup"
+)",
+                      {{"DBKEEP_SET_DB_MYSQL_PASSWORD", "s3cret"}});
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->sets[0].mysql->password, "s3cret");
+}
+
+TEST(ConfigTest, FindSetListsTheConfiguredNames) {
+  auto config = parse(kValid);
+  ASSERT_TRUE(config);
+  EXPECT_TRUE(config->find_set("sessions"));
+  auto missing = config->find_set("nope");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("configured: sessions"), std::string::npos);
+}
+
+TEST(ConfigTest, SizesAndSuggestions) {
+  EXPECT_EQ(parse_size("1G"), 1ULL << 30);
+  EXPECT_EQ(parse_size("512M"), 512ULL << 20);
+  EXPECT_EQ(parse_size("64k"), 64ULL << 10);
+  EXPECT_EQ(parse_size("2GiB"), 2ULL << 30);
+  EXPECT_EQ(parse_size("100"), 100U);
+  EXPECT_FALSE(parse_size("lots"));
+  EXPECT_FALSE(parse_size(""));
+  EXPECT_EQ(closest_match("keep_lst", {"keep_last", "keep_daily"}), "keep_last");
+  EXPECT_FALSE(closest_match("zzzzzz", {"keep_last"}));
+  EXPECT_EQ(env_component("my-set.1"), "MY_SET_1");
+}
+
+}  // namespace
+}  // namespace dbkeep::core

@@ -1,0 +1,92 @@
+#include "dbkeep/repo/manifest.hpp"
+
+#include <gtest/gtest.h>
+
+namespace dbkeep::repo {
+namespace {
+
+Manifest sample() {
+  Manifest manifest;
+  manifest.id = "20261121_020000";
+  manifest.set = "main";
+  manifest.source = "sqlite";
+  manifest.method = "online";
+  manifest.tool_version = "0.1.0";
+  manifest.host = "db1";
+  manifest.started_at = *core::parse_iso_utc("2026-11-21T02:00:00Z");
+  manifest.finished_at = *core::parse_iso_utc("2026-11-21T02:00:07Z");
+  manifest.duration_ms = 7123;
+  manifest.depends_on = "20261120_020000";
+  manifest.files.push_back(
+      {pipeline::StoredFile{"app.db", "main/20261121_020000/data/app.db.zst", 4096, 1200,
+                            std::string(64, 'a'), pipeline::Codec::kZstd},
+       {{"kind", "sqlite-database"}}});
+  manifest.files.push_back({pipeline::StoredFile{"empty", "main/20261121_020000/data/empty", 0, 0,
+                                                 std::string(64, 'b'), pipeline::Codec::kNone},
+                            nlohmann::json::object()});
+  manifest.facts = {{"journal_mode", "wal"}, {"tables", {{"t", 10}}}};
+  return manifest;
+}
+
+TEST(ManifestTest, RoundTripKeepsEveryField) {
+  Manifest original = sample();
+  auto parsed = parse_manifest(serialize_manifest(original), "m");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->id, original.id);
+  EXPECT_EQ(parsed->set, original.set);
+  EXPECT_EQ(parsed->source, original.source);
+  EXPECT_EQ(parsed->method, original.method);
+  EXPECT_EQ(parsed->host, "db1");
+  EXPECT_EQ(parsed->started_at, original.started_at);
+  EXPECT_EQ(parsed->finished_at, original.finished_at);
+  EXPECT_EQ(parsed->duration_ms, 7123);
+  EXPECT_EQ(parsed->depends_on, "20261120_020000");
+  ASSERT_EQ(parsed->files.size(), 2U);
+  EXPECT_EQ(parsed->files[0].stored.stored_key, "main/20261121_020000/data/app.db.zst");
+  EXPECT_EQ(parsed->files[0].stored.size, 4096U);
+  EXPECT_EQ(parsed->files[0].stored.stored_size, 1200U);
+  EXPECT_EQ(parsed->files[0].stored.codec, pipeline::Codec::kZstd);
+  EXPECT_EQ(parsed->files[0].attributes["kind"], "sqlite-database");
+  EXPECT_EQ(parsed->files[1].stored.codec, pipeline::Codec::kNone);
+  EXPECT_EQ(parsed->facts["tables"]["t"], 10);
+  EXPECT_EQ(parsed->total_size(), 4096U);
+  EXPECT_EQ(parsed->total_stored_size(), 1200U);
+}
+
+TEST(ManifestTest, JsonCarriesTotalsAndTimesInUtc) {
+  auto json = manifest_to_json(sample());
+  EXPECT_EQ(json["format"], 1);
+  EXPECT_EQ(json["started_at"], "2026-11-21T02:00:00Z");
+  EXPECT_EQ(json["totals"]["files"], 2);
+  EXPECT_EQ(json["totals"]["stored_size"], 1200);
+  EXPECT_EQ(json["status"], "complete");
+}
+
+TEST(ManifestTest, DamagedManifestsAreVerificationErrors) {
+  std::string text = serialize_manifest(sample());
+  auto truncated = parse_manifest(text.substr(0, text.size() / 2), "main/x/manifest.json");
+  ASSERT_FALSE(truncated);
+  EXPECT_EQ(truncated.error().kind, ErrorKind::kVerification);
+  EXPECT_NE(truncated.error().message.find("main/x/manifest.json"), std::string::npos);
+
+  auto json = manifest_to_json(sample());
+  json.erase("files");
+  auto missing = parse_manifest(json.dump(), "m");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::kVerification);
+
+  json = manifest_to_json(sample());
+  json["files"][0]["codec"] = "lz4";
+  EXPECT_FALSE(parse_manifest(json.dump(), "m"));
+}
+
+TEST(ManifestTest, NewerFormatIsRefusedWithAnUpgradeHint) {
+  auto json = manifest_to_json(sample());
+  json["format"] = 99;
+  auto parsed = parse_manifest(json.dump(), "m");
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().message.find("upgrade dbkeep"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dbkeep::repo
