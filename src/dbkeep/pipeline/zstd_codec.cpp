@@ -110,12 +110,15 @@ class ZstdDecompressor final : public ByteSink {
   // One call of ZSTD_decompressStream; concatenated frames simply continue.
   Result<void> step(ZSTD_inBuffer& input) {
     ZSTD_outBuffer output{output_.data(), output_.size(), 0};
+    std::size_t consumed_before = input.pos;
     std::size_t hint = ZSTD_decompressStream(context_, &output, &input);
     if (ZSTD_isError(hint)) {
       return fail(std::string("corrupt zstd data: ") + ZSTD_getErrorName(hint),
                   ErrorKind::kVerification);
     }
-    inside_frame_ = hint != 0;                 // 0: a frame just ended and everything was flushed
+    // 0 means a frame just ended and is fully flushed. A call that did nothing (flushing an
+    // already finished frame) returns the header size of a next frame: not "inside" one.
+    if (input.pos != consumed_before || output.pos > 0) inside_frame_ = hint != 0;
     output_full_ = output.pos == output.size;  // more output may wait inside the context
     if (output.pos > 0) return downstream_.write(produced(output_, output));
     return {};
