@@ -194,11 +194,14 @@ TEST(SqliteFullDiskTest, DiskFillingUpMidwayLeavesNothingAndReleasesTheLock) {
   SqliteWorkspace workspace("", scratch / "repo");
   workspace.sql("CREATE TABLE t (id INTEGER PRIMARY KEY, payload BLOB)");
   workspace.sql(
-      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 600) "
-      "INSERT INTO t (payload) SELECT zeroblob(50000) FROM n");  // ≈ 30 MB, compresses to little
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
+      "INSERT INTO t (payload) SELECT zeroblob(50000) FROM n");  // ≈ 5 MB, compresses to little
   ASSERT_EQ(workspace.dbkeep({"backup"}).exit_code, 0);
 
-  workspace.sql("UPDATE t SET payload = randomblob(50000)");  // now incompressible
+  // Now ≈ 40 MB of incompressible data: the estimate from the last ratio passes, the disk fills.
+  workspace.sql(
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 700) "
+      "INSERT INTO t (payload) SELECT randomblob(50000) FROM n");
   auto run = workspace.dbkeep({"backup"});
   EXPECT_EQ(run.exit_code, 1) << run.stderr_text;
   EXPECT_TRUE(contains(run.stderr_text, "No space left on device") ||

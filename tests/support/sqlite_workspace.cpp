@@ -67,7 +67,8 @@ nlohmann::json SqliteWorkspace::dbkeep_json(std::vector<std::string> args,
 
 std::vector<std::string> SqliteWorkspace::listed_ids() const {
   std::vector<std::string> ids;
-  for (const auto& backup : dbkeep_json({"list"})["backups"]) {
+  auto listing = dbkeep_json({"list"});  // must outlive the loop
+  for (const auto& backup : listing["backups"]) {
     ids.push_back(backup["id"].get<std::string>());
   }
   return ids;

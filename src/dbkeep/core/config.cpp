@@ -149,10 +149,6 @@ Result<void> check_method(const ConfigTable& table, const SetConfig& set) {
   bool valid = (set.source == "sqlite" && set.method == "online") ||
                (set.source == "mysql" &&
                 (set.method == "snapshot" || set.method == "logical" || set.method == "physical"));
-  if (set.source != "sqlite" && set.source != "mysql") {
-    return usage_error(table.where("source") + ": must be mysql or sqlite, got '" + set.source +
-                       "'");
-  }
   if (!valid) {
     return usage_error(table.where("method") + ": method '" + set.method +
                        "' does not apply to source '" + set.source +
@@ -176,6 +172,10 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
                      "DBKEEP_SET_" + env_component(set.name), &environment);
   TRY(reader.required_string("name"));
   TRY_ASSIGN(set.source, reader.required_string("source"));
+  if (set.source != "sqlite" && set.source != "mysql") {
+    return usage_error(reader.where("source") + ": must be mysql or sqlite, got '" + set.source +
+                       "'");
+  }
   TRY_ASSIGN(auto method, reader.string("method"));
   set.method = method.value_or(set.source == "sqlite" ? "online" : "");
   if (set.method.empty()) {
@@ -242,7 +242,7 @@ Result<Config> parse_config(std::string_view text, const std::string& file,
   const toml::table& root = parsed.table();
   Config config;
   config.file = file;
-  ConfigTable top(&root, file, "[top level]", "DBKEEP", &environment);
+  ConfigTable top(&root, file, std::string(kTopLevelSection), "DBKEEP", &environment);
 
   TRY_ASSIGN(config.repository, parse_repository(top.subtable("repository")));
   TRY_ASSIGN(config.log, parse_log(top.subtable("log")));
@@ -265,8 +265,8 @@ Result<Config> parse_config(std::string_view text, const std::string& file,
       config.sets.push_back(std::move(set));
     }
   }
-  if (config.sets.empty()) return usage_error(file + ": no [[set]] is configured");
   TRY(top.reject_unknown_keys());
+  if (config.sets.empty()) return usage_error(file + ": no [[set]] is configured");
   return config;
 }
 

@@ -253,7 +253,9 @@ Result<std::optional<std::uint64_t>> ConfigTable::size(std::string_view key) {
 ConfigTable ConfigTable::subtable(std::string_view key) {
   const toml::node* found = node(key);
   const toml::table* table = found ? found->as_table() : nullptr;
-  std::string section = section_.substr(0, section_.size() - 1) + "." + std::string(key) + "]";
+  std::string section = section_ == kTopLevelSection ? "[" + std::string(key) + "]"
+                                                     : section_.substr(0, section_.size() - 1) +
+                                                           "." + std::string(key) + "]";
   return ConfigTable(table, file_, section, env_name(key), environment_);
 }
 

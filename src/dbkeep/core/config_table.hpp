@@ -21,6 +21,9 @@
 
 namespace dbkeep::core {
 
+// The section name a ConfigTable over the whole file uses; its subtables are "[name]".
+inline constexpr std::string_view kTopLevelSection = "[top level]";
+
 // Read-only view of the process environment, injectable for tests.
 using Environment = std::map<std::string, std::string>;
 Environment current_environment();

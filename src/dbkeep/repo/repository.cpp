@@ -1,7 +1,6 @@
 #include "dbkeep/repo/repository.hpp"
 
 #include <algorithm>
-#include <map>
 #include <set>
 
 #include "dbkeep/repo/backup_id.hpp"
@@ -112,27 +111,19 @@ Result<Manifest> Repository::latest(const std::optional<std::string>& set) {
 }
 
 Result<std::vector<IncompleteBackup>> Repository::incomplete(const std::string& set) {
-  TRY_ASSIGN(auto objects, backend_->list(set + "/"));
-  std::map<std::string, bool> has_manifest;  // id → complete?
-  for (const auto& object : objects) {
-    auto parts = split_key(object.key);
-    if (!parts || parts->set != set) continue;
-    auto& complete = has_manifest[parts->id];
-    complete = complete || parts->rest == kManifestName;
-  }
+  TRY_ASSIGN(auto children, backend_->list_children(set + "/"));
   std::vector<IncompleteBackup> out;
-  for (const auto& [id, complete] : has_manifest) {
+  for (const auto& id : children) {
+    if (!is_backup_id(id)) continue;
+    TRY_ASSIGN(bool complete, backend_->exists(manifest_key(set, id)));
     if (!complete) out.push_back({set, id});
   }
   return out;
 }
 
 Result<std::string> Repository::reserve_id(const std::string& set, core::Seconds started_at) {
-  TRY_ASSIGN(auto objects, backend_->list(set + "/"));
-  std::set<std::string> used;
-  for (const auto& object : objects) {
-    if (auto parts = split_key(object.key)) used.insert(parts->id);
-  }
+  TRY_ASSIGN(auto children, backend_->list_children(set + "/"));
+  std::set<std::string> used(children.begin(), children.end());
   return make_backup_id(started_at, [&used](const std::string& id) { return used.contains(id); });
 }
 

@@ -52,6 +52,9 @@ class FaultInjectingBackend final : public Backend {
   Result<std::unique_ptr<Writer>> create(std::string_view key) override;
   Result<std::unique_ptr<Reader>> open(std::string_view key) override;
   Result<bool> exists(std::string_view key) override { return target_.exists(key); }
+  Result<std::vector<std::string>> list_children(std::string_view prefix) override {
+    return target_.list_children(prefix);
+  }
   Result<std::vector<ObjectInfo>> list(std::string_view prefix) override {
     return target_.list(prefix);
   }

@@ -165,6 +165,20 @@ Result<std::vector<ObjectInfo>> LocalBackend::list(std::string_view prefix) {
   return objects;
 }
 
+Result<std::vector<std::string>> LocalBackend::list_children(std::string_view prefix) {
+  TRY(check_prefix(prefix));
+  fs::path directory = root_ / fs::path(prefix);
+  std::vector<std::string> children;
+  std::error_code error;
+  if (!fs::is_directory(directory, error)) return children;
+  for (fs::directory_iterator it(directory, error), end; !error && it != end; it.increment(error)) {
+    if (it->is_directory(error)) children.push_back(it->path().filename().string());
+  }
+  if (error) return fail("listing " + directory.string() + ": " + error.message());
+  std::ranges::sort(children);
+  return children;
+}
+
 Result<void> LocalBackend::remove(std::string_view key) {
   TRY_ASSIGN(fs::path path, path_of(key));
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {

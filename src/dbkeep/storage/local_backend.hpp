@@ -20,6 +20,7 @@ class LocalBackend final : public Backend {
   Result<std::unique_ptr<Reader>> open(std::string_view key) override;
   Result<bool> exists(std::string_view key) override;
   Result<std::vector<ObjectInfo>> list(std::string_view prefix) override;
+  Result<std::vector<std::string>> list_children(std::string_view prefix) override;
   Result<void> remove(std::string_view key) override;
   // A prefix ending in '/' removes that directory tree, temp files included; any other
   // prefix removes the matching objects one by one. The empty prefix is refused.

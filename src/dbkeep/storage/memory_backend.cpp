@@ -83,6 +83,21 @@ Result<std::vector<ObjectInfo>> MemoryBackend::list(std::string_view prefix) {
   return objects;
 }
 
+Result<std::vector<std::string>> MemoryBackend::list_children(std::string_view prefix) {
+  TRY(check_prefix(prefix));
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> children;
+  for (auto it = objects_.lower_bound(prefix); it != objects_.end(); ++it) {
+    if (!it->first.starts_with(prefix)) break;
+    std::string_view rest = std::string_view(it->first).substr(prefix.size());
+    auto slash = rest.find('/');
+    if (slash == std::string_view::npos) continue;  // an object, not a directory
+    std::string child(rest.substr(0, slash));
+    if (children.empty() || children.back() != child) children.push_back(std::move(child));
+  }
+  return children;
+}
+
 Result<void> MemoryBackend::remove(std::string_view key) {
   TRY(check_key(key));
   std::lock_guard lock(mutex_);

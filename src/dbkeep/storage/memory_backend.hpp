@@ -18,6 +18,7 @@ class MemoryBackend final : public Backend {
   Result<std::unique_ptr<Reader>> open(std::string_view key) override;
   Result<bool> exists(std::string_view key) override;
   Result<std::vector<ObjectInfo>> list(std::string_view prefix) override;
+  Result<std::vector<std::string>> list_children(std::string_view prefix) override;
   Result<void> remove(std::string_view key) override;
   Result<void> remove_prefix(std::string_view prefix) override;
   Result<std::optional<std::uint64_t>> free_bytes() override { return std::nullopt; }
