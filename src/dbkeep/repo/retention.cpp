@@ -1,7 +1,6 @@
 #include "dbkeep/repo/retention.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <deque>
 #include <functional>
 #include <set>
@@ -17,16 +16,16 @@ namespace {
 
 struct CivilTime {
   int year;
-  unsigned month;
-  unsigned day;
+  long month;
+  long day;
   long hour;
 };
 
 CivilTime civil_time(local_seconds local) {
   const auto day_start = floor<days>(local);
   const year_month_day date{day_start};
-  return {static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-          static_cast<unsigned>(date.day()), duration_cast<hours>(local - day_start).count()};
+  return {static_cast<int>(date.year()), long{static_cast<unsigned>(date.month())},
+          long{static_cast<unsigned>(date.day())}, duration_cast<hours>(local - day_start).count()};
 }
 
 // A bucket rule: "daily" with keep_daily = count, labelling a local time by its day.
@@ -36,8 +35,8 @@ struct BucketRule {
   std::function<std::string(local_seconds)> label;
 };
 
-// Adds `reason` to the newest backup of each of the `count` newest buckets; `newest_first` holds
-// positions (into `local_times` and `reasons`) of complete backups, newest first.
+// Adds "<rule> <label>" to the newest backup of each of the rule's `count` newest buckets;
+// `newest_first` holds positions (into `local_times` and `reasons`) of complete backups.
 void apply_bucket_rule(const BucketRule& rule, const std::vector<std::size_t>& newest_first,
                        const std::vector<local_seconds>& local_times,
                        std::vector<std::vector<std::string>>& reasons) {
@@ -76,24 +75,63 @@ void keep_dependencies(const std::vector<BackupRecord>& sorted,
   }
 }
 
-std::string format_label(const char* format, int first, long second = 0, long third = 0,
-                         long fourth = 0) {
-  char buffer[64];  // room for any int and longs; labels are 4 to 16 characters
-  std::snprintf(buffer, sizeof buffer, format, first, second, third, fourth);
-  return buffer;
+// `value` in decimal, with leading zeros up to `width` digits.
+std::string zero_padded(long value, std::size_t width) {
+  std::string digits = std::to_string(value);
+  if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
+  return digits;
+}
+
+// Why each complete backup is kept by the safety rules and the policy's rules (before
+// dependencies), indexed like `sorted`; `complete_newest_first` lists the complete ones.
+std::vector<std::vector<std::string>> rule_reasons(
+    const std::vector<BackupRecord>& sorted, const std::vector<std::size_t>& complete_newest_first,
+    const RetentionPolicy& policy, const TimeZone& zone) {
+  std::vector<std::vector<std::string>> reasons(sorted.size());
+  if (complete_newest_first.empty()) return reasons;
+  for (std::size_t position : complete_newest_first) {
+    if (sorted[position].pinned) reasons[position].push_back("pinned");
+  }
+  reasons[complete_newest_first.front()].push_back("newest");
+  if (policy.keep_last) {
+    const auto last = std::min<std::size_t>(*policy.keep_last, complete_newest_first.size());
+    for (std::size_t rank = 0; rank < last; ++rank) {
+      reasons[complete_newest_first[rank]].push_back("last " + std::to_string(*policy.keep_last));
+    }
+  }
+  if (policy.keep_within) {
+    const sys_seconds start =
+        window_start(sorted[complete_newest_first.front()].started_at, *policy.keep_within);
+    for (std::size_t position : complete_newest_first) {
+      if (sorted[position].started_at < start) break;
+      reasons[position].push_back("within " + policy.keep_within->text);
+    }
+  }
+  std::vector<local_seconds> local_times(sorted.size());
+  for (std::size_t position : complete_newest_first) {
+    local_times[position] = zone.to_local(sorted[position].started_at);
+  }
+  const BucketRule bucket_rules[] = {{"hourly", policy.keep_hourly, hour_label},
+                                     {"daily", policy.keep_daily, day_label},
+                                     {"weekly", policy.keep_weekly, iso_week_label},
+                                     {"monthly", policy.keep_monthly, month_label},
+                                     {"yearly", policy.keep_yearly, year_label}};
+  for (const BucketRule& rule : bucket_rules) {
+    apply_bucket_rule(rule, complete_newest_first, local_times, reasons);
+  }
+  return reasons;
 }
 
 }  // namespace
 
 std::string hour_label(local_seconds local) {
   const CivilTime time = civil_time(local);
-  return format_label("%04d-%02ld-%02ld %02ld:00", time.year, long{time.month}, long{time.day},
-                      time.hour);
+  return day_label(local) + " " + zero_padded(time.hour, 2) + ":00";
 }
 
 std::string day_label(local_seconds local) {
   const CivilTime time = civil_time(local);
-  return format_label("%04d-%02ld-%02ld", time.year, long{time.month}, long{time.day});
+  return month_label(local) + "-" + zero_padded(time.day, 2);
 }
 
 std::string iso_week_label(local_seconds local) {
@@ -103,16 +141,16 @@ std::string iso_week_label(local_seconds local) {
   const sys_days thursday = day + days{4 - static_cast<int>(iso_weekday)};
   const year week_year = year_month_day{thursday}.year();
   const long week = (thursday - sys_days{week_year / January / 1}).count() / 7 + 1;
-  return format_label("%04d-W%02ld", static_cast<int>(week_year), week);
+  return zero_padded(static_cast<int>(week_year), 4) + "-W" + zero_padded(week, 2);
 }
 
 std::string month_label(local_seconds local) {
   const CivilTime time = civil_time(local);
-  return format_label("%04d-%02ld", time.year, long{time.month});
+  return year_label(local) + "-" + zero_padded(time.month, 2);
 }
 
 std::string year_label(local_seconds local) {
-  return format_label("%04d", civil_time(local).year);
+  return zero_padded(civil_time(local).year, 4);
 }
 
 Result<std::vector<RetentionDecision>> decide_retention(std::span<const BackupRecord> backups,
@@ -125,48 +163,13 @@ Result<std::vector<RetentionDecision>> decide_retention(std::span<const BackupRe
     return a.started_at != b.started_at ? a.started_at > b.started_at : a.id > b.id;
   });
   std::set<std::string> ids;
-  for (const BackupRecord& backup : sorted) {
-    if (!ids.insert(backup.id).second) return fail("two backups share the id " + backup.id);
-  }
-
-  std::vector<std::vector<std::string>> reasons(sorted.size());
   std::vector<std::size_t> complete_newest_first;
-  std::vector<local_seconds> local_times(sorted.size());
   for (std::size_t i = 0; i < sorted.size(); ++i) {
-    if (!sorted[i].complete) continue;
-    complete_newest_first.push_back(i);
-    local_times[i] = zone.to_local(sorted[i].started_at);
+    if (!ids.insert(sorted[i].id).second) return fail("two backups share the id " + sorted[i].id);
+    if (sorted[i].complete) complete_newest_first.push_back(i);
   }
 
-  if (!complete_newest_first.empty()) {
-    for (std::size_t position : complete_newest_first) {
-      if (sorted[position].pinned) reasons[position].push_back("pinned");
-    }
-    reasons[complete_newest_first.front()].push_back("newest");
-    if (policy.keep_last) {
-      const auto last = std::min<std::size_t>(*policy.keep_last, complete_newest_first.size());
-      for (std::size_t rank = 0; rank < last; ++rank) {
-        reasons[complete_newest_first[rank]].push_back("last " + std::to_string(*policy.keep_last));
-      }
-    }
-    if (policy.keep_within) {
-      const sys_seconds start =
-          window_start(sorted[complete_newest_first.front()].started_at, *policy.keep_within);
-      for (std::size_t position : complete_newest_first) {
-        if (sorted[position].started_at < start) break;
-        reasons[position].push_back("within " + policy.keep_within->text);
-      }
-    }
-    const BucketRule bucket_rules[] = {{"hourly", policy.keep_hourly, hour_label},
-                                       {"daily", policy.keep_daily, day_label},
-                                       {"weekly", policy.keep_weekly, iso_week_label},
-                                       {"monthly", policy.keep_monthly, month_label},
-                                       {"yearly", policy.keep_yearly, year_label}};
-    for (const BucketRule& rule : bucket_rules) {
-      apply_bucket_rule(rule, complete_newest_first, local_times, reasons);
-    }
-  }
-
+  auto reasons = rule_reasons(sorted, complete_newest_first, policy, zone);
   std::vector<RetentionDecision> decisions;
   decisions.reserve(sorted.size());
   for (std::size_t i = 0; i < sorted.size(); ++i) {

@@ -101,8 +101,9 @@ Result<void> validate(const RetentionPolicy& policy) {
       {"keep_monthly", &policy.keep_monthly}, {"keep_yearly", &policy.keep_yearly}};
   bool keeps_something = false;
   if (const auto& within = policy.keep_within) {
-    if (within->years == 0 && within->months == 0 && within->weeks == 0 && within->days == 0 &&
-        within->hours == 0) {
+    const int parts[] = {within->years, within->months, within->weeks, within->days, within->hours};
+    if (std::ranges::any_of(parts, [](int part) { return part < 0; }) ||
+        std::ranges::all_of(parts, [](int part) { return part == 0; })) {
       return usage_error("keep_within must be longer than zero");
     }
     keeps_something = true;
