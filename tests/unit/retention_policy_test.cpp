@@ -110,9 +110,11 @@ TEST(ValidatePolicyTest, RefusesCountsBelowOne) {
   EXPECT_FALSE(validate(policy));
 }
 
-TEST(ValidatePolicyTest, RefusesAZeroWithinBuiltByHand) {
+TEST(ValidatePolicyTest, RefusesAZeroOrNegativeWithinBuiltByHand) {
   RetentionPolicy policy;
   policy.keep_within = RetentionDuration{};
+  EXPECT_FALSE(validate(policy));
+  policy.keep_within = duration(1, -1, 0, 0, 0, "1y-1m");
   EXPECT_FALSE(validate(policy));
 }
 
