@@ -66,8 +66,9 @@ TEST_F(MysqlConnectionTest, ReadsUserAndPasswordFromOptionFile) {
   const auto path = std::filesystem::temp_directory_path() / "dbkeep-test-my.cnf";
   {
     std::ofstream file(path);
-    file << "[mysql]\nuser = someone-else\n[client]\nuser = fileuser\npassword = \"file-secret-4\"\n"
-         << "socket = " << server().socket().string() << "\n";
+    file
+        << "[mysql]\nuser = someone-else\n[client]\nuser = fileuser\npassword = \"file-secret-4\"\n"
+        << "socket = " << server().socket().string() << "\n";
   }
   ConnectionOptions options;
   options.option_file = path;

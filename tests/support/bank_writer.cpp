@@ -10,7 +10,9 @@ using source::mysql::Connection;
 BankWriter::BankWriter(source::mysql::ConnectionOptions connection, BankOptions options)
     : connection_options_(std::move(connection)), options_(std::move(options)) {}
 
-BankWriter::~BankWriter() { stop(); }
+BankWriter::~BankWriter() {
+  stop();
+}
 
 std::int64_t BankWriter::expected_total() const {
   return 2 * static_cast<std::int64_t>(options_.accounts_per_table) * options_.initial_balance;
@@ -27,8 +29,8 @@ Result<void> BankWriter::create_tables() {
                            " (id INT PRIMARY KEY, balance BIGINT NOT NULL) ENGINE=InnoDB"));
     // seq_1_to_N comes from MariaDB's Sequence engine, installed by default.
     TRY(connection.execute("INSERT INTO " + name + " SELECT seq, " +
-                           std::to_string(options_.initial_balance) + " FROM `" + db + "`.seq_1_to_" +
-                           std::to_string(options_.accounts_per_table)));
+                           std::to_string(options_.initial_balance) + " FROM `" + db +
+                           "`.seq_1_to_" + std::to_string(options_.accounts_per_table)));
   }
   return {};
 }
@@ -59,13 +61,12 @@ void BankWriter::run(Connection connection, unsigned seed) {
   std::uniform_int_distribution<int> amount(-50, 50);
   while (!stop_requested_) {
     const std::string value = std::to_string(amount(random));
-    const bool ok =
-        connection.execute("START TRANSACTION") &&
-        connection.execute("UPDATE accounts_a SET balance = balance - (" + value +
-                           ") WHERE id = " + std::to_string(account(random))) &&
-        connection.execute("UPDATE accounts_b SET balance = balance + (" + value +
-                           ") WHERE id = " + std::to_string(account(random))) &&
-        connection.execute("COMMIT");
+    const bool ok = connection.execute("START TRANSACTION") &&
+                    connection.execute("UPDATE accounts_a SET balance = balance - (" + value +
+                                       ") WHERE id = " + std::to_string(account(random))) &&
+                    connection.execute("UPDATE accounts_b SET balance = balance + (" + value +
+                                       ") WHERE id = " + std::to_string(account(random))) &&
+                    connection.execute("COMMIT");
     if (ok) {
       ++commits_;
     } else {

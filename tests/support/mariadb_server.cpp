@@ -1,9 +1,13 @@
 #include "support/mariadb_server.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -60,6 +64,57 @@ bool has_exited(pid_t pid) {
          text[close_paren + 2] == 'Z';
 }
 
+// mariadb-install-db takes ~4 s here, most of a test's run time when ctest starts one process
+// per test. So it runs once per mariadbd build into a cached template that each server copies
+// (~30 MB; a reflink on btrfs). A small redo log keeps the copy cheap; servers use the same size
+// so InnoDB does not resize it at start-up.
+constexpr const char* kRedoLogSize = "--innodb-log-file-size=16M";
+
+Result<fs::path> template_datadir() {
+  struct stat binary {};
+  if (::stat(kServerBinary, &binary) != 0) return fail(errno_message(kServerBinary, errno));
+  const fs::path root =
+      fs::temp_directory_path() / ("dbkeep-mariadb-template-" + std::to_string(binary.st_size) +
+                                   "-" + std::to_string(binary.st_mtime));
+  const fs::path datadir = root / "data";
+  const fs::path complete = root / "complete";
+
+  // Parallel test processes (ctest -j) serialise here; the first one builds the template.
+  const fs::path lock_path = fs::temp_directory_path() / "dbkeep-mariadb-template.lock";
+  core::Fd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!lock || ::flock(lock.get(), LOCK_EX) != 0) {
+    return fail(errno_message("lock " + lock_path.string(), errno));
+  }
+  if (fs::exists(complete)) return datadir;
+
+  std::error_code ignored;
+  fs::remove_all(root, ignored);
+  fs::create_directories(datadir);
+  fs::permissions(root, fs::perms(0755));
+  TRY(give_to_mysql(root));
+  TRY(give_to_mysql(datadir));
+  core::SystemCommandRunner runner;
+  core::Command install{
+      {kInstallBinary, "--no-defaults", "--user=mysql", "--datadir=" + datadir.string(),
+       "--auth-root-authentication-method=socket", "--skip-test-db", kRedoLogSize}};
+  install.timeout = std::chrono::seconds(120);
+  TRY_ASSIGN(auto installed, runner.run(install));
+  if (!installed.success()) {
+    return fail("mariadb-install-db failed: " + installed.describe_failure() + "\n" +
+                installed.stdout_text);
+  }
+  std::ofstream(complete) << "ok\n";
+  return datadir;
+}
+
+// Copies the template into `datadir` (existing, empty), keeping owners and modes.
+Result<void> copy_template(const fs::path& from, const fs::path& datadir) {
+  core::SystemCommandRunner runner;
+  TRY(core::run_checked(runner, core::Command{{"cp", "-a", "--reflink=auto", (from / ".").string(),
+                                               datadir.string()}}));
+  return {};
+}
+
 }  // namespace
 
 std::optional<std::string> mariadb_missing_reason() {
@@ -86,6 +141,7 @@ Result<std::unique_ptr<MariaDbServer>> MariaDbServer::start(MariaDbServerOptions
   TRY(give_to_mysql(server->temp_dir_));
 
   server->datadir_ = options.datadir.value_or(server->temp_dir_ / "data");
+  server->custom_datadir_ = options.datadir.has_value();
   server->socket_ = server->temp_dir_ / "mysqld.sock";
   server->error_log_ = server->temp_dir_ / "error.log";
   std::error_code ec;
@@ -93,16 +149,8 @@ Result<std::unique_ptr<MariaDbServer>> MariaDbServer::start(MariaDbServerOptions
   if (ec) return fail("cannot create datadir " + server->datadir_.string() + ": " + ec.message());
   TRY(give_to_mysql(server->datadir_));
 
-  core::SystemCommandRunner runner;
-  core::Command install{{kInstallBinary, "--no-defaults", "--user=mysql",
-                         "--datadir=" + server->datadir_.string(),
-                         "--auth-root-authentication-method=socket", "--skip-test-db"}};
-  install.timeout = std::chrono::seconds(120);
-  TRY_ASSIGN(auto installed, runner.run(install));
-  if (!installed.success()) {
-    return fail("mariadb-install-db failed: " + installed.describe_failure() + "\n" +
-                installed.stdout_text);
-  }
+  TRY_ASSIGN(auto template_dir, template_datadir());
+  TRY(copy_template(template_dir, server->datadir_));
 
   TRY_ASSIGN(server->port_, find_free_port());
   core::SpawnOptions spawn;
@@ -117,7 +165,8 @@ Result<std::unique_ptr<MariaDbServer>> MariaDbServer::start(MariaDbServerOptions
                 "--log-error=" + server->error_log_.string(),
                 "--log-bin=mysql-bin",
                 "--server-id=1",
-                "--innodb-buffer-pool-size=64M"};
+                "--innodb-buffer-pool-size=64M",
+                kRedoLogSize};
   spawn.argv.insert(spawn.argv.end(), options.extra_args.begin(), options.extra_args.end());
   TRY_ASSIGN(auto process, core::ChildProcess::spawn(spawn));
   server->process_.emplace(std::move(process));
@@ -148,8 +197,15 @@ Result<void> MariaDbServer::wait_until_ready(std::chrono::seconds timeout) {
 }
 
 MariaDbServer::~MariaDbServer() {
-  // SIGTERM makes mariadbd shut down cleanly; ChildProcess escalates to SIGKILL after the grace.
-  if (process_) process_->terminate(std::chrono::seconds(30));
+  const bool discard_data = !keep_data_ && !custom_datadir_;
+  if (process_ && discard_data) {
+    // Nobody will read this datadir again: no need for a clean shutdown.
+    ::kill(process_->pid(), SIGKILL);
+    (void)process_->wait();
+  } else if (process_) {
+    // SIGTERM shuts mariadbd down cleanly; ChildProcess escalates to SIGKILL after the grace.
+    process_->terminate(std::chrono::seconds(30));
+  }
   if (!keep_data_) {
     std::error_code ignored;
     fs::remove_all(temp_dir_, ignored);

@@ -1,9 +1,11 @@
 #pragma once
 // A real MariaDB server for integration tests: Debian's `mariadbd` on a fresh temporary datadir,
 // its own socket and a free loopback port, binary logging on (backups record positions).
-// The destructor stops it (SIGTERM, then SIGKILL after a grace period) and removes the temporary
-// directory unless keep_data is set. Root connects over the socket (unix_socket auth), so tests
-// must run as root; mariadb_missing_reason() says when they cannot.
+// The destructor stops it and removes the temporary directory unless keep_data is set: a
+// server whose data is discarded is killed at once; otherwise (keep_data or a custom datadir)
+// it gets a clean shutdown (SIGTERM, SIGKILL after 30 s). The datadir starts as a copy of a
+// mariadb-install-db template cached under /tmp per mariadbd build. Root connects over the socket
+// (unix_socket auth), so tests must run as root; mariadb_missing_reason() says when they cannot.
 
 #include <chrono>
 #include <filesystem>
@@ -68,6 +70,7 @@ class MariaDbServer {
   std::filesystem::path temp_dir_, datadir_, socket_, error_log_;
   unsigned port_ = 0;
   bool keep_data_ = false;
+  bool custom_datadir_ = false;
   std::chrono::milliseconds startup_time_{0};
   std::optional<core::ChildProcess> process_;
 };
@@ -79,9 +82,9 @@ std::optional<std::string> mariadb_missing_reason();
 }  // namespace dbkeep::test
 
 // Skips the current test (or, in SetUpTestSuite, the whole suite) with a printed reason.
-#define DBKEEP_SKIP_WITHOUT_MARIADB()                                            \
-  do {                                                                           \
-    if (auto dbkeep_reason_ = ::dbkeep::test::mariadb_missing_reason()) {        \
-      GTEST_SKIP() << "MariaDB integration test skipped: " << *dbkeep_reason_;   \
-    }                                                                            \
+#define DBKEEP_SKIP_WITHOUT_MARIADB()                                          \
+  do {                                                                         \
+    if (auto dbkeep_reason_ = ::dbkeep::test::mariadb_missing_reason()) {      \
+      GTEST_SKIP() << "MariaDB integration test skipped: " << *dbkeep_reason_; \
+    }                                                                          \
   } while (false)

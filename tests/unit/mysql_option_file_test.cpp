@@ -1,8 +1,8 @@
-#include "dbkeep/source/mysql/option_file.hpp"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
+
+#include "dbkeep/source/mysql/option_file.hpp"
 
 namespace dbkeep::source::mysql {
 namespace {

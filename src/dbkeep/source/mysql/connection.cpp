@@ -93,7 +93,8 @@ Result<Connection> Connection::connect(const ConnectionOptions& requested) {
 
   Connection connection;
   connection.handle_ = mysql_init(nullptr);
-  if (connection.handle_ == nullptr) return fail("cannot create a MySQL client handle: out of memory");
+  if (connection.handle_ == nullptr)
+    return fail("cannot create a MySQL client handle: out of memory");
   MYSQL* handle = connection.handle_;
 
   unsigned connect_timeout = static_cast<unsigned>(options.connect_timeout.count());
@@ -144,20 +145,24 @@ Connection& Connection::operator=(Connection&& other) noexcept {
   return *this;
 }
 
-Connection::~Connection() { close(); }
+Connection::~Connection() {
+  close();
+}
 
 void Connection::close() {
   if (handle_ != nullptr) mysql_close(std::exchange(handle_, nullptr));
 }
 
-Result<Connection> Connection::open_another() const { return connect(options_); }
+Result<Connection> Connection::open_another() const {
+  return connect(options_);
+}
 
 Error Connection::query_error(std::string_view sql) {
   last_error_number_ = mysql_errno(handle_);
-  return Error{ErrorKind::kFailed,
-               log::redact("query failed on " + endpoint_ + ": " + mysql_error(handle_) +
-                           " (error " + std::to_string(last_error_number_) + ") in: " +
-                           shorten(sql))};
+  return Error{
+      ErrorKind::kFailed,
+      log::redact("query failed on " + endpoint_ + ": " + mysql_error(handle_) + " (error " +
+                  std::to_string(last_error_number_) + ") in: " + shorten(sql))};
 }
 
 Result<void> Connection::execute(std::string_view sql) {

@@ -30,7 +30,7 @@ Result<void> handle_long_queries(Connection& connection, const QuiesceOptions& o
                                  const std::vector<unsigned long>& ignore) {
   if (options.long_query_threshold.count() <= 0) return {};
   const auto give_up_at = std::chrono::steady_clock::now() + options.long_query_max_wait;
-  while (true) {
+  for (bool first = true;; first = false) {
     TRY_ASSIGN(auto queries,
                find_running_queries(connection, options.long_query_threshold, ignore));
     if (queries.empty()) return {};
@@ -56,7 +56,8 @@ Result<void> handle_long_queries(Connection& connection, const QuiesceOptions& o
           return fail("long-running queries on " + connection.endpoint() + " still running after " +
                       std::to_string(options.long_query_max_wait.count()) + " s: " + list);
         }
-        log::info("waiting for long-running queries to finish: " + list);
+        log::write(first ? log::Level::kInfo : log::Level::kDebug,
+                   "waiting for long-running queries to finish: " + list);
         std::this_thread::sleep_for(seconds(1));
         break;
     }
@@ -116,9 +117,12 @@ std::string format_ms(std::chrono::microseconds time) {
 
 std::string_view lock_mode_name(LockMode mode) {
   switch (mode) {
-    case LockMode::kFlushTablesWithReadLock: return "ftwrl";
-    case LockMode::kBackupStage: return "backup_stage";
-    case LockMode::kNone: return "none";
+    case LockMode::kFlushTablesWithReadLock:
+      return "ftwrl";
+    case LockMode::kBackupStage:
+      return "backup_stage";
+    case LockMode::kNone:
+      return "none";
   }
   return "ftwrl";
 }
@@ -128,15 +132,17 @@ Result<GlobalLock> quiesce(Connection& connection, const QuiesceOptions& options
   TRY(check_supported(version, options.lock_mode, connection));
   GlobalLock lock(connection, version, options.lock_mode);
   if (options.lock_mode == LockMode::kNone) {
-    log::warn("taking no global lock (lock = \"none\"): the backup is only consistent if "
-              "nothing writes to the server");
+    log::warn(
+        "taking no global lock (lock = \"none\"): the backup is only consistent if "
+        "nothing writes to the server");
     return lock;
   }
 
   TRY_ASSIGN(auto watchdog, QueryWatchdog::open(connection));
   TRY(handle_long_queries(connection, options, {watchdog.thread_id()}));
-  TRY(connection.execute("SET SESSION lock_wait_timeout = " +
-                         std::to_string(std::max<std::int64_t>(1, options.lock_wait_timeout.count()))));
+  TRY(connection.execute(
+      "SET SESSION lock_wait_timeout = " +
+      std::to_string(std::max<std::int64_t>(1, options.lock_wait_timeout.count()))));
 
   const int attempts = std::max(1, options.lock_attempts);
   std::string last_reason;
@@ -166,8 +172,7 @@ Result<GlobalLock> quiesce(Connection& connection, const QuiesceOptions& options
   }
   return fail("could not take the global lock (" + std::string(lock_mode_name(options.lock_mode)) +
               ") on " + connection.endpoint() + " after " + std::to_string(attempts) +
-              " attempt(s): " + last_reason + blockers +
-              "; backup aborted, nothing is locked");
+              " attempt(s): " + last_reason + blockers + "; backup aborted, nothing is locked");
 }
 
 GlobalLock::GlobalLock(Connection& connection, ServerVersion version, LockMode mode)

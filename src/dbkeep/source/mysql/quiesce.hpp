@@ -38,8 +38,8 @@ struct QuiesceOptions {
   LockMode lock_mode = LockMode::kFlushTablesWithReadLock;
   // Session lock_wait_timeout for our lock statements: the server gives up waiting after this.
   std::chrono::seconds lock_wait_timeout{5};
-  int lock_attempts = 3;                         // tries before giving up (at least 1)
-  std::chrono::milliseconds retry_pause{1000};   // between tries, so blockers can finish
+  int lock_attempts = 3;                        // tries before giving up (at least 1)
+  std::chrono::milliseconds retry_pause{1000};  // between tries, so blockers can finish
   // Statements running this long count as long queries; 0 turns the check off.
   std::chrono::seconds long_query_threshold{60};
   LongQueryAction long_query_action = LongQueryAction::kWait;

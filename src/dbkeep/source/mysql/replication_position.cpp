@@ -21,7 +21,9 @@ Number to_number(const std::string& text) {
   return value;
 }
 
-bool is_mysql(const ServerVersion& version) { return version.flavor != Flavor::kMariaDb; }
+bool is_mysql(const ServerVersion& version) {
+  return version.flavor != Flavor::kMariaDb;
+}
 
 Result<std::optional<ReplicaStatus>> read_replica_status(Connection& connection,
                                                          const ServerVersion& version) {
@@ -53,8 +55,8 @@ Result<ReplicationPosition> read_replication_position(Connection& connection,
                                                       const ServerVersion& version) {
   ReplicationPosition position;
   const bool binary_log_status = is_mysql(version) && version.at_least(8, 2, 0);
-  TRY_ASSIGN(auto status, connection.query(binary_log_status ? "SHOW BINARY LOG STATUS"
-                                                              : "SHOW MASTER STATUS"));
+  TRY_ASSIGN(auto status,
+             connection.query(binary_log_status ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS"));
   if (!status.rows.empty()) {  // no row: binary logging is off
     position.binlog_file = first_value(status, {"File"});
     position.binlog_position = to_number<std::uint64_t>(first_value(status, {"Position"}));

@@ -72,9 +72,12 @@ std::vector<fs::path> tablespace_files(Connection& connection, const fs::path& d
 
 std::string_view flavor_name(Flavor flavor) {
   switch (flavor) {
-    case Flavor::kMariaDb: return "mariadb";
-    case Flavor::kMySql: return "mysql";
-    case Flavor::kPercona: return "percona";
+    case Flavor::kMariaDb:
+      return "mariadb";
+    case Flavor::kMySql:
+      return "mysql";
+    case Flavor::kPercona:
+      return "percona";
   }
   return "mysql";
 }
@@ -95,7 +98,8 @@ unsigned parse_version_number(std::string_view version) {
 
 Result<ServerVersion> probe_version(Connection& connection) {
   TRY_ASSIGN(auto result, connection.query("SELECT @@version, @@version_comment"));
-  if (result.rows.empty()) return fail("server on " + connection.endpoint() + " reported no version");
+  if (result.rows.empty())
+    return fail("server on " + connection.endpoint() + " reported no version");
   ServerVersion version;
   version.text = result.rows[0][0].value_or("");
   version.number = parse_version_number(version.text);
@@ -131,9 +135,9 @@ Result<ServerFacts> probe_server(Connection& connection) {
                                             kSystemSchemas + " ORDER BY ENGINE"));
   for (const auto& row : engines.rows) facts.engines_in_use.push_back(row[0].value_or(""));
 
-  TRY_ASSIGN(auto size, connection.query_single_value(
-                            "SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) "
-                            "FROM information_schema.TABLES"));
+  TRY_ASSIGN(auto size,
+             connection.query_single_value("SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) "
+                                           "FROM information_schema.TABLES"));
   if (size) std::from_chars(size->data(), size->data() + size->size(), facts.estimated_data_bytes);
   return facts;
 }

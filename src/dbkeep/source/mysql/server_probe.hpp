@@ -18,8 +18,8 @@ std::string_view flavor_name(Flavor flavor);
 
 struct ServerVersion {
   Flavor flavor = Flavor::kMySql;
-  std::string text;      // @@version, e.g. "10.11.6-MariaDB-0+deb12u1-log"
-  unsigned number = 0;   // major*10000 + minor*100 + patch, e.g. 101106
+  std::string text;     // @@version, e.g. "10.11.6-MariaDB-0+deb12u1-log"
+  unsigned number = 0;  // major*10000 + minor*100 + patch, e.g. 101106
 
   [[nodiscard]] bool at_least(unsigned major, unsigned minor, unsigned patch = 0) const {
     return number >= major * 10000 + minor * 100 + patch;
@@ -39,7 +39,7 @@ struct ServerFacts {
   bool log_bin = false;
   std::filesystem::path log_bin_basename;  // absolute; empty when binary logging is off
   std::uint32_t server_id = 0;
-  std::string server_uuid;  // MySQL only; empty on MariaDB
+  std::string server_uuid;                  // MySQL only; empty on MariaDB
   std::vector<std::string> engines_in_use;  // sorted, user schemas only (not mysql, sys, …)
   std::uint64_t estimated_data_bytes = 0;   // sum of data_length + index_length, all schemas
 };
