@@ -147,6 +147,9 @@ Result<std::unique_ptr<MariaDbServer>> MariaDbServer::start(MariaDbServerOptions
   std::error_code ec;
   fs::create_directories(server->datadir_, ec);
   if (ec) return fail("cannot create datadir " + server->datadir_.string() + ": " + ec.message());
+  if (!fs::is_empty(server->datadir_, ec)) {
+    return fail("datadir " + server->datadir_.string() + " is not empty");
+  }
   TRY(give_to_mysql(server->datadir_));
 
   TRY_ASSIGN(auto template_dir, template_datadir());
