@@ -134,14 +134,17 @@ def ratios(summaries):
             if peer is None:
                 continue
             available = s["status"] == "ok" and peer["status"] == "ok"
+            # In the lock case the contenders do different amounts of work around the
+            # lock (a whole backup vs a bare snapshot): only the lock hold compares.
+            whole_run = available and s["case"] != "lock"
             rss = None
-            if available and s["peak_rss_kb"] and peer["peak_rss_kb"]:
+            if whole_run and s["peak_rss_kb"] and peer["peak_rss_kb"]:
                 rss = round(s["peak_rss_kb"] / peer["peak_rss_kb"], 3)
             result.append({
                 "case": s["case"], "dbkeep": s["contender"], "peer": peer_name,
                 "available": available,
-                "time": ratio(s["seconds"], peer["seconds"]) if available else None,
-                "size": ratio(s["bytes"], peer["bytes"]) if available else None,
+                "time": ratio(s["seconds"], peer["seconds"]) if whole_run else None,
+                "size": ratio(s["bytes"], peer["bytes"]) if whole_run else None,
                 "peak_rss": rss,
                 "lock_ms": ratio(s["lock_ms"], peer["lock_ms"]) if available else None,
                 "reason": "" if available else (s["message"] or peer["message"]),
@@ -166,7 +169,7 @@ def ratio_cell(case, contender, ratio_rows):
         if not r["available"]:
             cells.append("n/a")
             continue
-        parts = [f"time {fmt(r['time'])}×"]
+        parts = [] if r["time"] is None else [f"time {fmt(r['time'])}×"]
         if r["size"] is not None:
             parts.append(f"size {fmt(r['size'])}×")
         if r["peak_rss"] is not None:

@@ -51,6 +51,7 @@ setup_storage() {
 }
 
 storage_btrfs_possible() {
+  if [[ "${BENCH_STORAGE:-}" == plain ]]; then STORAGE_REASON="BENCH_STORAGE=plain"; return 1; fi
   if ((EUID != 0)); then STORAGE_REASON="not root (loop devices need root)"; return 1; fi
   if ! command -v mkfs.btrfs >/dev/null; then STORAGE_REASON="mkfs.btrfs missing"; return 1; fi
   if ! command -v losetup >/dev/null; then STORAGE_REASON="losetup missing"; return 1; fi
