@@ -172,7 +172,10 @@ prepare_dbkeep_load_source() {
 # dbkeep_restore CASE CONTENDER REP: timed `restore ID --to-server` into the target server.
 dbkeep_restore() {
   local case_name=$1 contender=$2 rep=$3 dir log_file
-  if [[ -z "${LOAD_BACKUP_ID:-}" ]]; then report_unusable "$case_name" "$contender" logical; return 1; fi
+  if [[ -z "${LOAD_BACKUP_ID:-}" ]]; then
+    METHOD_STATE[restore]=${METHOD_STATE[logical]:-failed}
+    METHOD_MESSAGE[restore]="no logical backup to restore: ${METHOD_MESSAGE[logical]:-}"
+  fi
   [[ -z "${METHOD_STATE[restore]:-}" ]] || { report_unusable "$case_name" "$contender" restore; return 1; }
   dir=$(dbkeep_dir load)
   log_file=$(log_path "$case_name" "$contender" "$rep")
@@ -185,5 +188,5 @@ dbkeep_restore() {
     report_unusable "$case_name" "$contender" restore
     return 1
   fi
-  check_load "$case_name" "$contender" "$rep" ""
+  check_load "$case_name" "$contender" "$rep"
 }
