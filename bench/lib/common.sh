@@ -35,6 +35,8 @@ last_line() { grep -v '^[[:space:]]*$' "$1" 2>/dev/null | grep -v '^Command exit
 # Runs COMMAND_STRING in `bash -o pipefail` under GNU time. Sets the globals
 # LAST_EXIT, LAST_SECONDS and LAST_RSS_KB. Peak RSS comes from wait4(), so for a
 # pipeline it is the largest single process, not the sum of the pipeline.
+# No timeout on purpose: coreutils timeout moves the command out of the terminal's process
+# group, and then Ctrl-C would no longer stop the running contender.
 run_timed() {
   local log_file=$1 time_file=$2 cmd=$3 start end
   start=$EPOCHREALTIME

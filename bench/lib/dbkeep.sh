@@ -122,7 +122,7 @@ classify() {
 # dbkeep_backup METHOD CASE CONTENDER REP: one timed backup into an emptied repository
 # (so the size is this backup's alone). Records the measurement; returns 0 when it worked.
 dbkeep_backup() {
-  local method=$1 case_name=$2 contender=$3 rep=$4 dir log_file lock_ms=""
+  local method=$1 case_name=$2 contender=$3 rep=$4 dir log_file lock_ms="" note
   dbkeep_usable "$method" || { report_unusable "$case_name" "$contender" "$method"; return 1; }
   dir=$(dbkeep_dir "$method")
   [[ -f "$dir/config.toml" ]] || write_dbkeep_config "$method"
@@ -131,15 +131,26 @@ dbkeep_backup() {
   run_timed "$log_file" "$WORK/time.out" \
     "$(printf '%q ' "$DBKEEP" --config "$dir/config.toml" --json backup --set "$method") >$dir/out.json"
   classify "$LAST_EXIT" "$dir/out.json" "$log_file"
+  note=$(remove_leftover_snapshot "$method")
   if [[ "$RUN_STATUS" != ok ]]; then
-    METHOD_STATE[$method]=$RUN_STATUS METHOD_MESSAGE[$method]=$RUN_MESSAGE
+    METHOD_STATE[$method]=$RUN_STATUS METHOD_MESSAGE[$method]="$RUN_MESSAGE${note:+; $note}"
     report_unusable "$case_name" "$contender" "$method"
     return 1
   fi
   if [[ "$case_name" == lock ]]; then lock_ms=$(dbkeep_lock_ms "$dir" "$RUN_ID"); fi
   record "$case_name" "$contender" "$rep" ok "$LAST_SECONDS" "$LAST_RSS_KB" \
-    "$(size_of "$dir/repo")" "$lock_ms" "id $RUN_ID${lock_ms:+, lock ${lock_ms} ms}"
-  log "  $case_name/$contender rep $rep: ${LAST_SECONDS}s${lock_ms:+ lock ${lock_ms} ms}"
+    "$(size_of "$dir/repo")" "$lock_ms" "id $RUN_ID${lock_ms:+, lock ${lock_ms} ms}${note:+; $note}"
+  log "  $case_name/$contender rep $rep: ${LAST_SECONDS}s${lock_ms:+, lock_held_ms $lock_ms}${note:+, $note}"
+}
+
+# remove_leftover_snapshot METHOD: dbkeep must remove its snapshot itself (DESIGN.md); if
+# one is left, say so in the row's note and delete it so the next run can start.
+remove_leftover_snapshot() {
+  local snapshot=$BTRFS_MNT/snap-dbkeep
+  [[ "$1" == snapshot && -n "$BTRFS_MNT" && -e "$snapshot" ]] || return 0
+  echo "warning: dbkeep left its snapshot $snapshot behind"
+  if mountpoint -q "$snapshot"; then umount "$snapshot" 2>/dev/null; fi
+  btrfs subvolume delete "$snapshot" >/dev/null 2>&1
 }
 
 # The manifest's lock_held_ms, wherever it sits in `show --json`; "n/a" when absent.

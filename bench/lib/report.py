@@ -109,6 +109,8 @@ def summarize(rows):
             "bytes": spread([r["bytes"] for r in ok]),
             "lock_ms": spread([r["lock_ms"] for r in ok]),
             "lock_ms_missing": sum(1 for r in ok if r["lock_ms"] is None) if case == "lock" else 0,
+            "warnings": sorted({part.strip() for r in ok for part in r["note"].split(";")
+                                if part.strip().startswith("warning:")}),
         })
     return summaries
 
@@ -176,8 +178,8 @@ def ratio_cell(case, contender, ratio_rows):
             parts.append(f"RSS {fmt(r['peak_rss'])}×")
         if r["lock_ms"] is not None:
             parts.append(f"lock {fmt(r['lock_ms'])}×")
-        cells.append(", ".join(parts))
-    return "; ".join(cells) or ""
+        cells.append(", ".join(parts) or "n/a")
+    return "; ".join(cells)
 
 
 def status_text(s):
@@ -232,12 +234,15 @@ def notes(summaries, meta):
              f"(scale {meta.get('scale')}, {mib(number(meta.get('data_bytes') or 'x'))} MiB in "
              f"InnoDB), repetitions: {meta.get('reps')}, storage {meta.get('storage')}, "
              f"{meta.get('date_utc')}, whole run {meta.get('total_seconds')} s."]
-    problems = [s for s in summaries if s["status"] != "ok" or s["failures"]]
+    problems = [s for s in summaries if s["status"] != "ok" or s["failures"] or s["warnings"]]
     if problems:
         lines.append("")
-        for s in problems:
+    for s in problems:
+        if s["status"] != "ok" or s["failures"]:
             label = status_text(s) if s["status"] != "ok" else f"{s['failures']} failed run(s)"
             lines.append(f"- {s['case']} / {s['contender']}: {label}: {s['message']}")
+        for warning in s["warnings"]:
+            lines.append(f"- {s['case']} / {s['contender']}: {warning}")
     return lines
 
 
