@@ -166,7 +166,7 @@ SYSBENCH_PID=""
 
 case_lock() {
   log "case lock: $LOCK_BACKUPS backups per contender under sysbench oltp_write_only"
-  local contenders=("dbkeep snapshot" "dbkeep logical") rep index saved_reps=$REPS
+  local contenders=("dbkeep snapshot" "dbkeep logical") saved_reps=$REPS
   if [[ "$STORAGE_MODE" == btrfs ]]; then contenders+=("FTWRL + btrfs snapshot"); fi
   sysbench_cmd oltp_write_only --threads=2 --time=0 --report-interval=5 run \
     >"$WORK/logs/sysbench-lock.log" 2>&1 &

@@ -33,7 +33,7 @@ locate_dbkeep() {
   fi
   meta dbkeep_bin "$DBKEEP"
   meta dbkeep_version "$("$DBKEEP" --version 2>&1 | head -n1)"
-  meta dbkeep_commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"
+  meta repo_commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"
 }
 
 # Build the way every engineer does (see the brief); a failure only disables dbkeep cases.
@@ -49,7 +49,7 @@ build_dbkeep() {
 # dbkeep_dir METHOD: the directory holding that method's config, repository and log.
 dbkeep_dir() { echo "$WORK/dbkeep/$1"; }
 
-# write_dbkeep_config METHOD [SNAPSHOT_NAME]: one set named after its method.
+# write_dbkeep_config METHOD: a config with one set, named after its method.
 write_dbkeep_config() {
   local method=$1 dir
   dir=$(dbkeep_dir "$method")

@@ -233,7 +233,9 @@ def notes(summaries, meta):
              f"Data: sysbench {meta.get('tables')} tables × {meta.get('rows_per_table')} rows "
              f"(scale {meta.get('scale')}, {mib(number(meta.get('data_bytes') or 'x'))} MiB in "
              f"InnoDB), repetitions: {meta.get('reps')}, storage {meta.get('storage')}, "
-             f"{meta.get('date_utc')}, whole run {meta.get('total_seconds')} s."]
+             f"{meta.get('date_utc')}, whole run {meta.get('total_seconds')} s.",
+             f"Load average at start {meta.get('loadavg_start')}, at end {meta.get('loadavg_end')} "
+             f"(well above {meta.get('nproc')} means other work competed for the cores)."]
     problems = [s for s in summaries if s["status"] != "ok" or s["failures"] or s["warnings"]]
     if problems:
         lines.append("")
