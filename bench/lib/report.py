@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Statistics, Markdown table and JSON result file for bench/run (stdlib only).
+
+  report.py pick FILE KEY...    for each KEY, one line: its first value anywhere in the
+                                JSON document FILE (empty line when absent or unreadable)
+  report.py report WORK RESULT  read WORK/meta.tsv and WORK/measurements.tsv, print the
+                                Markdown tables on stdout, write the JSON result to RESULT
+"""
+import json
+import statistics
+import sys
+from pathlib import Path
+
+FIELDS = ["case", "contender", "rep", "status", "seconds", "rss_kb", "bytes", "lock_ms", "note"]
+
+# Which peers each dbkeep contender is compared with. Unlisted cases compare the case's
+# dbkeep contender with every other contender of the case.
+PAIRINGS = {
+    "lock": {"dbkeep snapshot": ["FTWRL + btrfs snapshot"], "dbkeep logical": []},
+    "smoke": {"dbkeep logical": ["mariadb-dump", "mariadb-dump + zstd", "mydumper -t 2"],
+              "dbkeep snapshot": [], "dbkeep physical": []},
+}
+
+
+def find_key(node, key):
+    """Depth-first search for KEY in nested dicts and lists; None when absent."""
+    if isinstance(node, dict):
+        if key in node:
+            return node[key]
+        children = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    for child in children:
+        found = find_key(child, key)
+        if found is not None:
+            return found
+    return None
+
+
+def pick(path, keys):
+    try:
+        document = json.loads(Path(path).read_text() or "null")
+    except (OSError, ValueError):
+        document = None
+    for key in keys:
+        value = find_key(document, key)
+        if isinstance(value, dict) and "message" in value:
+            value = value["message"]
+        if value is None:
+            value = ""
+        text = value if isinstance(value, str) else json.dumps(value)
+        print(" ".join(text.split()))
+    return 0
+
+
+def number(text):
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def read_measurements(work):
+    rows = []
+    for line in (work / "measurements.tsv").read_text().splitlines():
+        values = line.split("\t")
+        row = dict(zip(FIELDS, values + [""] * (len(FIELDS) - len(values))))
+        for field in ("seconds", "rss_kb", "bytes", "lock_ms"):
+            row[field] = number(row[field]) if row[field] else None
+        row["rep"] = int(row["rep"]) if row["rep"].isdigit() else None
+        rows.append(row)
+    return rows
+
+
+def read_meta(work):
+    meta = {}
+    for line in (work / "meta.tsv").read_text().splitlines():
+        key, _, value = line.partition("\t")
+        meta[key] = value
+    return meta
+
+
+def spread(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return {"median": statistics.median(values), "min": min(values), "max": max(values),
+            "n": len(values)}
+
+
+def summarize(rows):
+    """One summary per (case, contender), in the order the contenders first appeared."""
+    groups = {}
+    for row in rows:
+        groups.setdefault((row["case"], row["contender"]), []).append(row)
+    summaries = []
+    for (case, contender), group in groups.items():
+        ok = [r for r in group if r["status"] == "ok"]
+        not_ok = [r for r in group if r["status"] != "ok"]
+        summaries.append({
+            "case": case, "contender": contender, "runs": len(ok),
+            "status": "ok" if ok else not_ok[0]["status"],
+            "message": not_ok[0]["note"] if not_ok else "",
+            "failures": len(not_ok),
+            "seconds": spread([r["seconds"] for r in ok]),
+            "peak_rss_kb": max((r["rss_kb"] for r in ok if r["rss_kb"]), default=None),
+            "bytes": spread([r["bytes"] for r in ok]),
+            "lock_ms": spread([r["lock_ms"] for r in ok]),
+            "lock_ms_missing": sum(1 for r in ok if r["lock_ms"] is None) if case == "lock" else 0,
+            "warnings": sorted({part.strip() for r in ok for part in r["note"].split(";")
+                                if part.strip().startswith("warning:")}),
+        })
+    return summaries
+
+
+def ratio(a, b):
+    if a is None or b is None or b["median"] == 0:
+        return None
+    return round(a["median"] / b["median"], 3)
+
+
+def ratios(summaries):
+    """dbkeep/peer ratios of the medians (time, size, peak RSS, lock hold) per case."""
+    by_key = {(s["case"], s["contender"]): s for s in summaries}
+    result = []
+    for s in summaries:
+        if not s["contender"].startswith("dbkeep"):
+            continue
+        pairing = PAIRINGS.get(s["case"], {})
+        peers = pairing.get(s["contender"]) if s["contender"] in pairing else [
+            c for (case, c) in by_key if case == s["case"] and not c.startswith("dbkeep")]
+        for peer_name in peers:
+            peer = by_key.get((s["case"], peer_name))
+            if peer is None:
+                continue
+            available = s["status"] == "ok" and peer["status"] == "ok"
+            # In the lock case the contenders do different amounts of work around the
+            # lock (a whole backup vs a bare snapshot): only the lock hold compares.
+            whole_run = available and s["case"] != "lock"
+            rss = None
+            if whole_run and s["peak_rss_kb"] and peer["peak_rss_kb"]:
+                rss = round(s["peak_rss_kb"] / peer["peak_rss_kb"], 3)
+            result.append({
+                "case": s["case"], "dbkeep": s["contender"], "peer": peer_name,
+                "available": available,
+                "time": ratio(s["seconds"], peer["seconds"]) if whole_run else None,
+                "size": ratio(s["bytes"], peer["bytes"]) if whole_run else None,
+                "peak_rss": rss,
+                "lock_ms": ratio(s["lock_ms"], peer["lock_ms"]) if available else None,
+                "reason": "" if available else (s["message"] or peer["message"]),
+            })
+    return result
+
+
+def fmt(value, digits=2):
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def mib(value):
+    return "–" if value is None else f"{value / 1048576:.1f}"
+
+
+def ratio_cell(case, contender, ratio_rows):
+    """For a peer row: dbkeep's median divided by this peer's, per metric."""
+    cells = []
+    for r in ratio_rows:
+        if r["case"] != case or r["peer"] != contender:
+            continue
+        if not r["available"]:
+            cells.append("n/a")
+            continue
+        parts = [] if r["time"] is None else [f"time {fmt(r['time'])}×"]
+        if r["size"] is not None:
+            parts.append(f"size {fmt(r['size'])}×")
+        if r["peak_rss"] is not None:
+            parts.append(f"RSS {fmt(r['peak_rss'])}×")
+        if r["lock_ms"] is not None:
+            parts.append(f"lock {fmt(r['lock_ms'])}×")
+        cells.append(", ".join(parts) or "n/a")
+    return "; ".join(cells)
+
+
+def status_text(s):
+    return "not available" if s["status"] == "unavailable" else s["status"]
+
+
+def main_table(summaries, ratio_rows):
+    lines = ["| case | contender | runs | median s | min s | max s | peak RSS MiB | output MiB "
+             "| dbkeep ÷ this peer |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    for s in summaries:
+        if s["case"] == "lock":
+            continue
+        if s["status"] != "ok":
+            lines.append(f"| {s['case']} | {s['contender']} | 0 | {status_text(s)} | | | | | |")
+            continue
+        t = s["seconds"]
+        size = s["bytes"]["median"] if s["bytes"] else None
+        rss = s["peak_rss_kb"] * 1024 if s["peak_rss_kb"] else None
+        lines.append(f"| {s['case']} | {s['contender']} | {s['runs']} | {fmt(t['median'])} "
+                     f"| {fmt(t['min'])} | {fmt(t['max'])} | {mib(rss)} | {mib(size)} "
+                     f"| {ratio_cell(s['case'], s['contender'], ratio_rows)} |")
+    return lines
+
+
+def lock_table(summaries, ratio_rows, meta):
+    rows = [s for s in summaries if s["case"] == "lock"]
+    if not rows:
+        return []
+    tps = meta.get("lock_sysbench_tps") or "?"
+    lines = ["", f"Lock hold while sysbench oltp_write_only ran ({tps} tps on average, "
+             f"{meta.get('lock_backups', '?')} backups per contender):", "",
+             "| contender | backups | median lock ms | max lock ms | median backup s "
+             "| dbkeep ÷ this peer |", "|---|---:|---:|---:|---:|---|"]
+    for s in rows:
+        if s["status"] != "ok":
+            lines.append(f"| {s['contender']} | 0 | {status_text(s)} | | | |")
+            continue
+        lock = s["lock_ms"]
+        median = fmt(lock["median"], 1) if lock else "n/a"
+        maximum = fmt(lock["max"], 1) if lock else "n/a"
+        lines.append(f"| {s['contender']} | {s['runs']} | {median} | {maximum} "
+                     f"| {fmt(s['seconds']['median'])} "
+                     f"| {ratio_cell('lock', s['contender'], ratio_rows)} |")
+    return lines
+
+
+def notes(summaries, meta):
+    lines = ["", f"Machine: {meta.get('nproc')} cores ({meta.get('cpu')}), {meta.get('memory')}, "
+             f"kernel {meta.get('kernel')}, {meta.get('os')}; {meta.get('mariadb')}.",
+             f"Data: sysbench {meta.get('tables')} tables × {meta.get('rows_per_table')} rows "
+             f"(scale {meta.get('scale')}, {mib(number(meta.get('data_bytes') or 'x'))} MiB in "
+             f"InnoDB), repetitions: {meta.get('reps')}, storage {meta.get('storage')}, "
+             f"{meta.get('date_utc')}, whole run {meta.get('total_seconds')} s.",
+             f"Load average at start {meta.get('loadavg_start')}, at end {meta.get('loadavg_end')} "
+             f"(well above {meta.get('nproc')} means other work competed for the cores)."]
+    problems = [s for s in summaries if s["status"] != "ok" or s["failures"] or s["warnings"]]
+    if problems:
+        lines.append("")
+    for s in problems:
+        if s["status"] != "ok" or s["failures"]:
+            label = status_text(s) if s["status"] != "ok" else f"{s['failures']} failed run(s)"
+            lines.append(f"- {s['case']} / {s['contender']}: {label}: {s['message']}")
+        for warning in s["warnings"]:
+            lines.append(f"- {s['case']} / {s['contender']}: {warning}")
+    return lines
+
+
+def report(work, result_path):
+    meta = read_meta(work)
+    rows = read_measurements(work)
+    summaries = summarize(rows)
+    ratio_rows = ratios(summaries)
+    print("\n".join(main_table(summaries, ratio_rows) + lock_table(summaries, ratio_rows, meta)
+                    + notes(summaries, meta)))
+    document = {"meta": meta, "summary": summaries, "ratios": ratio_rows, "measurements": rows}
+    Path(result_path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+def main(argv):
+    if len(argv) >= 4 and argv[1] == "pick":
+        return pick(argv[2], argv[3:])
+    if len(argv) == 4 and argv[1] == "report":
+        return report(Path(argv[2]), argv[3])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
