@@ -34,6 +34,7 @@ class BtrfsSnapshotProvider final : public SnapshotProvider {
                                      {snapshot_entry(ProviderKind::kBtrfs, destination_.string())},
                                      command, created_);
     if (!created) return propagate(created.error().with_context("creating btrfs snapshot"));
+    log::info("created read-only btrfs snapshot " + destination_.string());
     return {};
   }
 

@@ -48,6 +48,7 @@ class ZfsSnapshotProvider final : public SnapshotProvider {
     for (const auto& entry : entries_) command.argv.push_back(entry.target);
     auto created = create_journalled(runner_, journal_, entries_, command, created_);
     if (!created) return propagate(created.error().with_context("creating ZFS snapshot"));
+    log::info("created " + description());
     return {};
   }
 
