@@ -13,7 +13,9 @@
 //   guard.release()              unmount, then remove; reports errors
 //
 // Every external command goes through the CommandRunner; every resource is written to the
-// ResourceJournal before it is created and forgotten after it is undone.
+// ResourceJournal before it is created and forgotten after it is undone. A provider is not
+// thread-safe: copy workers read files below readable_path(), but only the thread driving the
+// backup calls the provider (check_health() included).
 
 #include <chrono>
 #include <cstdint>
