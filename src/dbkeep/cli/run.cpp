@@ -1,5 +1,6 @@
 #include "dbkeep/cli/run.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -120,7 +121,8 @@ int run(int argc, char** argv) {
   Arguments command_args(rest);
   (void)take_global_options(command_args);  // already validated above
 
-  core::install_signal_handlers();
+  core::install_cancellation_handlers();
+  std::signal(SIGPIPE, SIG_IGN);  // a closed pipe is an EPIPE error to report, not a death
   CommandContext context(*global, std::move(command_args));
   auto result = command->run(context);
   if (!result) return report_error(result.error(), global->json);

@@ -1,0 +1,51 @@
+#pragma once
+// Command helpers shared by the snapshot providers and by leftover recovery.
+
+#include <filesystem>
+#include <string>
+
+#include "dbkeep/core/command_runner.hpp"
+#include "dbkeep/core/error.hpp"
+#include "dbkeep/core/resource_journal.hpp"
+#include "dbkeep/source/snapshot/snapshot_provider.hpp"
+
+namespace dbkeep::source::snapshot {
+
+// Runs `command` until it succeeds, at most `retry.attempts` times, pausing between attempts and
+// logging each failure. The error names the command and its last failure.
+Result<core::CommandResult> run_with_retries(core::CommandRunner& runner,
+                                             const core::Command& command,
+                                             const RetryPolicy& retry);
+
+// `umount PATH`, retried (a reader may still be closing files).
+Result<void> unmount_path(core::CommandRunner& runner, const std::filesystem::path& path,
+                          const RetryPolicy& retry);
+// `mountpoint -q PATH`: whether something is mounted there.
+Result<bool> is_mounted(core::CommandRunner& runner, const std::filesystem::path& path);
+
+// Journal entries, built in one place so providers and recovery agree on their shape.
+core::JournalEntry mount_entry(const std::filesystem::path& path);
+core::JournalEntry snapshot_entry(ProviderKind provider, std::string target,
+                                  bool recursive = false);
+
+// Journals `entries`, then runs `command`, the one command that creates them (not retried: it
+// runs under the global read lock). `needs_undo` becomes true when the resources exist — or may
+// exist, when the command timed out or could not be waited for; the entries then stay
+// journalled. When the tool reports a failure it made nothing, so the entries are forgotten.
+Result<void> create_journalled(core::CommandRunner& runner, core::ResourceJournal& journal,
+                               const std::vector<core::JournalEntry>& entries,
+                               const core::Command& command, bool& needs_undo);
+
+// For a journalled snapshot: the command that removes it, and one that succeeds only while it
+// exists. Providers remove their snapshots with the first; leftover recovery uses both.
+core::Command snapshot_removal_command(const core::JournalEntry& entry);
+core::Command snapshot_existence_probe(const core::JournalEntry& entry);
+
+// Forgets `entry` after its resource was undone. A failure only means the next run retries an
+// undo that finds nothing, so it is logged, not returned.
+void forget_undone(core::ResourceJournal& journal, const core::JournalEntry& entry);
+
+// Runs a command with LC_ALL=C so numbers and messages parse the same on every machine.
+core::Command c_locale_command(std::vector<std::string> argv);
+
+}  // namespace dbkeep::source::snapshot
