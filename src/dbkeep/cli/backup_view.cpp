@@ -28,11 +28,18 @@ nlohmann::json backup_summary_json(const repo::Manifest& manifest) {
           {"status", "complete"}};
 }
 
-std::string backup_table(const std::vector<repo::Manifest>& backups) {
-  using Row = std::array<std::string, 8>;
-  std::vector<Row> rows = {
-      {"ID", "SET", "METHOD", "STARTED (UTC)", "SIZE", "STORED", "DURATION", "STATUS"}};
-  for (const auto& manifest : backups) {
+std::string describe_last_drill(const std::optional<nlohmann::json>& drill) {
+  if (!drill) return "never";
+  return drill->value("started_at", "?") + (drill->value("ok", false) ? " OK" : " FAILED");
+}
+
+std::string backup_table(const std::vector<repo::Manifest>& backups,
+                         const std::vector<std::string>& verified) {
+  using Row = std::array<std::string, 9>;
+  std::vector<Row> rows = {{"ID", "SET", "METHOD", "STARTED (UTC)", "SIZE", "STORED", "DURATION",
+                            "STATUS", "LAST VERIFIED"}};
+  for (std::size_t index = 0; index < backups.size(); ++index) {
+    const auto& manifest = backups[index];
     std::string started = core::format_iso_utc(manifest.started_at);
     std::replace(started.begin(), started.end(), 'T', ' ');
     if (!started.empty()) started.pop_back();  // drop the Z: the header says UTC
@@ -40,9 +47,9 @@ std::string backup_table(const std::vector<repo::Manifest>& backups) {
                     core::format_bytes(manifest.total_size()),
                     core::format_bytes(manifest.total_stored_size()),
                     core::format_duration(std::chrono::milliseconds(manifest.duration_ms)),
-                    "complete"});
+                    "complete", index < verified.size() ? verified[index] : "never"});
   }
-  std::array<std::size_t, 8> widths{};
+  std::array<std::size_t, 9> widths{};
   for (const auto& row : rows) {
     for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
   }

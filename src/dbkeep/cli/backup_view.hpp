@@ -3,6 +3,7 @@
 // an aligned table for people.
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,11 @@ namespace dbkeep::cli {
 // {"id","set","source","method","started_at","finished_at","duration_ms","files","size",
 //  "stored_size","status"}
 nlohmann::json backup_summary_json(const repo::Manifest& manifest);
-std::string backup_table(const std::vector<repo::Manifest>& backups);
+// `verified` holds one describe_last_drill() label per backup (same order), or is empty.
+std::string backup_table(const std::vector<repo::Manifest>& backups,
+                         const std::vector<std::string>& verified = {});
+// "never", or "2026-11-21T03:00:00Z OK" / "… FAILED" from a recorded restore test.
+std::string describe_last_drill(const std::optional<nlohmann::json>& drill);
 // Several lines describing one manifest in full, for `dbkeep show`.
 std::string backup_details(const repo::Manifest& manifest);
 

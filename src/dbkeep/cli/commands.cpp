@@ -24,12 +24,16 @@ const std::vector<CommandSpec>& all_commands() {
        "tables), and every file with sizes and SHA-256. With --json: the manifest itself.\n",
        show_command},
       {"verify", "re-read backups and check sizes and checksums",
-       "usage: dbkeep verify [ID | --latest] [--set NAME]\n"
+       "usage: dbkeep verify [ID | --latest] [--set NAME] [--restore-test]\n"
        "\n"
        "Reads every stored file back, decompresses it and compares size and SHA-256 with the\n"
        "manifest; SQLite databases are also restored to a temporary file and must pass\n"
        "PRAGMA integrity_check. Without ID or --latest, verifies every backup (of --set).\n"
-       "Exit 3 naming each bad file if anything does not match.\n",
+       "Exit 3 naming each bad file if anything does not match.\n"
+       "\n"
+       "--restore-test  after the checksum pass, restore into scratch space and prove it works\n"
+       "                (SQLite: integrity check and per-table row counts against the manifest).\n"
+       "                The result is recorded next to the backup; list/show print it.\n",
        verify_command},
       {"restore", "restore a backup",
        "usage: dbkeep restore ID --sqlite-path FILE [--force] [--set NAME]\n"

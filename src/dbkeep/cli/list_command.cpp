@@ -1,6 +1,7 @@
 #include "dbkeep/cli/backup_view.hpp"
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/log.hpp"
+#include "dbkeep/jobs/restore_drill.hpp"
 
 namespace dbkeep::cli {
 
@@ -12,9 +13,16 @@ Result<int> list_command(CommandContext& context) {
   TRY_ASSIGN(auto catalog, repository->list(set));
   for (const auto& problem : catalog.problems) log::warn("unreadable backup: " + problem);
 
+  std::vector<std::string> verified;
+  nlohmann::json backups = nlohmann::json::array();
+  for (const auto& manifest : catalog.backups) {
+    TRY_ASSIGN(auto drill, jobs::last_drill(repository->backend(), manifest.set, manifest.id));
+    verified.push_back(describe_last_drill(drill));
+    auto summary = backup_summary_json(manifest);
+    summary["last_verified"] = drill ? *drill : nlohmann::json(nullptr);
+    backups.push_back(std::move(summary));
+  }
   if (context.global().json) {
-    nlohmann::json backups = nlohmann::json::array();
-    for (const auto& manifest : catalog.backups) backups.push_back(backup_summary_json(manifest));
     context.print_json({{"backups", backups}, {"problems", catalog.problems}});
     return 0;
   }
@@ -22,7 +30,7 @@ Result<int> list_command(CommandContext& context) {
     context.print("no backups yet in " + repository->backend().describe() + "\n");
     return 0;
   }
-  context.print(backup_table(catalog.backups));
+  context.print(backup_table(catalog.backups, verified));
   return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "dbkeep/cli/backup_view.hpp"
 #include "dbkeep/cli/command.hpp"
+#include "dbkeep/jobs/restore_drill.hpp"
 
 namespace dbkeep::cli {
 
@@ -10,10 +11,13 @@ Result<int> show_command(CommandContext& context) {
   if (ids.size() != 1) return usage_error("dbkeep show needs exactly one backup ID");
   TRY_ASSIGN(auto* repository, context.repository());
   TRY_ASSIGN(auto manifest, repository->find(ids.front(), set));
+  TRY_ASSIGN(auto drill, jobs::last_drill(repository->backend(), manifest.set, manifest.id));
   if (context.global().json) {
-    context.print_json(repo::manifest_to_json(manifest));
+    auto document = repo::manifest_to_json(manifest);
+    document["last_verified"] = drill ? *drill : nlohmann::json(nullptr);
+    context.print_json(document);
   } else {
-    context.print(backup_details(manifest));
+    context.print(backup_details(manifest) + "last verified: " + describe_last_drill(drill) + "\n");
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/time_format.hpp"
+#include "dbkeep/jobs/restore_drill.hpp"
 #include "dbkeep/jobs/verify_job.hpp"
 
 namespace dbkeep::cli {
@@ -34,27 +35,50 @@ Result<std::vector<repo::Manifest>> select_backups(repo::Repository& repository,
 Result<int> verify_command(CommandContext& context) {
   TRY_ASSIGN(auto set, context.args().option("--set"));
   bool latest = context.args().flag("--latest");
-  if (context.args().flag("--restore-test")) {
-    return usage_error("--restore-test is not available in this build of dbkeep yet");
-  }
+  bool restore_test = context.args().flag("--restore-test");
   auto ids = context.args().positionals();
   TRY(context.args().expect_empty("verify"));
   TRY_ASSIGN(auto* config, context.config());
   TRY_ASSIGN(auto* repository, context.repository());
   TRY_ASSIGN(auto backups, select_backups(*repository, ids, latest, set));
+  if (restore_test) {
+    for (const auto& manifest : backups) {
+      if (!jobs::restore_drill_available(manifest)) {
+        return usage_error("--restore-test is not available for " + manifest.source + " " +
+                           manifest.method + " backups in this build yet (" + manifest.set + "/" +
+                           manifest.id + ")");
+      }
+    }
+  }
 
   nlohmann::json results = nlohmann::json::array();
   std::size_t bad = 0;
   for (const auto& manifest : backups) {
     log::info("verifying " + manifest.set + "/" + manifest.id);
     auto report = jobs::verify_backup(repository->backend(), manifest, config->repository.temp_dir);
+    nlohmann::json result = {{"id", report.id},
+                             {"set", report.set},
+                             {"files_checked", report.files_checked},
+                             {"bytes_checked", report.bytes_checked}};
+    if (restore_test && report.ok()) {
+      TRY_ASSIGN(auto drill, jobs::run_restore_drill(repository->backend(), manifest,
+                                                     config->repository.temp_dir));
+      if (auto recorded = jobs::record_drill(repository->backend(), drill); !recorded) {
+        log::warn("could not record the restore test: " + recorded.error().message);
+      }
+      result["restore_test"] = jobs::drill_to_json(drill);
+      for (const auto& problem : drill.problems)
+        report.problems.push_back("restore test: " + problem);
+      if (drill.ok()) {
+        log::info("restore test of " + manifest.set + "/" + manifest.id +
+                  " passed: " + std::to_string(drill.tables_checked) + " tables, " +
+                  std::to_string(drill.rows_checked) + " rows");
+      }
+    }
     if (!report.ok()) ++bad;
-    results.push_back({{"id", report.id},
-                       {"set", report.set},
-                       {"ok", report.ok()},
-                       {"files_checked", report.files_checked},
-                       {"bytes_checked", report.bytes_checked},
-                       {"problems", report.problems}});
+    result["ok"] = report.ok();
+    result["problems"] = report.problems;
+    results.push_back(std::move(result));
     std::string line = manifest.set + "/" + manifest.id + ": ";
     if (report.ok()) {
       line += "OK (" + std::to_string(report.files_checked) + " files, " +

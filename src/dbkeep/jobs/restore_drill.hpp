@@ -1,0 +1,52 @@
+#pragma once
+// `dbkeep verify --restore-test`: after the checksum pass, restore a backup into scratch space
+// and prove it works, without touching the production database or server.
+//
+// SQLite: the database is restored to a temp file, must pass PRAGMA integrity_check, and every
+// table's row count must equal the count recorded in the manifest at backup time.
+// Each drill's result is recorded next to the backup as <set>/<id>/drills/<UTC id>.json; the
+// manifest is never rewritten.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dbkeep/core/error.hpp"
+#include "dbkeep/core/time_format.hpp"
+#include "dbkeep/repo/manifest.hpp"
+#include "dbkeep/storage/backend.hpp"
+
+namespace dbkeep::jobs {
+
+struct DrillReport {
+  std::string set;
+  std::string id;
+  core::Seconds started_at{};
+  std::int64_t duration_ms = 0;
+  std::size_t tables_checked = 0;
+  std::uint64_t rows_checked = 0;
+  std::vector<std::string> problems;  // precise: names the table or file
+  [[nodiscard]] bool ok() const { return problems.empty(); }
+};
+
+// True when a restore drill exists for the backup's method.
+bool restore_drill_available(const repo::Manifest& manifest);
+
+// Runs the drill. Errors are for drills that could not run (no scratch space, unsupported
+// method: kUsage); what the drill finds wrong goes into report.problems.
+Result<DrillReport> run_restore_drill(storage::Backend& backend, const repo::Manifest& manifest,
+                                      const std::filesystem::path& temp_dir);
+
+// Stores the report as <set>/<id>/drills/<YYYYMMDD_HHMMSS>.json.
+Result<void> record_drill(storage::Backend& backend, const DrillReport& report);
+nlohmann::json drill_to_json(const DrillReport& report);
+
+// The newest recorded drill of a backup, if any.
+Result<std::optional<nlohmann::json>> last_drill(storage::Backend& backend, const std::string& set,
+                                                 const std::string& id);
+
+}  // namespace dbkeep::jobs
