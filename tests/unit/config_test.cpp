@@ -1,5 +1,7 @@
 #include "dbkeep/core/config.hpp"
 
+#include "dbkeep/core/config_table.hpp"
+
 #include <gtest/gtest.h>
 
 namespace dbkeep::core {

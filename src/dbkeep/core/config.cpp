@@ -1,5 +1,7 @@
 #include "dbkeep/core/config.hpp"
 
+#include "dbkeep/core/config_table.hpp"
+
 #include <sys/stat.h>
 
 #include <cerrno>

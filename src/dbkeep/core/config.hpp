@@ -2,7 +2,7 @@
 // The configuration: one TOML file (default /etc/dbkeep/dbkeep.toml) whose keys can each be
 // overridden by DBKEEP_<SECTION>_<KEY> environment variables. For a set, the section is the
 // set's name: DBKEEP_SET_<NAME>_<KEY>, DBKEEP_SET_<NAME>_SQLITE_PATH, …
-// Parsing is strict (see ConfigTable); load_config() returns kUsage errors naming file and line.
+// Parsing is strict (see config_table.hpp); load_config() returns kUsage errors naming file and line.
 
 #include <cstdint>
 #include <filesystem>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "dbkeep/core/config_table.hpp"
+#include "dbkeep/core/environment.hpp"
 #include "dbkeep/core/error.hpp"
 #include "dbkeep/pipeline/codec.hpp"
 

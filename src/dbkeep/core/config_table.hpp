@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dbkeep/core/environment.hpp"
 #include "dbkeep/core/error.hpp"
 
 namespace dbkeep::core {
@@ -24,9 +25,6 @@ namespace dbkeep::core {
 // The section name a ConfigTable over the whole file uses; its subtables are "[name]".
 inline constexpr std::string_view kTopLevelSection = "[top level]";
 
-// Read-only view of the process environment, injectable for tests.
-using Environment = std::map<std::string, std::string>;
-Environment current_environment();
 
 class ConfigTable {
  public:
