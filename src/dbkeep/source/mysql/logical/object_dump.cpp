@@ -21,6 +21,16 @@ std::string framed(const std::string& sql_mode, const std::string& statement) {
          " ;;\nDELIMITER ;\n";
 }
 
+// The character set context the object was created in (SHOW CREATE … reports it, and the server
+// keeps it with the object), set before creating it again; `restore` goes back to utf8mb4.
+std::string creation_context(const QueryResult& shown) {
+  auto client = shown.value(0, "character_set_client");
+  auto collation = shown.value(0, "collation_connection");
+  if (!client || !collation) return "";
+  return "SET character_set_client = " + *client + ", collation_connection = " + *collation + ";\n";
+}
+constexpr const char* kRestoreNames = "SET NAMES utf8mb4;\n";
+
 std::string maybe_strip(const std::string& statement, bool strip_definers) {
   return strip_definers ? strip_definer(statement) : statement;
 }
@@ -43,8 +53,11 @@ Result<std::string> routines(Connection& connection, const std::string& schema,
                   ": the backup user needs SELECT on mysql.proc (or to be its definer)");
     }
     // As mysqldump does: loading again over an existing routine replaces it.
-    out += "DROP " + type + " IF EXISTS " + quote_identifier(*row[0]) + ";\n" +
-           framed(shown.value(0, "sql_mode").value_or(""), maybe_strip(*statement, strip_definers));
+    out +=
+        "DROP " + type + " IF EXISTS " + quote_identifier(*row[0]) + ";\n" +
+        creation_context(shown) +
+        framed(shown.value(0, "sql_mode").value_or(""), maybe_strip(*statement, strip_definers)) +
+        kRestoreNames;
   }
   return out;
 }
@@ -74,7 +87,8 @@ Result<std::string> views(Connection& connection, const std::string& schema,
     TRY_ASSIGN(auto shown, connection.query("SHOW CREATE VIEW " + qualified(schema, name)));
     auto statement = shown.value(0, "Create View").value_or("");
     if (statement.starts_with("CREATE ")) statement.insert(7, "OR REPLACE ");
-    definitions += maybe_strip(statement, strip_definers) + ";\n";
+    definitions +=
+        creation_context(shown) + maybe_strip(statement, strip_definers) + ";\n" + kRestoreNames;
   }
   if (definitions.empty()) return std::string();
   return placeholders + definitions;
@@ -93,8 +107,10 @@ Result<std::string> triggers(Connection& connection, const std::string& schema,
                connection.query("SHOW CREATE TRIGGER " + qualified(schema, row[0].value_or(""))));
     out +=
         "DROP TRIGGER IF EXISTS " + quote_identifier(row[0].value_or("")) + ";\n" +
+        creation_context(shown) +
         framed(shown.value(0, "sql_mode").value_or(""),
-               maybe_strip(shown.value(0, "SQL Original Statement").value_or(""), strip_definers));
+               maybe_strip(shown.value(0, "SQL Original Statement").value_or(""), strip_definers)) +
+        kRestoreNames;
   }
   return out;
 }
@@ -110,10 +126,10 @@ Result<std::string> events(Connection& connection, const std::string& schema, bo
                connection.query("SHOW CREATE EVENT " + qualified(schema, row[0].value_or(""))));
     std::string time_zone = shown.value(0, "time_zone").value_or("SYSTEM");
     out += "DROP EVENT IF EXISTS " + quote_identifier(row[0].value_or("")) + ";\n" +
-           "SET TIME_ZONE=" + literal(time_zone) + ";\n" +
+           "SET TIME_ZONE=" + literal(time_zone) + ";\n" + creation_context(shown) +
            framed(shown.value(0, "sql_mode").value_or(""),
                   maybe_strip(shown.value(0, "Create Event").value_or(""), strip_definers)) +
-           "SET TIME_ZONE='+00:00';\n";
+           "SET TIME_ZONE='+00:00';\n" + kRestoreNames;
   }
   return out;
 }
