@@ -17,7 +17,7 @@ TEST(LogicalSqlTextTest, IdentifiersDoubleBackquotes) {
 
 TEST(LogicalSqlTextTest, StringLiteralsNeverHoldARawNewline) {
   std::string out;
-  append_string_literal(out, std::string("a'b\\c\nd\re\0f\x1a", 13));
+  append_string_literal(out, std::string("a'b\\c\nd\re\0f\x1a", 12));
   EXPECT_EQ(out, "'a\\'b\\\\c\\nd\\re\\0f\\Z'");
   EXPECT_EQ(out.find('\n'), std::string::npos);
 }
