@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include "dbkeep/cli/command.hpp"
+#include "dbkeep/source/mysql/logical/logical_source.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 
 namespace dbkeep::cli {
@@ -63,6 +64,10 @@ Result<int> check_config_command(CommandContext& context) {
     if (set.sqlite) {
       checks.push_back(
           {what + ": " + set.sqlite->path.string() + " readable", sqlite_problem(*set.sqlite)});
+    } else if (set.mysql && set.logical) {
+      auto connected =
+          source::mysql::Connection::connect(source::mysql::logical::connection_options(*set.mysql));
+      checks.push_back({what + ": server reachable", connected ? "" : connected.error().message});
     } else {
       checks.push_back({what, "method '" + set.method + "' is not available in this build yet"});
     }

@@ -69,6 +69,7 @@ Result<int> list_command(CommandContext& context);
 Result<int> show_command(CommandContext& context);
 Result<int> verify_command(CommandContext& context);
 Result<int> restore_command(CommandContext& context);
+Result<int> restore_to_server_command(CommandContext& context);  // restore --to-server
 Result<int> check_config_command(CommandContext& context);
 
 }  // namespace dbkeep::cli

@@ -40,7 +40,14 @@ const std::vector<CommandSpec>& all_commands() {
        "\n"
        "SQLite: writes the database to FILE (through a temporary file, checked with\n"
        "PRAGMA integrity_check, then renamed into place). An existing FILE is refused unless\n"
-       "--force, and then kept as FILE.before-restore-<timestamp> (with its -wal/-shm).\n",
+       "--force, and then kept as FILE.before-restore-<timestamp> (with its -wal/-shm).\n"
+       "\n"
+       "usage: dbkeep restore ID --to-server [--socket S | --host H --port P] [--user U]\n"
+       "         [--defaults-file F] [--password-file F] [--rename-schema OLD=NEW]...\n"
+       "         [--drop-existing] [--skip-binlog] [--workers N] [--set NAME]\n"
+       "Logical backups: loads into a running server in parallel. The password comes from\n"
+       "--password-file, MYSQL_PWD or the option file (default ~/.my.cnf), never argv.\n"
+       "Existing tables are refused unless --drop-existing.\n",
        restore_command},
       {"check-config", "validate the configuration and the environment, change nothing",
        "usage: dbkeep check-config\n"

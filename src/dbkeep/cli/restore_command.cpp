@@ -4,6 +4,7 @@
 namespace dbkeep::cli {
 
 Result<int> restore_command(CommandContext& context) {
+  if (context.args().flag("--to-server")) return restore_to_server_command(context);
   TRY_ASSIGN(auto set, context.args().option("--set"));
   TRY_ASSIGN(auto sqlite_path, context.args().option("--sqlite-path"));
   bool force = context.args().flag("--force");

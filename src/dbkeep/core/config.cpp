@@ -117,6 +117,35 @@ Result<SnapshotConfig> parse_snapshot(ConfigTable table) {
   return snapshot;
 }
 
+Result<LogicalConfig> parse_logical(ConfigTable table) {
+  LogicalConfig logical;
+  TRY_ASSIGN(auto workers, table.integer("workers", 1, 256));
+  if (workers) logical.workers = static_cast<int>(*workers);
+  TRY_ASSIGN(auto chunk_size, table.size("chunk_size"));
+  if (chunk_size) logical.chunk_size = *chunk_size;
+  TRY_ASSIGN(auto include, table.string_list("include"));
+  if (include) logical.include = *include;
+  TRY_ASSIGN(auto exclude, table.string_list("exclude"));
+  if (exclude) logical.exclude = *exclude;
+  TRY_ASSIGN(auto non_transactional, table.string("non_transactional"));
+  if (non_transactional) logical.non_transactional = *non_transactional;
+  if (logical.non_transactional != "lock" && logical.non_transactional != "warn" &&
+      logical.non_transactional != "fail") {
+    return usage_error(table.where("non_transactional") + ": must be lock, warn or fail, got '" +
+                       logical.non_transactional + "'");
+  }
+  TRY_ASSIGN(auto strip_definers, table.boolean("strip_definers"));
+  if (strip_definers) logical.strip_definers = *strip_definers;
+  TRY_ASSIGN(auto lock, table.string("lock"));
+  if (lock) logical.lock = *lock;
+  if (logical.lock != "ftwrl" && logical.lock != "backup_stage" && logical.lock != "none") {
+    return usage_error(table.where("lock") + ": must be ftwrl, backup_stage or none, got '" +
+                       logical.lock + "'");
+  }
+  TRY(table.reject_unknown_keys());
+  return logical;
+}
+
 Result<RetentionConfig> parse_retention(ConfigTable table) {
   RetentionConfig retention;
   auto read_count = [&table](std::string_view key, std::optional<int>& out) -> Result<void> {
@@ -207,12 +236,16 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
   auto sqlite = reader.subtable("sqlite");
   auto mysql = reader.subtable("mysql");
   auto snapshot = reader.subtable("snapshot");
+  auto logical = reader.subtable("logical");
   if (set.source == "sqlite") {
     TRY_ASSIGN(set.sqlite, parse_sqlite(std::move(sqlite)));
   } else {
     TRY_ASSIGN(set.mysql, parse_mysql(std::move(mysql)));
     if (set.method == "snapshot") {
       TRY_ASSIGN(set.snapshot, parse_snapshot(std::move(snapshot)));
+    }
+    if (set.method == "logical") {
+      TRY_ASSIGN(set.logical, parse_logical(std::move(logical)));
     }
   }
   TRY_ASSIGN(set.retention, parse_retention(reader.subtable("retention")));

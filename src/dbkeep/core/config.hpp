@@ -53,6 +53,17 @@ struct SnapshotConfig {
   std::filesystem::path mount_point;
 };
 
+// [set.logical]: the parallel logical dump (docs/logical.md).
+struct LogicalConfig {
+  int workers = 0;                                 // dump connections; 0: one per core
+  std::uint64_t chunk_size = 64ULL * 1024 * 1024;  // target bytes of table data per chunk file
+  std::vector<std::string> include;                // "schema" or "schema.table" patterns
+  std::vector<std::string> exclude;
+  std::string non_transactional = "warn";  // lock | warn | fail (MyISAM, Aria… tables)
+  bool strip_definers = false;             // drop DEFINER= from views, routines, triggers, events
+  std::string lock = "ftwrl";              // ftwrl | backup_stage | none
+};
+
 struct RetentionConfig {
   std::optional<int> keep_last, keep_hourly, keep_daily, keep_weekly, keep_monthly, keep_yearly;
   std::optional<std::string> keep_within;
@@ -73,6 +84,7 @@ struct SetConfig {
   std::optional<SqliteConfig> sqlite;
   std::optional<MysqlConfig> mysql;
   std::optional<SnapshotConfig> snapshot;
+  std::optional<LogicalConfig> logical;  // set when method = "logical"
   RetentionConfig retention;
   ScheduleConfig schedule;
 };

@@ -60,6 +60,13 @@ Result<void> BackupSession::store_stream(pipeline::ByteSource& source, const std
   return {};
 }
 
+void BackupSession::annotate(const std::string& path, const nlohmann::json& extra) {
+  std::lock_guard lock(mutex_);
+  for (auto& file : manifest_.files) {
+    if (file.stored.path == path) file.attributes.update(extra);
+  }
+}
+
 Result<void> BackupSession::store_files(
     const std::vector<std::pair<std::filesystem::path, std::string>>& files) {
   std::vector<pipeline::StoreJob> jobs;

@@ -40,6 +40,10 @@ class BackupSession {
   // Stores (file, path) pairs on `parallel` threads.
   Result<void> store_files(const std::vector<std::pair<std::filesystem::path, std::string>>& files);
 
+  // Merges `extra` into the attributes of the stored file `path` (e.g. a row count known only
+  // once the file's stream has ended). Does nothing when no such file was stored.
+  void annotate(const std::string& path, const nlohmann::json& extra);
+
   // Source-specific facts recorded in the manifest (lock time, positions, row counts…).
   nlohmann::json& facts() { return manifest_.facts; }
 

@@ -51,6 +51,8 @@ struct QueryResult {
   [[nodiscard]] std::optional<std::string> value(std::size_t row, std::string_view name) const;
 };
 
+class RowStream;
+
 class Connection {
  public:
   // Connects, sets utf8mb4, and returns a clear error naming the endpoint on failure.
@@ -85,6 +87,7 @@ class Connection {
   void close();
 
  private:
+  friend class RowStream;  // streams rows straight off handle_ (row_stream.hpp)
   Connection() = default;
   Error query_error(std::string_view sql);
 

@@ -1,0 +1,133 @@
+// dbkeep restore ID --to-server: loads a logical backup into a running server
+// (jobs/logical_restore.hpp). The password never comes from the command line: it is read from
+// --password-file, the MYSQL_PWD environment variable, or the option file (--defaults-file,
+// else ~/.my.cnf when it exists), in that order.
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "dbkeep/cli/command.hpp"
+#include "dbkeep/core/log.hpp"
+#include "dbkeep/jobs/logical_restore.hpp"
+
+namespace dbkeep::cli {
+namespace {
+
+Result<std::string> read_password_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return usage_error("cannot read --password-file " + path);
+  std::ostringstream content;
+  content << in.rdbuf();
+  std::string password = content.str();
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
+    password.pop_back();
+  }
+  log::register_secret(password);
+  return password;
+}
+
+Result<source::mysql::ConnectionOptions> connection_from_flags(Arguments& args) {
+  source::mysql::ConnectionOptions options;
+  TRY_ASSIGN(auto socket, args.option("--socket"));
+  TRY_ASSIGN(auto host, args.option("--host"));
+  TRY_ASSIGN(auto port, args.option("--port"));
+  TRY_ASSIGN(auto user, args.option("--user"));
+  TRY_ASSIGN(auto password_file, args.option("--password-file"));
+  TRY_ASSIGN(auto defaults_file, args.option("--defaults-file"));
+  // "--password" alone, or "--password=…" (whose value must not be echoed in any message).
+  bool password_on_argv = args.flag("--password");
+  if (auto inline_password = args.option("--password"); !inline_password || *inline_password) {
+    password_on_argv = true;
+  }
+  if (password_on_argv) {
+    return usage_error(
+        "passwords are not taken from the command line; use --password-file, MYSQL_PWD or "
+        "an option file");
+  }
+  options.socket = socket.value_or("");
+  options.host = host.value_or("");
+  options.user = user.value_or("");
+  if (port) {
+    try {
+      options.port = static_cast<unsigned>(std::stoul(*port));
+    } catch (const std::exception&) {
+      return usage_error("--port must be a number, got '" + *port + "'");
+    }
+  }
+  if (password_file) {
+    TRY_ASSIGN(options.password, read_password_file(*password_file));
+  } else if (const char* from_env = std::getenv("MYSQL_PWD"); from_env && *from_env) {
+    options.password = from_env;
+  }
+  if (defaults_file) {
+    options.option_file = *defaults_file;
+  } else if (const char* home = std::getenv("HOME")) {
+    std::filesystem::path my_cnf = std::filesystem::path(home) / ".my.cnf";
+    std::error_code ignored;
+    if (std::filesystem::exists(my_cnf, ignored)) options.option_file = my_cnf;
+  }
+  return options;
+}
+
+Result<std::map<std::string, std::string>> renames_from_flags(Arguments& args) {
+  std::map<std::string, std::string> renames;
+  while (true) {
+    TRY_ASSIGN(auto rename, args.option("--rename-schema"));
+    if (!rename) return renames;
+    auto equals = rename->find('=');
+    if (equals == std::string::npos || equals == 0 || equals + 1 == rename->size()) {
+      return usage_error("--rename-schema needs OLD=NEW, got '" + *rename + "'");
+    }
+    renames[rename->substr(0, equals)] = rename->substr(equals + 1);
+  }
+}
+
+}  // namespace
+
+Result<int> restore_to_server_command(CommandContext& context) {
+  auto& args = context.args();
+  TRY_ASSIGN(auto set, args.option("--set"));
+  jobs::LogicalRestoreOptions options;
+  TRY_ASSIGN(options.connection, connection_from_flags(args));
+  TRY_ASSIGN(options.rename_schema, renames_from_flags(args));
+  TRY_ASSIGN(auto workers, args.option("--workers"));
+  if (workers) {
+    try {
+      options.workers = std::stoi(*workers);
+    } catch (const std::exception&) {
+      return usage_error("--workers must be a number, got '" + *workers + "'");
+    }
+  }
+  options.drop_existing = args.flag("--drop-existing");
+  options.skip_binlog = args.flag("--skip-binlog");
+  auto ids = args.positionals();
+  TRY(args.expect_empty("restore"));
+  if (ids.size() != 1) return usage_error("dbkeep restore needs exactly one backup ID");
+
+  TRY_ASSIGN(auto* repository, context.repository());
+  TRY_ASSIGN(auto manifest, repository->find(ids.front(), set));
+  const auto started = std::chrono::steady_clock::now();
+  TRY_ASSIGN(auto loaded, jobs::restore_logical(repository->backend(), manifest, options));
+  const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - started)
+                              .count();
+  if (context.global().json) {
+    context.print_json({{"ok", true},
+                        {"id", manifest.id},
+                        {"set", manifest.set},
+                        {"schemas", loaded.schemas},
+                        {"tables", loaded.tables},
+                        {"chunks", loaded.chunks},
+                        {"rows", loaded.rows},
+                        {"duration_ms", elapsed_ms}});
+  } else {
+    context.print("loaded " + manifest.set + "/" + manifest.id + ": " +
+                  std::to_string(loaded.tables) + " tables, " + std::to_string(loaded.rows) +
+                  " rows in " + std::to_string(loaded.chunks) + " chunks (" +
+                  std::to_string(elapsed_ms) + " ms)\n");
+  }
+  return 0;
+}
+
+}  // namespace dbkeep::cli

@@ -1,0 +1,97 @@
+#include "dbkeep/jobs/chunk_loader.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "dbkeep/pipeline/store.hpp"
+#include "dbkeep/source/mysql/logical/sql_text.hpp"
+
+namespace dbkeep::jobs {
+namespace {
+
+using source::mysql::Connection;
+
+// Runs each complete line it receives as one statement.
+class LineStatementSink final : public pipeline::ByteSink {
+ public:
+  explicit LineStatementSink(Connection& connection) : connection_(connection) {}
+
+  Result<void> write(std::span<const std::byte> data) override {
+    buffer_.append(reinterpret_cast<const char*>(data.data()), data.size());
+    std::size_t start = 0;
+    for (std::size_t end; (end = buffer_.find('\n', start)) != std::string::npos; start = end + 1) {
+      TRY(run(std::string_view(buffer_).substr(start, end - start)));
+    }
+    buffer_.erase(0, start);
+    return {};
+  }
+
+  Result<void> finish() override {
+    TRY(run(buffer_));
+    buffer_.clear();
+    return {};
+  }
+
+ private:
+  Result<void> run(std::string_view line) {
+    if (line.empty()) return {};
+    if (line.back() != ';') {
+      return fail("a data chunk line is not one complete statement (not a dbkeep data file?)");
+    }
+    return connection_.execute(line);
+  }
+
+  Connection& connection_;
+  std::string buffer_;
+};
+
+Result<void> load_chunk(storage::Backend& backend, Connection& connection, const ChunkLoad& chunk) {
+  TRY(connection.execute("USE " + source::mysql::logical::quote_identifier(chunk.target_schema)));
+  TRY(connection.execute("START TRANSACTION"));
+  LineStatementSink sink(connection);
+  auto loaded = pipeline::fetch_stream(backend, chunk.file->stored, sink);
+  if (!loaded) {
+    (void)connection.execute("ROLLBACK");
+    return propagate(loaded.error().with_context("loading " + chunk.file->stored.path));
+  }
+  return connection.execute("COMMIT");
+}
+
+}  // namespace
+
+Result<void> prepare_load_session(Connection& connection, bool skip_binlog) {
+  TRY(
+      connection.execute("SET SESSION TIME_ZONE='+00:00', sql_mode='NO_AUTO_VALUE_ON_ZERO', "
+                         "FOREIGN_KEY_CHECKS=0, UNIQUE_CHECKS=0"));
+  if (skip_binlog) TRY(connection.execute("SET SESSION SQL_LOG_BIN=0"));
+  return {};
+}
+
+Result<void> load_chunks_parallel(storage::Backend& backend, std::vector<Connection>& connections,
+                                  const std::vector<ChunkLoad>& chunks) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex error_mutex;
+  std::optional<Error> first_error;
+  auto work = [&](Connection& connection) {
+    while (!stop.load()) {
+      const std::size_t index = next.fetch_add(1);
+      if (index >= chunks.size()) return;
+      if (auto loaded = load_chunk(backend, connection, chunks[index]); !loaded) {
+        std::lock_guard lock(error_mutex);
+        if (!first_error) first_error = loaded.error();
+        stop = true;
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (auto& connection : connections) threads.emplace_back(work, std::ref(connection));
+  for (auto& thread : threads) thread.join();
+  if (first_error) return propagate(*first_error);
+  return {};
+}
+
+}  // namespace dbkeep::jobs

@@ -1,0 +1,44 @@
+#pragma once
+// Loads a logical backup (method = "logical") into a running server:
+//
+//   check that no table of the backup exists on the target (or drop it with drop_existing)
+//   create the schemas and tables
+//   load the data chunks on `workers` connections in parallel, one transaction per chunk,
+//     with FOREIGN_KEY_CHECKS=0, UNIQUE_CHECKS=0 (and SQL_LOG_BIN=0 when asked)
+//   create routines, views, triggers and events (after the data: triggers must not fire)
+//
+// Each chunk's checksum is verified before its transaction commits, so a damaged chunk never
+// lands. A failed load returns an error; the tables it created stay (partly loaded), and the
+// error says so, so a retry needs drop_existing.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "dbkeep/core/error.hpp"
+#include "dbkeep/repo/manifest.hpp"
+#include "dbkeep/source/mysql/connection.hpp"
+#include "dbkeep/storage/backend.hpp"
+
+namespace dbkeep::jobs {
+
+struct LogicalRestoreOptions {
+  source::mysql::ConnectionOptions connection;
+  std::map<std::string, std::string> rename_schema;  // backup schema -> target schema
+  bool drop_existing = false;
+  bool skip_binlog = false;  // SET SQL_LOG_BIN=0 (needs SUPER / BINLOG ADMIN)
+  int workers = 0;           // 0: one per core
+};
+
+struct LogicalRestoreResult {
+  std::size_t schemas = 0;
+  std::size_t tables = 0;
+  std::size_t chunks = 0;
+  std::uint64_t rows = 0;  // as recorded in the manifest for the loaded chunks
+};
+
+Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
+                                             const repo::Manifest& manifest,
+                                             const LogicalRestoreOptions& options);
+
+}  // namespace dbkeep::jobs

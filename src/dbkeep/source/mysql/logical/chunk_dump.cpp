@@ -1,0 +1,80 @@
+#include "dbkeep/source/mysql/logical/chunk_dump.hpp"
+
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "dbkeep/source/mysql/logical/chunk_source.hpp"
+#include "dbkeep/source/mysql/logical/sql_text.hpp"
+#include "dbkeep/source/mysql/row_stream.hpp"
+
+namespace dbkeep::source::mysql::logical {
+
+std::string chunk_path(const Chunk& chunk) {
+  char number[16];
+  std::snprintf(number, sizeof number, "%05d", chunk.number);
+  return file_component(chunk.table->schema) + "/" + file_component(chunk.table->name) + "." +
+         number + ".sql";
+}
+
+Result<std::uint64_t> dump_chunk(Connection& connection, const Chunk& chunk,
+                                 repo::BackupSession& session) {
+  const TableInfo& table = *chunk.table;
+  std::string columns;
+  for (const auto& column : table.select_list) columns += (columns.empty() ? "" : ",") + column;
+  std::string sql = "SELECT " + columns + " FROM " + quote_identifier(table.schema) + "." +
+                    quote_identifier(table.name);
+  if (!chunk.where.empty()) sql += " WHERE " + chunk.where;
+
+  auto dumped = [&]() -> Result<std::uint64_t> {
+    TRY_ASSIGN(auto rows, RowStream::open(connection, sql));
+    ChunkSqlSource source(rows, table.name, kStatementBytes);
+    const std::string path = chunk_path(chunk);
+    TRY(session.store_stream(source, path,
+                             {{"kind", "table-data"},
+                              {"schema", table.schema},
+                              {"table", table.name},
+                              {"chunk", chunk.number}}));
+    session.annotate(path, {{"rows", source.rows()}});
+    return source.rows();
+  }();
+  if (!dumped) {
+    return propagate(dumped.error().with_context("dumping `" + table.schema + "`.`" + table.name +
+                                                 "` chunk " + std::to_string(chunk.number)));
+  }
+  return dumped;
+}
+
+Result<std::uint64_t> dump_chunks_parallel(std::vector<Connection>& workers,
+                                           const std::vector<Chunk>& chunks,
+                                           repo::BackupSession& session) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::uint64_t> rows{0};
+  std::atomic<bool> stop{false};
+  std::mutex error_mutex;
+  std::optional<Error> first_error;
+
+  auto work = [&](Connection& connection) {
+    while (!stop.load()) {
+      const std::size_t index = next.fetch_add(1);
+      if (index >= chunks.size()) return;
+      auto dumped = dump_chunk(connection, chunks[index], session);
+      if (!dumped) {
+        std::lock_guard lock(error_mutex);
+        if (!first_error) first_error = dumped.error();
+        stop = true;
+        return;
+      }
+      rows += *dumped;
+    }
+  };
+  std::vector<std::thread> threads;
+  threads.reserve(workers.size());
+  for (auto& connection : workers) threads.emplace_back(work, std::ref(connection));
+  for (auto& thread : threads) thread.join();
+  if (first_error) return propagate(*first_error);
+  return rows.load();
+}
+
+}  // namespace dbkeep::source::mysql::logical
