@@ -91,7 +91,8 @@ TEST_P(EncryptedBackendTest, BackupRoundTripsAndNothingIsStoredInPlaintext) {
   ASSERT_EQ(manifest.files.size(), 1U);
   EXPECT_TRUE(manifest.files[0].stored.encrypted);
 
-  for (const auto& object : raw_.list("").value()) {
+  auto objects = raw_.list("").value();  // a named copy: range-for would dangle
+  for (const auto& object : objects) {
     auto stored = raw_.get(object.key).value();
     EXPECT_FALSE(contains(stored, kMarker)) << object.key;
     EXPECT_FALSE(contains(stored, "customers")) << object.key;
@@ -163,7 +164,8 @@ TEST_P(EncryptedBackendTest, ReadingWithAnotherKeyFailsNamingTheObject) {
 TEST_P(EncryptedBackendTest, EncryptedMetadataHidesFileNamesInObjectNames) {
   repo::Repository repository(encrypted(/*hide_names=*/true));
   auto manifest = backup(repository, content());
-  for (const auto& object : raw_.list("").value()) {
+  auto objects = raw_.list("").value();  // a named copy: range-for would dangle
+  for (const auto& object : objects) {
     EXPECT_FALSE(contains(object.key, "app.db")) << object.key;
   }
   StringSink sink;

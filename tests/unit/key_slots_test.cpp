@@ -140,7 +140,8 @@ class RepositoryAccessTest : public testing::Test {
   // A backend sharing this test's objects (the accessor takes ownership of what it opens).
   std::unique_ptr<storage::Backend> raw() {
     auto shared = std::make_unique<storage::MemoryBackend>();
-    for (const auto& object : objects_.list("").value()) {
+    auto objects = objects_.list("").value();  // a named copy: range-for would dangle
+    for (const auto& object : objects) {
       shared->put(object.key, *objects_.get(object.key));
     }
     return shared;
