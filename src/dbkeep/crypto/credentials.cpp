@@ -77,7 +77,7 @@ std::optional<Secret> prompt(const std::string& question) {
 
 }  // namespace
 
-Result<Credential> configured_credential(const core::RepositoryConfig& config) {
+Result<Credential> configured_credential(const core::RepositoryConfig& config, bool confirm) {
   if (config.encryption == "keyfile") return key_file_credential(*config.key_file, false);
   if (config.passphrase_file) return passphrase_from_file(*config.passphrase_file);
   if (const char* value = std::getenv(kPassphraseVariable); value != nullptr && *value != '\0') {
@@ -86,11 +86,17 @@ Result<Credential> configured_credential(const core::RepositoryConfig& config) {
   auto typed = prompt("Passphrase for the dbkeep repository " + config.path.string() + ": ");
   if (!typed) {
     return usage_error(
-        "the repository is encrypted: give its passphrase with [repository] "
-        "passphrase_file, the environment variable " +
+        "the repository passphrase is needed: set [repository] passphrase_file, "
+        "the environment variable " +
         std::string(kPassphraseVariable) + ", or run dbkeep on a terminal");
   }
   if (typed->reveal().empty()) return usage_error("empty passphrase");
+  if (confirm) {
+    auto again = prompt("Repeat the passphrase: ");
+    if (!again || again->reveal() != typed->reveal()) {
+      return usage_error("the two passphrases differ; nothing was created");
+    }
+  }
   return passphrase(typed->reveal());
 }
 

@@ -17,7 +17,9 @@ inline constexpr const char* kNewPassphraseVariable = "DBKEEP_NEW_PASSPHRASE";
 
 // The credential the configuration names: a passphrase (encryption = "repokey") or the content
 // of key_file (encryption = "keyfile"). Nothing available: a kUsage error saying what to set.
-Result<Credential> configured_credential(const core::RepositoryConfig& config);
+// `confirm`: a passphrase typed on the terminal is asked twice (when creating the key).
+Result<Credential> configured_credential(const core::RepositoryConfig& config,
+                                         bool confirm = false);
 
 // A new passphrase for `key add`/`key change`: from `file` if given, else DBKEEP_NEW_PASSPHRASE,
 // else asked twice on the terminal.

@@ -12,7 +12,7 @@ Result<UnlockedKey> initialize(const core::RepositoryConfig& config, storage::Ba
                                const KdfLimits& limits) {
   auto credential = config.encryption == "keyfile"
                         ? key_file_credential(*config.key_file, /*create=*/true)
-                        : configured_credential(config);
+                        : configured_credential(config, /*confirm=*/true);
   if (!credential) return propagate(credential.error());
   TRY_ASSIGN(auto unlocked,
              initialize_repository(raw, {config.encryption, "", config.encrypt_metadata},
