@@ -12,6 +12,7 @@ Result<int> backup_command(CommandContext& context) {
   TRY(context.args().expect_empty("backup"));
   TRY_ASSIGN(auto sets, context.selected_sets(set));
   TRY_ASSIGN(auto* config, context.config());
+  context.allow_key_creation();  // an encrypted repository gets its key on the first backup
   TRY_ASSIGN(auto* repository, context.repository());
 
   nlohmann::json results = nlohmann::json::array();

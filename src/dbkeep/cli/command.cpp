@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "dbkeep/core/log.hpp"
+#include "dbkeep/crypto/repository_access.hpp"
 #include "dbkeep/storage/open_backend.hpp"
 
 namespace dbkeep::cli {
@@ -22,7 +23,11 @@ Result<const core::Config*> CommandContext::config() {
 Result<repo::Repository*> CommandContext::repository() {
   if (!repository_) {
     TRY_ASSIGN(auto* loaded, config());
-    TRY_ASSIGN(auto backend, storage::open_backend(loaded->repository));
+    TRY_ASSIGN(auto raw, storage::open_backend(loaded->repository));
+    TRY_ASSIGN(auto backend,
+               crypto::open_repository_backend(loaded->repository, std::move(raw),
+                                               allow_key_creation_ ? crypto::KeyCreation::kIfNew
+                                                                   : crypto::KeyCreation::kNever));
     repository_ = std::make_unique<repo::Repository>(std::move(backend));
   }
   return repository_.get();

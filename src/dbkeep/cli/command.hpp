@@ -34,8 +34,10 @@ class CommandContext {
 
   // Loads the configuration once and opens the log file it names.
   Result<const core::Config*> config();
-  // Opens the configured repository once.
+  // Opens the configured repository once (unlocking its key when it is encrypted).
   Result<repo::Repository*> repository();
+  // Lets repository() create the encryption key of a new, empty repository (first backup).
+  void allow_key_creation() { allow_key_creation_ = true; }
   // The sets a command applies to: the one named by --set (if given) or all of them.
   Result<std::vector<const core::SetConfig*>> selected_sets(const std::optional<std::string>& set);
 
@@ -49,6 +51,7 @@ class CommandContext {
   Arguments args_;
   std::optional<core::Config> config_;
   std::unique_ptr<repo::Repository> repository_;
+  bool allow_key_creation_ = false;
 };
 
 using CommandFunction = Result<int> (*)(CommandContext&);
@@ -71,5 +74,6 @@ Result<int> verify_command(CommandContext& context);
 Result<int> restore_command(CommandContext& context);
 Result<int> restore_to_server_command(CommandContext& context);  // restore --to-server
 Result<int> check_config_command(CommandContext& context);
+Result<int> key_command(CommandContext& context);
 
 }  // namespace dbkeep::cli

@@ -56,6 +56,21 @@ const std::vector<CommandSpec>& all_commands() {
        "errors naming file and line), then checks the environment: repository writable,\n"
        "log file writable, temp directory present, each source readable. Changes nothing.\n",
        check_config_command},
+      {"key", "manage the encryption key slots of the repository",
+       "usage: dbkeep key init\n"
+       "       dbkeep key list\n"
+       "       dbkeep key add [--key-file FILE | --new-passphrase-file FILE]\n"
+       "       dbkeep key change [--new-passphrase-file FILE]\n"
+       "       dbkeep key remove SLOT\n"
+       "\n"
+       "An encrypted repository ([repository] encryption = \"repokey\" or \"keyfile\") has one\n"
+       "random master key, stored only wrapped by key slots (keys/slot-N.json): a passphrase\n"
+       "(Argon2id) or a key file each open it. init creates the key (a first backup also\n"
+       "does); add, change and remove need the current passphrase or key file (from\n"
+       "passphrase_file, DBKEEP_PASSPHRASE, key_file or the terminal). A new passphrase comes\n"
+       "from --new-passphrase-file, DBKEEP_NEW_PASSPHRASE or the terminal, never from the\n"
+       "command line. The last slot cannot be removed. See docs/encryption.md.\n",
+       key_command},
   };
   return commands;
 }

@@ -35,6 +35,29 @@ Result<std::string> read_secret_file(const std::string& where, const std::filesy
   return secret;
 }
 
+// [repository] encryption keys. Secrets are not read here: passphrase_file and key_file are
+// only opened when a command needs the key.
+Result<void> parse_repository_encryption(ConfigTable& table, RepositoryConfig& repository) {
+  TRY_ASSIGN(auto encryption, table.string("encryption"));
+  if (encryption) {
+    if (*encryption != "none" && *encryption != "repokey" && *encryption != "keyfile") {
+      return usage_error(table.where("encryption") + ": expected \"none\", \"repokey\" or " +
+                         "\"keyfile\", got \"" + *encryption + "\"");
+    }
+    repository.encryption = *encryption;
+  }
+  TRY_ASSIGN(auto passphrase_file, table.string("passphrase_file"));
+  if (passphrase_file) repository.passphrase_file = *passphrase_file;
+  TRY_ASSIGN(auto key_file, table.string("key_file"));
+  if (key_file) repository.key_file = *key_file;
+  TRY_ASSIGN(auto encrypt_metadata, table.boolean("encrypt_metadata"));
+  if (encrypt_metadata) repository.encrypt_metadata = *encrypt_metadata;
+  if (repository.encryption == "keyfile" && !repository.key_file) {
+    return usage_error(table.where("key_file") + ": encryption = \"keyfile\" needs key_file");
+  }
+  return {};
+}
+
 Result<RepositoryConfig> parse_repository(ConfigTable table) {
   RepositoryConfig repository;
   TRY_ASSIGN(auto path, table.required_string("path"));
@@ -44,6 +67,7 @@ Result<RepositoryConfig> parse_repository(ConfigTable table) {
   TRY_ASSIGN(auto temp_dir, table.string("temp_dir"));
   repository.temp_dir =
       temp_dir ? std::filesystem::path(*temp_dir) : std::filesystem::temp_directory_path();
+  TRY(parse_repository_encryption(table, repository));
   TRY(table.reject_unknown_keys());
   return repository;
 }

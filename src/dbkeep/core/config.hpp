@@ -24,6 +24,11 @@ struct RepositoryConfig {
   std::filesystem::path state_dir;
   // Scratch space for copies made before storing (SQLite online backup); default system temp.
   std::filesystem::path temp_dir;
+  // Encryption at rest (docs/encryption.md): none | repokey (passphrase) | keyfile.
+  std::string encryption = "none";
+  std::optional<std::filesystem::path> passphrase_file;  // read when the key is needed
+  std::optional<std::filesystem::path> key_file;
+  bool encrypt_metadata = false;  // hide file and table names in object names too
 };
 
 struct LogConfig {

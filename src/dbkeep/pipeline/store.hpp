@@ -20,12 +20,13 @@ namespace dbkeep::pipeline {
 
 // What the manifest records for one stored file.
 struct StoredFile {
-  std::string path;        // logical path inside the backup ("sessions.db", "ibdata1")
-  std::string stored_key;  // backend key of the stored object
+  std::string path;               // logical path inside the backup ("sessions.db", "ibdata1")
+  std::string stored_key;         // backend key of the stored object
   std::uint64_t size = 0;         // plaintext bytes
   std::uint64_t stored_size = 0;  // bytes written to storage
   std::string sha256;             // of the plaintext, lowercase hex
   Codec codec = Codec::kNone;
+  bool encrypted = false;  // stored through an encrypting backend (docs/encryption-format.md)
 };
 
 // Streams `source` to end into a new object `stored_key` and commits it.

@@ -38,6 +38,7 @@ json manifest_to_json(const Manifest& manifest) {
         {"path", file.stored.path},     {"stored_key", file.stored.stored_key},
         {"size", file.stored.size},     {"stored_size", file.stored.stored_size},
         {"sha256", file.stored.sha256}, {"codec", pipeline::codec_name(file.stored.codec)}};
+    if (file.stored.encrypted) entry["encryption"] = "xchacha20poly1305-secretstream";
     if (!file.attributes.empty()) entry["attributes"] = file.attributes;
     files.push_back(std::move(entry));
   }
@@ -99,6 +100,7 @@ Result<Manifest> parse_manifest(std::string_view text, const std::string& where)
       file.stored.stored_size = entry.at("stored_size").get<std::uint64_t>();
       file.stored.sha256 = entry.at("sha256").get<std::string>();
       TRY_ASSIGN(file.stored.codec, codec_from(entry.at("codec").get<std::string>(), where));
+      file.stored.encrypted = entry.contains("encryption");
       if (entry.contains("attributes")) file.attributes = entry.at("attributes");
       manifest.files.push_back(std::move(file));
     }
