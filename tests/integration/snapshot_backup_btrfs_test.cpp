@@ -59,14 +59,18 @@ TEST_F(SnapshotBackupBtrfsTest, BankTotalSurvivesBackupAndRestoreUnderLoad) {
   BankWriter bank(workspace_->server().root_options(), BankOptions{.writer_threads = 2});
   ASSERT_TRUE(bank.create_tables());
   ASSERT_TRUE(bank.start());
-  while (bank.commits() < 50) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 3000 && bank.commits() < 50; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GE(bank.commits(), 50U) << "the bank writer does not commit";
 
   auto backup = workspace_->dbkeep_json({"backup"});
   const auto commits_during = bank.commits();
   bank.stop();
   ASSERT_EQ(backup["backups"].size(), 1U) << backup.dump();
   const std::string id = backup["backups"][0]["id"];
-  std::cerr << "[ bank     ] " << commits_during << " transfers committed by the end of the backup\n";
+  std::cerr << "[ bank     ] " << commits_during
+            << " transfers committed by the end of the backup\n";
   EXPECT_TRUE(fs::is_empty(workspace_->snapshot_dir())) << "the snapshot must be removed";
 
   auto manifest = workspace_->dbkeep_json({"show", id});

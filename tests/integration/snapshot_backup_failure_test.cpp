@@ -143,7 +143,8 @@ TEST_F(SnapshotBackupFailureTest, KilledWhileHoldingTheLockTheLockDiesAndTheNext
   spawn.extra_env = {{"PATH", bin.string() + ":" + std::string(std::getenv("PATH"))}};
   auto dbkeep = core::ChildProcess::spawn(spawn);
   ASSERT_TRUE(dbkeep) << dbkeep.error().message;
-  for (int i = 0; i < 600 && !fs::exists(taken); ++i) std::this_thread::sleep_for(milliseconds(100));
+  for (int i = 0; i < 600 && !fs::exists(taken); ++i)
+    std::this_thread::sleep_for(milliseconds(100));
   ASSERT_TRUE(fs::exists(taken)) << "dbkeep never took the snapshot";
 
   {  // The lock is held right now: a write waits and times out.

@@ -80,9 +80,8 @@ class SnapshotSourceLvmTest : public test::MariaDbTestSuite {
 
   std::ptrdiff_t position_of(const std::string& prefix) const {
     auto lines = runner_->command_lines();
-    auto found = std::ranges::find_if(lines, [&](const std::string& line) {
-      return line.starts_with(prefix);
-    });
+    auto found = std::ranges::find_if(
+        lines, [&](const std::string& line) { return line.starts_with(prefix); });
     return found == lines.end() ? -1 : found - lines.begin();
   }
 

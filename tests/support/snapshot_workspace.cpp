@@ -17,6 +17,8 @@ std::string SnapshotWorkspace::unavailable_reason() {
 
 Result<std::unique_ptr<SnapshotWorkspace>> SnapshotWorkspace::create() {
   std::unique_ptr<SnapshotWorkspace> workspace(new SnapshotWorkspace());
+  // Restored datadirs go below dir(): a server running as mysql must be able to reach them.
+  fs::permissions(workspace->dir(), fs::perms(0755));
   TRY_ASSIGN(workspace->volume_, BtrfsLoopVolume::create(1ull << 30));
   fs::create_directory(workspace->snapshot_dir());
   MariaDbServerOptions options;

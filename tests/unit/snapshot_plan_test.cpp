@@ -23,8 +23,8 @@ ServerFacts facts_with_datadir(const fs::path& datadir) {
 }
 
 TEST(SnapshotPlanTest, FindsTheDatadirBelowTheVolumeRoot) {
-  auto location = locate_datadir(facts_with_datadir("/srv/mysql/data/"), {"/srv/mysql"},
-                                 "/var/backups/dbkeep");
+  auto location =
+      locate_datadir(facts_with_datadir("/srv/mysql/data/"), {"/srv/mysql"}, "/var/backups/dbkeep");
   ASSERT_TRUE(location) << location.error().message;
   EXPECT_EQ(location->volume_index, 0U);
   EXPECT_EQ(location->relative, "data");
@@ -74,8 +74,8 @@ TEST(SnapshotPlanTest, RefusesARepositoryOnTheSnapshottedVolume) {
   EXPECT_NE(location.error().message.find("lies on the snapshotted volume"), std::string::npos)
       << location.error().message;
   // A sibling whose name merely starts the same is not on the volume.
-  EXPECT_TRUE(locate_datadir(facts_with_datadir("/srv/mysql/data"), {"/srv/mysql"},
-                             "/srv/mysql-backups"));
+  EXPECT_TRUE(
+      locate_datadir(facts_with_datadir("/srv/mysql/data"), {"/srv/mysql"}, "/srv/mysql-backups"));
 }
 
 TEST(SnapshotPlanTest, SnapshotNamesAreSafe) {

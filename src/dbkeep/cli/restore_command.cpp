@@ -19,7 +19,8 @@ Result<int> restore_command(CommandContext& context) {
         "say where to restore: --sqlite-path FILE (SQLite backups) or --datadir DIR (MySQL "
         "snapshot backups)");
   }
-  if (sqlite_path && datadir) return usage_error("give either --sqlite-path or --datadir, not both");
+  if (sqlite_path && datadir)
+    return usage_error("give either --sqlite-path or --datadir, not both");
   if ((start || binlog_info) && !datadir) {
     return usage_error("--start and --binlog-info go with --datadir DIR");
   }

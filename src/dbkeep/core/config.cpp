@@ -97,8 +97,8 @@ Result<void> parse_mysql_lock(ConfigTable& table, MysqlConfig& mysql) {
   TRY_ASSIGN(auto kill, table.boolean("kill_long_queries"));
   if (kill && *kill) {
     if (action && *action != "kill") {
-      return usage_error(table.where("kill_long_queries") +
-                         ": contradicts long_query_action = \"" + *action + "\"");
+      return usage_error(table.where("kill_long_queries") + ": contradicts long_query_action = \"" +
+                         *action + "\"");
     }
     mysql.long_query_action = "kill";
   }

@@ -118,8 +118,8 @@ Result<void> fetch_files(storage::Backend& backend, const repo::Manifest& manife
         TRY_ASSIGN(auto path, inside(target, stored.path));
         std::error_code error;
         fs::create_directories(path.parent_path(), error);
-        if (error) return fail("cannot create " + path.parent_path().string() + ": " +
-                               error.message());
+        if (error)
+          return fail("cannot create " + path.parent_path().string() + ": " + error.message());
         return pipeline::fetch_to_file(backend, stored, path);
       }();
       if (!done) {
@@ -143,14 +143,15 @@ Result<void> set_ownership(const fs::path& target, const Owner& owner) {
     if (::lchown(path.c_str(), owner.uid, owner.gid) != 0) {
       return fail(errno_message("chown " + path.string(), errno));
     }
-    if (::chmod(path.c_str(), mode) != 0) return fail(errno_message("chmod " + path.string(), errno));
+    if (::chmod(path.c_str(), mode) != 0)
+      return fail(errno_message("chmod " + path.string(), errno));
     return {};
   };
   TRY(apply(target, 0750));
   std::error_code error;
   for (fs::recursive_directory_iterator it(target, error), end; !error && it != end;
        it.increment(error)) {
-    TRY(apply(it->path(), it->is_directory() ? 0750 : 0640));
+    TRY(apply(it->path(), it->is_directory(error) ? 0750 : 0640));
   }
   if (error) return fail("cannot walk " + target.string() + ": " + error.message());
   return {};
@@ -158,7 +159,8 @@ Result<void> set_ownership(const fs::path& target, const Owner& owner) {
 
 Result<void> sync_filesystem(const fs::path& target) {
   core::Fd fd(::open(target.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd || ::syncfs(fd.get()) != 0) return fail(errno_message("syncfs " + target.string(), errno));
+  if (!fd || ::syncfs(fd.get()) != 0)
+    return fail(errno_message("syncfs " + target.string(), errno));
   return {};
 }
 
@@ -216,14 +218,15 @@ std::string describe_binlog_position(const repo::Manifest& manifest) {
     return "binary logging was off when backup " + manifest.id +
            " was taken: no position for point-in-time recovery\n";
   }
-  std::string text = "binlog position of " + manifest.set + "/" + manifest.id + ": " + file +
-                     ":" + std::to_string(position) + "\n";
+  std::string text = "binlog position of " + manifest.set + "/" + manifest.id + ": " + file + ":" +
+                     std::to_string(position) + "\n";
   if (!gtid.empty()) text += "GTID position (gtid_binlog_pos): " + gtid + "\n";
   if (!gtid_executed.empty()) text += "GTID executed: " + gtid_executed + "\n";
-  text += "point-in-time recovery: after starting the restored server, replay the source's "
-          "binary logs from there, e.g.\n  mariadb-binlog --start-position=" +
-          std::to_string(position) + " " + file +
-          " <later binlog files…> --stop-datetime='…' | mariadb\n";
+  text +=
+      "point-in-time recovery: after starting the restored server, replay the source's "
+      "binary logs from there, e.g.\n  mariadb-binlog --start-position=" +
+      std::to_string(position) + " " + file +
+      " <later binlog files…> --stop-datetime='…' | mariadb\n";
   return text;
 }
 

@@ -1,8 +1,8 @@
 #include "dbkeep/source/mysql/snapshot_plan.hpp"
 
 #include <algorithm>
-#include <optional>
 #include <cctype>
+#include <optional>
 
 namespace dbkeep::source::mysql {
 namespace fs = std::filesystem;
@@ -94,8 +94,8 @@ Result<DatadirLocation> locate_datadir(const ServerFacts& facts,
   std::optional<DatadirLocation> location;
   for (std::size_t i = 0; i < live_roots.size() && !location; ++i) {
     if (is_inside(facts.datadir, live_roots[i])) {
-      location = DatadirLocation{i, resolved(facts.datadir).lexically_relative(
-                                        resolved(live_roots[i]))};
+      location =
+          DatadirLocation{i, resolved(facts.datadir).lexically_relative(resolved(live_roots[i]))};
     }
   }
   std::string roots;
@@ -109,8 +109,8 @@ Result<DatadirLocation> locate_datadir(const ServerFacts& facts,
     bool on_volume = std::ranges::any_of(
         live_roots, [&](const fs::path& root) { return is_inside(path, root); });
     if (!on_volume) {
-      return usage_error(path.string() + " is outside the snapshotted volume (mounted at " +
-                         roots + "): a snapshot would not hold a consistent copy of it");
+      return usage_error(path.string() + " is outside the snapshotted volume (mounted at " + roots +
+                         "): a snapshot would not hold a consistent copy of it");
     }
     if (!is_inside(path, facts.datadir)) {
       return usage_error(path.string() + " is outside the datadir " + facts.datadir.string() +

@@ -108,8 +108,8 @@ Result<void> SnapshotSource::run(repo::BackupSession& session) {
   TRY(open());
   TRY_ASSIGN(auto roots, live_roots());
   TRY_ASSIGN(auto location, locate_datadir(facts_, roots, settings_.repository_path));
-  TRY_ASSIGN(auto options, snapshot_options(settings_.snapshot,
-                                            snapshot_name(settings_.set, session.id())));
+  TRY_ASSIGN(auto options,
+             snapshot_options(settings_.snapshot, snapshot_name(settings_.set, session.id())));
   TRY_ASSIGN(auto provider, snapshot::make_snapshot_provider(options, *runner_, *journal_));
   TRY(provider->prepare());
   const std::string description = provider->description();
