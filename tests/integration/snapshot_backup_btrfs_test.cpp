@@ -136,7 +136,7 @@ TEST_F(SnapshotBackupBtrfsTest, UncompressedBackupIsAPlainDatadirMirror) {
   workspace_->write_config("compression = \"none\"\n");
   workspace_->server().execute("CREATE DATABASE mirror");
   workspace_->server().execute("CREATE TABLE mirror.t (id INT PRIMARY KEY, v VARCHAR(20))");
-  workspace_->server().execute("INSERT INTO mirror.t SELECT seq, 'row' FROM seq_1_to_1000");
+  workspace_->server().execute("INSERT INTO mirror.t SELECT seq, 'row' FROM mirror.seq_1_to_1000");
   auto backup = workspace_->dbkeep_json({"backup"});
   ASSERT_EQ(backup["backups"].size(), 1U);
   const std::string id = backup["backups"][0]["id"];
@@ -165,6 +165,7 @@ TEST_F(SnapshotBackupBtrfsTest, UncompressedBackupIsAPlainDatadirMirror) {
   ASSERT_TRUE(core::run_checked(runner, core::Command{{"chown", "-R", "mysql:", copy.string()}}));
   jobs::RestoredServerOptions options;
   options.datadir = copy;
+  options.log_bin = "mysql-bin";  // as the fixture's server ran
   auto server = jobs::start_restored_server(options);
   ASSERT_TRUE(server) << server.error().message;
   source::mysql::ConnectionOptions connect;

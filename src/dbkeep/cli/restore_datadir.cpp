@@ -49,6 +49,7 @@ Result<int> restore_datadir_command(CommandContext& context, const repo::Manifes
 
   jobs::RestoredServerOptions server_options{restored.datadir, settings.owner,
                                              settings.server_binary};
+  server_options.log_bin = jobs::binlog_basename(manifest);
   std::string text = "restored " + manifest.set + "/" + manifest.id + " into " +
                      restored.datadir.string() + " (" + std::to_string(restored.files) +
                      " files, owned by " + settings.owner + ")\n";
@@ -70,7 +71,9 @@ Result<int> restore_datadir_command(CommandContext& context, const repo::Manifes
     text += "start a server on it with your usual options, e.g.:\n  " +
             join({settings.server_binary, "--user=" + settings.owner,
                   "--datadir=" + restored.datadir.string()}) +
-            "\n(InnoDB crash recovery runs on the first start; that is expected for a snapshot)\n";
+            (server_options.log_bin.empty() ? "" : " --log-bin=" + server_options.log_bin) +
+            "\n(InnoDB crash recovery runs on the first start; that is expected for a snapshot;\n"
+            "keep log_bin as it was, so transactions prepared at snapshot time are committed)\n";
   }
   if (context.global().json) {
     context.print_json(document);

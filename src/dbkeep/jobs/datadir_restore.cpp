@@ -208,6 +208,13 @@ Result<DatadirRestoreResult> restore_datadir(storage::Backend& backend,
   return result;
 }
 
+std::string binlog_basename(const repo::Manifest& manifest) {
+  const std::string file =
+      manifest.facts.value("binlog", nlohmann::json::object()).value("file", "");
+  const auto dot = file.rfind('.');
+  return dot == std::string::npos ? file : file.substr(0, dot);
+}
+
 std::string describe_binlog_position(const repo::Manifest& manifest) {
   const auto binlog = manifest.facts.value("binlog", nlohmann::json::object());
   const std::string file = binlog.value("file", "");

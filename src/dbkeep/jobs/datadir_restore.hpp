@@ -42,6 +42,9 @@ Result<DatadirRestoreResult> restore_datadir(storage::Backend& backend,
                                              const repo::Manifest& manifest,
                                              const DatadirRestoreOptions& options);
 
+// "mysql-bin" for a backup that recorded binlog file "mysql-bin.000042"; empty without one.
+std::string binlog_basename(const repo::Manifest& manifest);
+
 // The recorded binlog/GTID position and how to replay from it ("binary logging was off" when
 // there is none), several lines.
 std::string describe_binlog_position(const repo::Manifest& manifest);

@@ -84,14 +84,16 @@ bool answers(const fs::path& socket) {
 
 std::vector<std::string> server_command(const RestoredServerOptions& options,
                                         const fs::path& runtime_dir) {
-  return {options.binary,
-          "--no-defaults",
-          "--user=" + options.owner,
-          "--datadir=" + options.datadir.string(),
-          "--socket=" + (runtime_dir / "mysqld.sock").string(),
-          "--skip-networking",
-          "--pid-file=" + (runtime_dir / "mysqld.pid").string(),
-          "--log-error=" + (runtime_dir / "error.log").string()};
+  std::vector<std::string> argv = {options.binary,
+                                   "--no-defaults",
+                                   "--user=" + options.owner,
+                                   "--datadir=" + options.datadir.string(),
+                                   "--socket=" + (runtime_dir / "mysqld.sock").string(),
+                                   "--skip-networking",
+                                   "--pid-file=" + (runtime_dir / "mysqld.pid").string(),
+                                   "--log-error=" + (runtime_dir / "error.log").string()};
+  if (!options.log_bin.empty()) argv.push_back("--log-bin=" + options.log_bin);
+  return argv;
 }
 
 Result<RestoredServer> start_restored_server(const RestoredServerOptions& options) {

@@ -20,6 +20,11 @@ struct RestoredServerOptions {
   std::filesystem::path datadir;
   std::string owner = "mysql";
   std::string binary = "mariadbd";
+  // Basename of the binary log the backup recorded ("mysql-bin"), or empty. A snapshot can hold
+  // transactions prepared in InnoDB whose commit decision is in the binary log: the server must
+  // start with the same --log-bin so its crash recovery commits them (without it, mariadbd
+  // refuses to start: "Found N prepared transactions").
+  std::string log_bin;
   std::chrono::seconds timeout{600};  // crash recovery of a large datadir takes a while
 };
 
