@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <limits>
+
 #include "dbkeep/core/child_process.hpp"
 #include "dbkeep/source/mysql/quiesce.hpp"
 #include "support/blocking_query.hpp"
@@ -42,7 +44,12 @@ class MysqlLongQueryTest : public test::MariaDbTestSuite {
   std::int64_t time_unrelated_insert() {
     auto started = Clock::now();
     auto writer = server().connect_root();
-    EXPECT_TRUE(writer && writer->execute("SET SESSION lock_wait_timeout = 2"));
+    // Never touch a failed connection: writer-> on an error is undefined behaviour.
+    if (!writer) {
+      ADD_FAILURE() << "cannot connect: " << writer.error().message;
+      return std::numeric_limits<std::int64_t>::max();
+    }
+    EXPECT_TRUE(writer->execute("SET SESSION lock_wait_timeout = 2"));
     auto inserted = writer->execute("INSERT INTO lq.other VALUES ()");
     EXPECT_TRUE(inserted) << "server stalled: " << inserted.error().message;
     return std::chrono::duration_cast<milliseconds>(Clock::now() - started).count();

@@ -37,6 +37,14 @@ const std::vector<CommandSpec>& all_commands() {
        verify_command},
       {"restore", "restore a backup",
        "usage: dbkeep restore ID --sqlite-path FILE [--force] [--set NAME]\n"
+       "       dbkeep restore ID --datadir DIR [--force] [--start] [--set NAME]\n"
+       "       dbkeep restore ID --datadir DIR --binlog-info\n"
+       "\n"
+       "MySQL snapshot backups: writes the datadir into DIR, which must be empty (with\n"
+       "--force its content is moved to DIR.before-restore-<timestamp>, never deleted);\n"
+       "every file is checked against its SHA-256, then owned by [set.restore] owner\n"
+       "(mysql). --start starts mariadbd on DIR (own socket, no networking) and waits until\n"
+       "it answers. --binlog-info only prints the recorded binlog/GTID position.\n"
        "\n"
        "SQLite: writes the database to FILE (through a temporary file, checked with\n"
        "PRAGMA integrity_check, then renamed into place). An existing FILE is refused unless\n"

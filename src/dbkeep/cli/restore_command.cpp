@@ -1,4 +1,5 @@
 #include "dbkeep/cli/command.hpp"
+#include "dbkeep/cli/restore_datadir.hpp"
 #include "dbkeep/jobs/sqlite_restore.hpp"
 
 namespace dbkeep::cli {
@@ -7,15 +8,29 @@ Result<int> restore_command(CommandContext& context) {
   if (context.args().flag("--to-server")) return restore_to_server_command(context);
   TRY_ASSIGN(auto set, context.args().option("--set"));
   TRY_ASSIGN(auto sqlite_path, context.args().option("--sqlite-path"));
+  TRY_ASSIGN(auto datadir, context.args().option("--datadir"));
   bool force = context.args().flag("--force");
+  bool start = context.args().flag("--start");
+  bool binlog_info = context.args().flag("--binlog-info");
   auto ids = context.args().positionals();
   TRY(context.args().expect_empty("restore"));
   if (ids.size() != 1) return usage_error("dbkeep restore needs exactly one backup ID");
-  if (!sqlite_path) {
-    return usage_error("say where to restore: --sqlite-path FILE (SQLite backups)");
+  if (!sqlite_path && !datadir) {
+    return usage_error(
+        "say where to restore: --sqlite-path FILE (SQLite backups) or --datadir DIR (MySQL "
+        "snapshot backups)");
+  }
+  if (sqlite_path && datadir)
+    return usage_error("give either --sqlite-path or --datadir, not both");
+  if ((start || binlog_info) && !datadir) {
+    return usage_error("--start and --binlog-info go with --datadir DIR");
   }
   TRY_ASSIGN(auto* repository, context.repository());
   TRY_ASSIGN(auto manifest, repository->find(ids.front(), set));
+  if (datadir) {
+    return restore_datadir_command(context, manifest,
+                                   DatadirRestoreRequest{*datadir, force, start, binlog_info});
+  }
   TRY_ASSIGN(auto restored,
              jobs::restore_sqlite(repository->backend(), manifest, *sqlite_path, force));
 

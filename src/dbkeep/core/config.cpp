@@ -94,6 +94,43 @@ Result<SqliteConfig> parse_sqlite(ConfigTable table) {
   return sqlite;
 }
 
+// The global-lock keys of [set.mysql] (snapshot and logical methods).
+Result<void> parse_mysql_lock(ConfigTable& table, MysqlConfig& mysql) {
+  auto read_int = [&table](std::string_view key, std::int64_t min, std::int64_t max,
+                           int& out) -> Result<void> {
+    TRY_ASSIGN(auto value, table.integer(key, min, max));
+    if (value) out = static_cast<int>(*value);
+    return {};
+  };
+  TRY_ASSIGN(auto lock, table.string("lock"));
+  if (lock && *lock != "ftwrl" && *lock != "backup_stage") {
+    return usage_error(table.where("lock") + ": must be ftwrl or backup_stage, got '" + *lock +
+                       "'");
+  }
+  if (lock) mysql.lock = *lock;
+  TRY(read_int("lock_wait_timeout", 1, 3600, mysql.lock_wait_timeout_s));
+  TRY(read_int("lock_attempts", 1, 100, mysql.lock_attempts));
+  TRY(read_int("watchdog_ms", 0, 3600000, mysql.watchdog_ms));
+  TRY(read_int("long_query_seconds", 0, 86400, mysql.long_query_seconds));
+  TRY(read_int("long_query_max_wait", 0, 86400, mysql.long_query_max_wait_s));
+  TRY_ASSIGN(auto action, table.string("long_query_action"));
+  if (action && *action != "wait" && *action != "fail" && *action != "kill") {
+    return usage_error(table.where("long_query_action") + ": must be wait, fail or kill, got '" +
+                       *action + "'");
+  }
+  if (action) mysql.long_query_action = *action;
+  // kill_long_queries = true is the short form of long_query_action = "kill".
+  TRY_ASSIGN(auto kill, table.boolean("kill_long_queries"));
+  if (kill && *kill) {
+    if (action && *action != "kill") {
+      return usage_error(table.where("kill_long_queries") + ": contradicts long_query_action = \"" +
+                         *action + "\"");
+    }
+    mysql.long_query_action = "kill";
+  }
+  return {};
+}
+
 Result<MysqlConfig> parse_mysql(ConfigTable table) {
   MysqlConfig mysql;
   TRY_ASSIGN(mysql.socket, table.string("socket"));
@@ -116,6 +153,7 @@ Result<MysqlConfig> parse_mysql(ConfigTable table) {
   }
   TRY_ASSIGN(auto password, table.string("password"));
   if (password) mysql.password = *password;
+  TRY(parse_mysql_lock(table, mysql));
   TRY(table.reject_unknown_keys());
   return mysql;
 }
@@ -137,6 +175,11 @@ Result<SnapshotConfig> parse_snapshot(ConfigTable table) {
   TRY_ASSIGN(snapshot.size, table.size("size"));
   TRY_ASSIGN(auto mount_point, table.required_string("mount_point"));
   snapshot.mount_point = mount_point;
+  TRY_ASSIGN(auto fill_limit, table.integer("fill_limit", 1, 100));
+  if (fill_limit) snapshot.fill_limit_percent = static_cast<int>(*fill_limit);
+  TRY_ASSIGN(snapshot.mount_options, table.string("mount_options"));
+  TRY_ASSIGN(auto recursive, table.boolean("recursive"));
+  if (recursive) snapshot.recursive = *recursive;
   TRY(table.reject_unknown_keys());
   return snapshot;
 }
@@ -168,6 +211,16 @@ Result<LogicalConfig> parse_logical(ConfigTable table) {
   }
   TRY(table.reject_unknown_keys());
   return logical;
+}
+
+Result<RestoreConfig> parse_restore(ConfigTable table) {
+  RestoreConfig restore;
+  TRY_ASSIGN(auto owner, table.string("owner"));
+  if (owner) restore.owner = *owner;
+  TRY_ASSIGN(auto binary, table.string("server_binary"));
+  if (binary) restore.server_binary = *binary;
+  TRY(table.reject_unknown_keys());
+  return restore;
 }
 
 Result<RetentionConfig> parse_retention(ConfigTable table) {
@@ -272,6 +325,7 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
       TRY_ASSIGN(set.logical, parse_logical(std::move(logical)));
     }
   }
+  TRY_ASSIGN(set.restore, parse_restore(reader.subtable("restore")));
   TRY_ASSIGN(set.retention, parse_retention(reader.subtable("retention")));
   TRY_ASSIGN(set.schedule, parse_schedule(reader.subtable("schedule")));
   TRY(reader.reject_unknown_keys());

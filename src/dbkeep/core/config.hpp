@@ -49,6 +49,14 @@ struct MysqlConfig {
   std::optional<std::string> user;
   std::optional<std::string> password;  // from password_file or the environment; never logged
   std::optional<std::filesystem::path> option_file;  // e.g. ~/.my.cnf ([client] section)
+  // Global lock for snapshot (and logical) backups; see docs/snapshot.md.
+  std::string lock = "ftwrl";              // ftwrl | backup_stage
+  int lock_wait_timeout_s = 5;             // server-side wait per lock statement
+  int lock_attempts = 3;                   // tries before the backup is aborted
+  int watchdog_ms = 3000;                  // a second connection kills a lock wait this long; 0 off
+  int long_query_seconds = 60;             // statements running this long block locking; 0 off
+  std::string long_query_action = "wait";  // wait | fail | kill (kill_long_queries = true)
+  int long_query_max_wait_s = 300;         // for "wait"
 };
 
 struct SnapshotConfig {
@@ -56,6 +64,15 @@ struct SnapshotConfig {
   std::vector<std::string> volumes;
   std::optional<std::uint64_t> size;
   std::filesystem::path mount_point;
+  int fill_limit_percent = 90;               // lvm: fail the backup when the snapshot is this full
+  std::optional<std::string> mount_options;  // lvm: replaces the per-filesystem defaults
+  bool recursive = false;                    // zfs: include descendant datasets (-r)
+};
+
+// How `dbkeep restore --datadir` prepares a restored datadir.
+struct RestoreConfig {
+  std::string owner = "mysql";             // user (and its group) that owns the restored files
+  std::string server_binary = "mariadbd";  // started by --start (looked up in PATH)
 };
 
 // [set.logical]: the parallel logical dump (docs/logical.md).
@@ -90,6 +107,7 @@ struct SetConfig {
   std::optional<MysqlConfig> mysql;
   std::optional<SnapshotConfig> snapshot;
   std::optional<LogicalConfig> logical;  // set when method = "logical"
+  RestoreConfig restore;
   RetentionConfig retention;
   ScheduleConfig schedule;
 };

@@ -1,0 +1,94 @@
+#include "support/snapshot_workspace.hpp"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <thread>
+
+namespace dbkeep::test {
+namespace fs = std::filesystem;
+
+std::string SnapshotWorkspace::unavailable_reason() {
+  if (auto reason = BtrfsLoopVolume::unavailable_reason(); !reason.empty()) return reason;
+  if (auto reason = mariadb_missing_reason()) return *reason;
+  return "";
+}
+
+Result<std::unique_ptr<SnapshotWorkspace>> SnapshotWorkspace::create() {
+  std::unique_ptr<SnapshotWorkspace> workspace(new SnapshotWorkspace());
+  // Restored datadirs go below dir(): a server running as mysql must be able to reach them.
+  fs::permissions(workspace->dir(), fs::perms(0755));
+  TRY_ASSIGN(workspace->volume_, BtrfsLoopVolume::create(1ull << 30));
+  fs::create_directory(workspace->snapshot_dir());
+  MariaDbServerOptions options;
+  options.datadir = workspace->volume_->subvolume();
+  TRY_ASSIGN(workspace->server_, MariaDbServer::start(options));
+  return workspace;
+}
+
+void SnapshotWorkspace::write_config(const std::string& set_keys,
+                                     const std::string& mysql_keys) const {
+  std::ofstream(config(), std::ios::trunc)
+      << "[repository]\n"
+      << "path = \"" << repository().string() << "\"\n"
+      << "temp_dir = \"" << dir().string() << "\"\n"
+      << "[log]\nfile = \"" << (dir() / "dbkeep.log").string() << "\"\n"
+      << "[[set]]\nname = \"main\"\nsource = \"mysql\"\nmethod = \"snapshot\"\n"
+      << set_keys << "[set.mysql]\n"
+      << "socket = \"" << server_->socket().string() << "\"\nuser = \"root\"\n"
+      << mysql_keys << "[set.snapshot]\nprovider = \"btrfs\"\n"
+      << "volume = \"" << volume_->subvolume().string() << "\"\n"
+      << "mount_point = \"" << snapshot_dir().string() << "\"\n";
+}
+
+DbkeepRun SnapshotWorkspace::dbkeep(std::vector<std::string> args,
+                                    const std::map<std::string, std::string>& env) const {
+  args.insert(args.begin(), {"--config", config().string()});
+  return run_dbkeep(args, env);
+}
+
+nlohmann::json SnapshotWorkspace::dbkeep_json(std::vector<std::string> args,
+                                              int expected_exit) const {
+  args.insert(args.begin(), "--json");
+  auto run = dbkeep(args);
+  EXPECT_EQ(run.exit_code, expected_exit) << run.stderr_text << run.stdout_text;
+  auto document = nlohmann::json::parse(run.stdout_text, nullptr, false);
+  if (document.is_discarded()) {
+    ADD_FAILURE() << "stdout is not JSON: " << run.stdout_text << run.stderr_text;
+    return nlohmann::json::object();
+  }
+  return document;
+}
+
+bool stop_detached_server(pid_t pid, std::chrono::seconds timeout) {
+  if (pid <= 0) return true;
+  ::kill(pid, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    auto close_paren = text.rfind(')');
+    if (close_paren == std::string::npos || close_paren + 2 >= text.size() ||
+        text[close_paren + 2] == 'Z') {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ::kill(pid, SIGKILL);
+  return false;
+}
+
+std::vector<std::string> user_and_system_tables(source::mysql::Connection& connection) {
+  std::vector<std::string> tables;
+  auto result = connection.query(
+      "SELECT CONCAT(TABLE_SCHEMA, '.', TABLE_NAME) FROM information_schema.TABLES "
+      "WHERE TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA NOT IN "
+      "('information_schema', 'performance_schema', 'sys') ORDER BY 1");
+  EXPECT_TRUE(result) << result.error().message;
+  if (!result) return tables;
+  for (const auto& row : result->rows) tables.push_back(row[0].value_or(""));
+  return tables;
+}
+
+}  // namespace dbkeep::test
