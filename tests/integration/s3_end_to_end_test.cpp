@@ -102,6 +102,27 @@ TEST_F(S3EndToEndTest, TransientServerFailuresDoNotFailTheBackup) {
   EXPECT_EQ(workspace_.listed_ids().size(), 1U);
 }
 
+TEST_F(S3EndToEndTest, CheckConfigProbesTheBucket) {
+  auto check = workspace_.dbkeep({"check-config"});
+  EXPECT_EQ(check.exit_code, 0) << check.stdout_text << check.stderr_text;
+  EXPECT_NE(check.stdout_text.find("ok    put probe object in s3://dbkeep-test/team/db"),
+            std::string::npos)
+      << check.stdout_text;
+  EXPECT_NE(check.stdout_text.find("ok    delete probe object"), std::string::npos)
+      << check.stdout_text;
+  storage::S3Backend raw(server_->backend_options(""));
+  auto left = raw.list("");
+  ASSERT_TRUE(left);
+  EXPECT_TRUE(left->empty()) << "the probe object must be removed";
+
+  write_config("wrong-secret-value");
+  check = workspace_.dbkeep({"check-config"});
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_NE(check.stdout_text.find("FAIL  put probe object"), std::string::npos)
+      << check.stdout_text;
+  EXPECT_NE(check.stdout_text.find("SignatureDoesNotMatch"), std::string::npos);
+}
+
 TEST_F(S3EndToEndTest, WrongSecretFailsClearlyWithExitOne) {
   write_config("wrong-secret-value");
   auto list = workspace_.dbkeep({"list"});

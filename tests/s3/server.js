@@ -10,6 +10,8 @@
 //  - fault injection for retry tests: POST /__faults with a JSON list of
 //    {"method":"PUT","match":"partNumber","status":503,"code":"SlowDown","count":2} or
 //    {"method":"*","drop":true,"count":1} (drop = close the connection without an answer);
+//  - ListObjectsV2 answered by the front from s3rver's full listing: s3rver 3.7 misses common
+//    prefixes with a delimiter and fails with 500 on max-keys paging;
 //  - GET /__stats: how many requests of each kind were answered, e.g. {"GET ?list-type":3}.
 // Usage: node server.js DATA_DIR BUCKET. Prints "listening PORT" once both servers are up.
 // Credentials: access key S3RVER (s3rver's), secret dbkeep-test-secret-Qx4.
@@ -114,6 +116,62 @@ function abortUpload(res, uploadId) {
   res.end();
 }
 
+// Every key under `prefix` with its size, from s3rver's own (unpaged, undelimited) listing.
+function fullListing(prefix, backendPort, headers) {
+  return new Promise((resolve, reject) => {
+    const url = `/${bucket}?prefix=${encodeURIComponent(prefix)}`;
+    http.get({ host: '127.0.0.1', port: backendPort, path: url, headers },
+      answer => {
+        let xml = '';
+        answer.on('data', chunk => { xml += chunk; });
+        answer.on('end', () => {
+          const objects = [];
+          for (const m of xml.matchAll(/<Contents>.*?<Key>(.*?)<\/Key>.*?<Size>(\d+)<\/Size>.*?<\/Contents>/gs)) {
+            objects.push({ key: m[1], size: m[2] });  // keys stay XML-escaped as s3rver wrote them
+          }
+          resolve(objects);
+        });
+      }).on('error', reject);
+  });
+}
+
+async function listObjects(res, query, backendPort, headers) {
+  const prefix = query.prefix || '';
+  const delimiter = query.delimiter || '';
+  const maxKeys = Number(query['max-keys'] || 1000);
+  const after = query['continuation-token'] ? Buffer.from(query['continuation-token'], 'base64').toString() : '';
+  const unescape = t => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&#(\d+);/g, (_, n) => String.fromCharCode(n)).replace(/&#x([0-9a-f]+);/gi, (_, n) => String.fromCharCode(parseInt(n, 16))).replace(/&amp;/g, '&');
+  const entries = [];  // sorted keys and common prefixes, each listed once
+  const seen = new Set();
+  for (const object of await fullListing(prefix, backendPort, headers)) {
+    const key = unescape(object.key);
+    const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
+    const entry = cut === -1 ? { key, size: object.size } : { prefix: key.slice(0, cut + delimiter.length) };
+    const name = entry.key ?? entry.prefix;
+    if (seen.has(name) || name <= after) continue;
+    seen.add(name);
+    entries.push(entry);
+  }
+  entries.sort((a, b) => ((a.key ?? a.prefix) < (b.key ?? b.prefix) ? -1 : 1));
+  const page = entries.slice(0, maxKeys);
+  const truncated = entries.length > maxKeys;
+  let xml = `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult><Name>${bucket}</Name>` +
+            `<Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount>` +
+            `<MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>`;
+  if (truncated) {
+    const last = page[page.length - 1];
+    xml += `<NextContinuationToken>${Buffer.from(last.key ?? last.prefix).toString('base64')}</NextContinuationToken>`;
+  }
+  for (const entry of page) {
+    if (entry.key !== undefined) xml += `<Contents><Key>${xmlEscape(entry.key)}</Key><Size>${entry.size}</Size></Contents>`;
+  }
+  for (const entry of page) {
+    if (entry.prefix !== undefined) xml += `<CommonPrefixes><Prefix>${xmlEscape(entry.prefix)}</Prefix></CommonPrefixes>`;
+  }
+  res.writeHead(200, { 'Content-Type': 'application/xml' });
+  res.end(xml + '</ListBucketResult>');
+}
+
 function statsKey(req, query) {
   const names = Object.keys(query).filter(n => n !== 'prefix' && n !== 'continuation-token' &&
                                                n !== 'delimiter' && n !== 'partNumber');
@@ -150,6 +208,7 @@ async function handle(req, res, backendPort) {
     return listUploads(res);
   }
   if (req.method === 'DELETE' && 'uploadId' in query) return abortUpload(res, query.uploadId);
+  if (req.method === 'GET' && query['list-type'] === '2') return listObjects(res, query, backendPort, req.headers);
 
   const upstream = http.request(
     { host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers: req.headers },

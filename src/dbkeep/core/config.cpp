@@ -58,7 +58,8 @@ Result<S3Config> parse_s3(ConfigTable& table, const std::string& url) {
   if (slash != std::string_view::npos) s3.prefix = std::string(rest.substr(slash + 1));
   while (!s3.prefix.empty() && s3.prefix.back() == '/') s3.prefix.pop_back();
   if (!s3.prefix.empty()) s3.prefix += '/';
-  if (s3.bucket.empty() || s3.prefix.find("//") != std::string::npos) {
+  if (s3.bucket.empty() || s3.prefix.starts_with('/') ||
+      s3.prefix.find("//") != std::string::npos) {
     return usage_error(table.where("url") + ": '" + url + "' is not s3://bucket[/prefix]");
   }
   TRY_ASSIGN(s3.endpoint, table.string("endpoint"));

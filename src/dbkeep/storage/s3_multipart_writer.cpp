@@ -9,8 +9,12 @@ namespace dbkeep::storage {
 
 std::uint64_t s3_part_size(std::uint64_t base, int part_number) {
   constexpr std::uint64_t kMaxPartSize = 5ULL << 30;
+  // Doubling every 900 parts: with S3's smallest part size (5 MiB) the first 9,900 parts reach
+  // the 5 GiB cap and hold more than the 5 TiB object limit.
+  constexpr int kPartsPerSize = 900;
   std::uint64_t size = base;
-  for (int doubling = (part_number - 1) / 1000; doubling > 0 && size < kMaxPartSize; --doubling) {
+  for (int doubling = (part_number - 1) / kPartsPerSize; doubling > 0 && size < kMaxPartSize;
+       --doubling) {
     size *= 2;
   }
   return std::min(size, kMaxPartSize);

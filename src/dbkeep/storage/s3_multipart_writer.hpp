@@ -3,7 +3,7 @@
 // sent with a single PUT on commit(). A longer one becomes a multipart upload: each full part is
 // uploaded on a worker thread while the caller fills the next, with at most `concurrency` parts
 // in flight, so memory stays within (concurrency + 1) × part size. Part sizes grow (doubling
-// every 1000 parts) so any stream up to S3's 5 TiB object limit fits in 10,000 parts.
+// every 900 parts) so any stream up to S3's 5 TiB object limit fits in 10,000 parts.
 //
 // commit() uploads the last part and completes the upload; the object appears only then. A
 // writer destroyed uncommitted, or whose upload failed, aborts the multipart upload so no
