@@ -3,6 +3,8 @@
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/source/mysql/logical/logical_source.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
+#include "dbkeep/storage/access_probe.hpp"
+#include "dbkeep/storage/open_backend.hpp"
 
 namespace dbkeep::cli {
 namespace {
@@ -47,8 +49,20 @@ Result<int> check_config_command(CommandContext& context) {
   TRY_ASSIGN(auto* config, context.config());
 
   std::vector<Check> checks;
-  checks.push_back({"repository " + config->repository.path.string() + " writable",
-                    writable_directory_problem(config->repository.path)});
+  if (config->repository.s3) {
+    // An S3 repository: try the operations backups need, naming the missing permission.
+    auto backend = storage::open_backend(config->repository);
+    if (!backend) {
+      checks.push_back({"repository " + config->repository.url, backend.error().message});
+    } else {
+      for (auto& step : storage::probe_access(**backend)) {
+        checks.push_back({std::move(step.what), std::move(step.problem)});
+      }
+    }
+  } else {
+    checks.push_back({"repository " + config->repository.path.string() + " writable",
+                      writable_directory_problem(config->repository.path)});
+  }
   checks.push_back({"state directory " + config->repository.state_dir.string() + " writable",
                     writable_directory_problem(config->repository.state_dir)});
   checks.push_back({"temp directory " + config->repository.temp_dir.string() + " writable",

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -58,12 +59,103 @@ Result<void> parse_repository_encryption(ConfigTable& table, RepositoryConfig& r
   return {};
 }
 
+// FNV-1a: a stable short name for an S3 repository's local state directory.
+std::string url_hash(std::string_view url) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (char c : url) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+Result<std::optional<std::string>> secret_from_file(ConfigTable& table, std::string_view key) {
+  TRY_ASSIGN(auto file, table.string(key));
+  if (!file) return std::optional<std::string>{};
+  TRY_ASSIGN(auto secret, read_secret_file(table.where(key), *file));
+  return std::optional<std::string>{std::move(secret)};
+}
+
+Result<S3Config> parse_s3(ConfigTable& table, const std::string& url) {
+  S3Config s3;
+  std::string_view rest = std::string_view(url).substr(5);  // after "s3://"
+  auto slash = rest.find('/');
+  s3.bucket = std::string(rest.substr(0, slash));
+  if (slash != std::string_view::npos) s3.prefix = std::string(rest.substr(slash + 1));
+  while (!s3.prefix.empty() && s3.prefix.back() == '/') s3.prefix.pop_back();
+  if (!s3.prefix.empty()) s3.prefix += '/';
+  if (s3.bucket.empty() || s3.prefix.starts_with('/') ||
+      s3.prefix.find("//") != std::string::npos) {
+    return usage_error(table.where("url") + ": '" + url + "' is not s3://bucket[/prefix]");
+  }
+  TRY_ASSIGN(s3.endpoint, table.string("endpoint"));
+  if (s3.endpoint && !s3.endpoint->starts_with("https://") &&
+      !s3.endpoint->starts_with("http://")) {
+    return usage_error(table.where("endpoint") + ": must start with https:// or http://");
+  }
+  TRY_ASSIGN(auto region, table.string("region"));
+  if (region) s3.region = *region;
+  TRY_ASSIGN(s3.path_style, table.boolean("path_style"));
+  TRY_ASSIGN(auto ca_file, table.string("ca_file"));
+  if (ca_file) s3.ca_file = *ca_file;
+  TRY_ASSIGN(s3.access_key_id, secret_from_file(table, "access_key_id_file"));
+  TRY_ASSIGN(s3.secret_access_key, secret_from_file(table, "secret_access_key_file"));
+  TRY_ASSIGN(s3.session_token, secret_from_file(table, "session_token_file"));
+  TRY_ASSIGN(s3.storage_class, table.string("storage_class"));
+  TRY_ASSIGN(s3.sse, table.string("sse"));
+  if (s3.sse && *s3.sse != "AES256" && *s3.sse != "aws:kms") {
+    return usage_error(table.where("sse") + ": must be \"AES256\" or \"aws:kms\"");
+  }
+  TRY_ASSIGN(s3.sse_kms_key_id, table.string("sse_kms_key_id"));
+  if (s3.sse_kms_key_id && s3.sse != "aws:kms") {
+    return usage_error(table.where("sse_kms_key_id") + ": needs sse = \"aws:kms\"");
+  }
+  TRY_ASSIGN(auto part_size, table.size("part_size"));
+  if (part_size) {
+    // S3's limits: every part but the last at least 5 MiB, none over 5 GiB.
+    if (*part_size < (5ULL << 20) || *part_size > (5ULL << 30)) {
+      return usage_error(table.where("part_size") + ": must be between 5M and 5G");
+    }
+    s3.part_size = *part_size;
+  }
+  TRY_ASSIGN(auto concurrency, table.integer("concurrency", 1, 64));
+  if (concurrency) s3.concurrency = static_cast<int>(*concurrency);
+  TRY_ASSIGN(auto checksum, table.string("checksum"));
+  if (checksum) {
+    if (*checksum != "sha256" && *checksum != "md5" && *checksum != "none") {
+      return usage_error(table.where("checksum") + ": must be sha256, md5 or none");
+    }
+    s3.checksum = *checksum;
+  }
+  return s3;
+}
+
 Result<RepositoryConfig> parse_repository(ConfigTable table) {
   RepositoryConfig repository;
-  TRY_ASSIGN(auto path, table.required_string("path"));
-  repository.path = path;
+  TRY_ASSIGN(auto path, table.string("path"));
+  TRY_ASSIGN(auto url, table.string("url"));
+  if (!path && !url) {
+    auto missing = table.required_string("path");
+    return usage_error(missing.error().message + "; or url = \"s3://bucket/prefix\" for S3");
+  }
+  if (path && url) {
+    return usage_error(
+        table.where("url") +
+        ": set either path (a local directory) or url (s3://bucket/prefix), not both");
+  }
+  std::filesystem::path default_state_dir;
+  if (path) {
+    repository.path = *path;
+    default_state_dir = repository.path / ".state";
+  } else {
+    if (!url->starts_with("s3://")) {
+      return usage_error(table.where("url") + ": only s3:// URLs are supported");
+    }
+    repository.url = *url;
+    TRY_ASSIGN(repository.s3, parse_s3(table, *url));
+    default_state_dir = std::filesystem::path("/var/lib/dbkeep") / url_hash(*url);
+  }
   TRY_ASSIGN(auto state_dir, table.string("state_dir"));
-  repository.state_dir = state_dir ? std::filesystem::path(*state_dir) : repository.path / ".state";
+  repository.state_dir = state_dir ? std::filesystem::path(*state_dir) : default_state_dir;
   TRY_ASSIGN(auto temp_dir, table.string("temp_dir"));
   repository.temp_dir =
       temp_dir ? std::filesystem::path(*temp_dir) : std::filesystem::temp_directory_path();

@@ -18,9 +18,33 @@ namespace dbkeep::core {
 
 inline constexpr const char* kDefaultConfigPath = "/etc/dbkeep/dbkeep.toml";
 
+// An S3-compatible repository ([repository] url = "s3://bucket/prefix"). Secrets read from the
+// *_file keys are kept here and never logged; absent ones fall back to the AWS environment
+// variables and ~/.aws/credentials (see storage/s3_credentials.hpp).
+struct S3Config {
+  std::string bucket;
+  std::string prefix;                   // "" or ends in '/'
+  std::optional<std::string> endpoint;  // "https://host[:port]"; default AWS for the region
+  std::string region = "us-east-1";
+  std::optional<bool> path_style;  // default: true with a custom endpoint, false for AWS
+  std::optional<std::filesystem::path> ca_file;
+  std::optional<std::string> access_key_id;
+  std::optional<std::string> secret_access_key;
+  std::optional<std::string> session_token;
+  std::optional<std::string> storage_class;  // data objects only, never manifests
+  std::optional<std::string> sse;            // "AES256" or "aws:kms"
+  std::optional<std::string> sse_kms_key_id;
+  std::uint64_t part_size = 16ULL << 20;  // first multipart part size; grows for huge streams
+  int concurrency = 4;                    // parts (or ranges) in flight per object
+  std::string checksum = "sha256";        // sha256 (signed payload) | md5 (Content-MD5) | none
+};
+
 struct RepositoryConfig {
-  std::filesystem::path path;  // local directory repository
-  // Where locks and the resource journal live; defaults to <path>/.state.
+  std::filesystem::path path;  // local directory repository (empty when url is set)
+  std::string url;             // "s3://bucket/prefix" when the repository is in S3
+  std::optional<S3Config> s3;  // parsed from url and the S3 keys
+  // Where locks and the resource journal live; defaults to <path>/.state, or for S3 to
+  // /var/lib/dbkeep/<hash of url> (locks must be local files).
   std::filesystem::path state_dir;
   // Scratch space for copies made before storing (SQLite online backup); default system temp.
   std::filesystem::path temp_dir;

@@ -58,7 +58,6 @@ Environment current_environment() {
     std::string_view text(*entry);
     auto eq = text.find('=');
     if (eq == std::string_view::npos) continue;
-    if (!text.starts_with("DBKEEP_")) continue;  // only our own variables matter here
     env.emplace(text.substr(0, eq), text.substr(eq + 1));
   }
   return env;

@@ -1,5 +1,6 @@
 #pragma once
-// The environment variables configuration reads (DBKEEP_*), as a map injectable for tests.
+// The process environment as a map, injectable for tests. Configuration reads DBKEEP_*; the S3
+// credentials chain reads AWS_* and HOME.
 
 #include <map>
 #include <string>
@@ -7,7 +8,7 @@
 namespace dbkeep::core {
 
 using Environment = std::map<std::string, std::string>;
-// The DBKEEP_* variables of this process.
+// Every variable of this process.
 Environment current_environment();
 
 }  // namespace dbkeep::core

@@ -1,5 +1,7 @@
 #pragma once
-// Maps the [repository] configuration to a storage backend (local directory now; S3 later).
+// Maps the [repository] configuration to a storage backend: a local directory (path) or an
+// S3-compatible bucket (url = "s3://…"; credentials are resolved here, from config, the
+// environment or ~/.aws/credentials).
 
 #include <memory>
 

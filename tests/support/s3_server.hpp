@@ -1,0 +1,60 @@
+#pragma once
+// A real S3-compatible server on loopback for tests: tests/s3/server.js, which runs s3rver
+// behind a front that checks SigV4 signatures and payload checksums, implements
+// AbortMultipartUpload/ListMultipartUploads, and injects faults on request (see server.js).
+// One bucket; access key S3RVER, secret dbkeep-test-secret-Qx4. The destructor stops the server and
+// removes its data. s3_missing_reason() says why it cannot run here (node or the npm packages
+// missing: run scripts/install-deps).
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "dbkeep/core/child_process.hpp"
+#include "dbkeep/storage/s3_backend.hpp"
+#include "support/temp_dir.hpp"
+
+namespace dbkeep::test {
+
+std::optional<std::string> s3_missing_reason();
+
+#define DBKEEP_SKIP_WITHOUT_S3()                                        \
+  do {                                                                  \
+    if (auto dbkeep_s3_reason_ = ::dbkeep::test::s3_missing_reason()) { \
+      GTEST_SKIP() << "no S3 test server: " << *dbkeep_s3_reason_;      \
+    }                                                                   \
+  } while (false)
+
+class S3Server {
+ public:
+  static Result<std::unique_ptr<S3Server>> start();
+  ~S3Server();
+  S3Server(const S3Server&) = delete;
+  S3Server& operator=(const S3Server&) = delete;
+
+  [[nodiscard]] std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  [[nodiscard]] static std::string bucket() { return "dbkeep-test"; }
+  [[nodiscard]] static std::string access_key() { return "S3RVER"; }
+  [[nodiscard]] static std::string secret_key() { return "dbkeep-test-secret-Qx4"; }
+
+  // Backend options for objects under `prefix` ("" or ending in '/'), with quick retries.
+  [[nodiscard]] storage::S3BackendOptions backend_options(const std::string& prefix) const;
+
+  // Replaces the injected faults (JSON list, see server.js); "[]" clears them.
+  Result<void> set_faults(const std::string& json) const;
+  // Request counts by kind as JSON, e.g. {"GET ?list-type":2,"PUT object":5}.
+  Result<std::string> stats() const;
+  // Keys of multipart uploads started and neither completed nor aborted.
+  Result<std::vector<std::string>> pending_uploads() const;
+
+ private:
+  S3Server() = default;
+  TempDir directory_;
+  std::optional<core::ChildProcess> process_;
+  unsigned port_ = 0;
+};
+
+}  // namespace dbkeep::test
