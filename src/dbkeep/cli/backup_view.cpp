@@ -14,7 +14,14 @@ std::string pad(const std::string& text, std::size_t width) {
 
 }  // namespace
 
-nlohmann::json backup_summary_json(const repo::Manifest& manifest) {
+std::string table_time(core::Seconds time) {
+  std::string text = core::format_iso_utc(time);
+  std::replace(text.begin(), text.end(), 'T', ' ');
+  if (!text.empty()) text.pop_back();  // drop the Z: the header says UTC
+  return text;
+}
+
+nlohmann::json backup_summary_json(const repo::Manifest& manifest, bool pinned) {
   return {{"id", manifest.id},
           {"set", manifest.set},
           {"source", manifest.source},
@@ -25,22 +32,22 @@ nlohmann::json backup_summary_json(const repo::Manifest& manifest) {
           {"files", manifest.files.size()},
           {"size", manifest.total_size()},
           {"stored_size", manifest.total_stored_size()},
-          {"status", "complete"}};
+          {"status", "complete"},
+          {"pinned", pinned}};
 }
 
-std::string backup_table(const std::vector<repo::Manifest>& backups) {
+std::string backup_table(const std::vector<repo::Manifest>& backups,
+                         const std::set<std::string>& pinned) {
   using Row = std::array<std::string, 8>;
   std::vector<Row> rows = {
       {"ID", "SET", "METHOD", "STARTED (UTC)", "SIZE", "STORED", "DURATION", "STATUS"}};
   for (const auto& manifest : backups) {
-    std::string started = core::format_iso_utc(manifest.started_at);
-    std::replace(started.begin(), started.end(), 'T', ' ');
-    if (!started.empty()) started.pop_back();  // drop the Z: the header says UTC
-    rows.push_back({manifest.id, manifest.set, manifest.method, started,
-                    core::format_bytes(manifest.total_size()),
-                    core::format_bytes(manifest.total_stored_size()),
-                    core::format_duration(std::chrono::milliseconds(manifest.duration_ms)),
-                    "complete"});
+    rows.push_back(
+        {manifest.id, manifest.set, manifest.method, table_time(manifest.started_at),
+         core::format_bytes(manifest.total_size()),
+         core::format_bytes(manifest.total_stored_size()),
+         core::format_duration(std::chrono::milliseconds(manifest.duration_ms)),
+         pinned.contains(manifest.set + "/" + manifest.id) ? "complete, pinned" : "complete"});
   }
   std::array<std::size_t, 8> widths{};
   for (const auto& row : rows) {
@@ -57,7 +64,7 @@ std::string backup_table(const std::vector<repo::Manifest>& backups) {
   return out;
 }
 
-std::string backup_details(const repo::Manifest& manifest) {
+std::string backup_details(const repo::Manifest& manifest, bool pinned) {
   std::string out;
   auto line = [&out](const std::string& key, const std::string& value) {
     out += pad(key + ":", 14) + value + "\n";
@@ -73,6 +80,7 @@ std::string backup_details(const repo::Manifest& manifest) {
                    std::to_string(manifest.files.size()) + " files");
   line("stored", core::format_bytes(manifest.total_stored_size()));
   line("dbkeep", manifest.tool_version);
+  line("pinned", pinned ? "yes (never pruned; dbkeep unpin " + manifest.id + ")" : "no");
   if (manifest.depends_on) line("depends on", *manifest.depends_on);
   for (const auto& [key, value] : manifest.facts.items()) {
     line(key, value.is_string() ? value.get<std::string>() : value.dump());

@@ -3,18 +3,25 @@
 // an aligned table for people.
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "dbkeep/core/time_format.hpp"
 #include "dbkeep/repo/manifest.hpp"
 
 namespace dbkeep::cli {
 
+// "2026-11-21 02:00:00": a UTC time for tables whose header says UTC.
+std::string table_time(core::Seconds time);
+
 // {"id","set","source","method","started_at","finished_at","duration_ms","files","size",
-//  "stored_size","status"}
-nlohmann::json backup_summary_json(const repo::Manifest& manifest);
-std::string backup_table(const std::vector<repo::Manifest>& backups);
+//  "stored_size","status","pinned"}
+nlohmann::json backup_summary_json(const repo::Manifest& manifest, bool pinned = false);
+// `pinned` holds "<set>/<id>" of pinned backups (repo::Catalog::pinned).
+std::string backup_table(const std::vector<repo::Manifest>& backups,
+                         const std::set<std::string>& pinned = {});
 // Several lines describing one manifest in full, for `dbkeep show`.
-std::string backup_details(const repo::Manifest& manifest);
+std::string backup_details(const repo::Manifest& manifest, bool pinned = false);
 
 }  // namespace dbkeep::cli

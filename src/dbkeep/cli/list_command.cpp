@@ -14,7 +14,9 @@ Result<int> list_command(CommandContext& context) {
 
   if (context.global().json) {
     nlohmann::json backups = nlohmann::json::array();
-    for (const auto& manifest : catalog.backups) backups.push_back(backup_summary_json(manifest));
+    for (const auto& manifest : catalog.backups) {
+      backups.push_back(backup_summary_json(manifest, catalog.is_pinned(manifest)));
+    }
     context.print_json({{"backups", backups}, {"problems", catalog.problems}});
     return 0;
   }
@@ -22,7 +24,7 @@ Result<int> list_command(CommandContext& context) {
     context.print("no backups yet in " + repository->backend().describe() + "\n");
     return 0;
   }
-  context.print(backup_table(catalog.backups));
+  context.print(backup_table(catalog.backups, catalog.pinned));
   return 0;
 }
 

@@ -10,10 +10,14 @@ Result<int> show_command(CommandContext& context) {
   if (ids.size() != 1) return usage_error("dbkeep show needs exactly one backup ID");
   TRY_ASSIGN(auto* repository, context.repository());
   TRY_ASSIGN(auto manifest, repository->find(ids.front(), set));
+  TRY_ASSIGN(bool pinned, repository->is_pinned(manifest.set, manifest.id));
   if (context.global().json) {
-    context.print_json(repo::manifest_to_json(manifest));
+    // The manifest itself, plus the pin, which lives next to it rather than in it.
+    auto document = repo::manifest_to_json(manifest);
+    document["pinned"] = pinned;
+    context.print_json(document);
   } else {
-    context.print(backup_details(manifest));
+    context.print(backup_details(manifest, pinned));
   }
   return 0;
 }

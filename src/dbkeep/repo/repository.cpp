@@ -9,6 +9,7 @@ namespace dbkeep::repo {
 namespace {
 
 constexpr std::string_view kManifestName = "manifest.json";
+constexpr std::string_view kPinName = "pinned";
 
 struct KeyParts {
   std::string set, id, rest;
@@ -48,11 +49,16 @@ std::string Repository::data_key(const std::string& set, const std::string& id,
   return backup_prefix(set, id) + "data/" + path;
 }
 
+std::string Repository::pin_key(const std::string& set, const std::string& id) {
+  return backup_prefix(set, id) + std::string(kPinName);
+}
+
 Result<Catalog> Repository::list(const std::optional<std::string>& set) {
   TRY_ASSIGN(auto objects, backend_->list(set ? *set + "/" : std::string()));
   Catalog catalog;
   for (const auto& object : objects) {
     auto parts = split_key(object.key);
+    if (parts && parts->rest == kPinName) catalog.pinned.insert(parts->set + "/" + parts->id);
     if (!parts || parts->rest != kManifestName) continue;
     auto text = storage::read_all(*backend_, object.key);
     if (!text) {
@@ -72,6 +78,11 @@ Result<Catalog> Repository::list(const std::optional<std::string>& set) {
     catalog.backups.push_back(std::move(*manifest));
   }
   std::sort(catalog.backups.begin(), catalog.backups.end(), newer_first);
+  // A pin left behind without its manifest (an interrupted prune) pins nothing listed.
+  std::set<std::string> listed;
+  for (const auto& manifest : catalog.backups) listed.insert(manifest.set + "/" + manifest.id);
+  std::erase_if(catalog.pinned,
+                [&listed](const std::string& key) { return !listed.contains(key); });
   return catalog;
 }
 
@@ -135,6 +146,17 @@ Result<void> Repository::commit(const Manifest& manifest) {
 Result<void> Repository::remove_backup(const std::string& set, const std::string& id) {
   TRY(backend_->remove(manifest_key(set, id)));
   return backend_->remove_prefix(backup_prefix(set, id));
+}
+
+Result<void> Repository::set_pinned(const std::string& set, const std::string& id, bool pinned,
+                                    core::Seconds pinned_at) {
+  if (!pinned) return backend_->remove(pin_key(set, id));
+  const std::string content = "{\"pinned_at\": \"" + core::format_iso_utc(pinned_at) + "\"}\n";
+  return storage::write_all(*backend_, pin_key(set, id), content);
+}
+
+Result<bool> Repository::is_pinned(const std::string& set, const std::string& id) {
+  return backend_->exists(pin_key(set, id));
 }
 
 }  // namespace dbkeep::repo
