@@ -70,5 +70,9 @@ Result<int> show_command(CommandContext& context);
 Result<int> verify_command(CommandContext& context);
 Result<int> restore_command(CommandContext& context);
 Result<int> check_config_command(CommandContext& context);
+Result<int> prune_command(CommandContext& context);
+Result<int> pin_command(CommandContext& context);
+Result<int> unpin_command(CommandContext& context);
+Result<int> stats_command(CommandContext& context);
 
 }  // namespace dbkeep::cli
