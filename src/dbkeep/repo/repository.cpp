@@ -134,8 +134,19 @@ Result<std::vector<IncompleteBackup>> Repository::incomplete(const std::string& 
 
 Result<std::string> Repository::reserve_id(const std::string& set, core::Seconds started_at) {
   TRY_ASSIGN(auto children, backend_->list_children(set + "/"));
-  std::set<std::string> used(children.begin(), children.end());
-  return make_backup_id(started_at, [&used](const std::string& id) { return used.contains(id); });
+  // Same-second backups are ordered by id, so a new one must never reuse a smaller id freed by
+  // a prune: it would sort as older than its siblings and be pruned right after it was taken.
+  // Every id up to the largest one used in that second counts as taken.
+  auto sequence = [](const std::string& id) {
+    return id.size() > 16 ? std::stoi(id.substr(16)) : 1;  // "…_HHMMSS" is 1, "…_HHMMSS_2" is 2
+  };
+  std::string base = core::format_compact_utc(started_at);
+  int largest = 0;
+  for (const auto& child : children) {
+    if (is_backup_id(child) && child.starts_with(base))
+      largest = std::max(largest, sequence(child));
+  }
+  return make_backup_id(started_at, [&](const std::string& id) { return sequence(id) <= largest; });
 }
 
 Result<void> Repository::commit(const Manifest& manifest) {
