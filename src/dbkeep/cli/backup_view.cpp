@@ -14,7 +14,14 @@ std::string pad(const std::string& text, std::size_t width) {
 
 }  // namespace
 
-nlohmann::json backup_summary_json(const repo::Manifest& manifest) {
+std::string table_time(core::Seconds time) {
+  std::string text = core::format_iso_utc(time);
+  std::replace(text.begin(), text.end(), 'T', ' ');
+  if (!text.empty()) text.pop_back();  // drop the Z: the header says UTC
+  return text;
+}
+
+nlohmann::json backup_summary_json(const repo::Manifest& manifest, bool pinned) {
   return {{"id", manifest.id},
           {"set", manifest.set},
           {"source", manifest.source},
@@ -25,7 +32,8 @@ nlohmann::json backup_summary_json(const repo::Manifest& manifest) {
           {"files", manifest.files.size()},
           {"size", manifest.total_size()},
           {"stored_size", manifest.total_stored_size()},
-          {"status", "complete"}};
+          {"status", "complete"},
+          {"pinned", pinned}};
 }
 
 std::string describe_last_drill(const std::optional<nlohmann::json>& drill) {
@@ -34,20 +42,20 @@ std::string describe_last_drill(const std::optional<nlohmann::json>& drill) {
 }
 
 std::string backup_table(const std::vector<repo::Manifest>& backups,
+                         const std::set<std::string>& pinned,
                          const std::vector<std::string>& verified) {
   using Row = std::array<std::string, 9>;
   std::vector<Row> rows = {{"ID", "SET", "METHOD", "STARTED (UTC)", "SIZE", "STORED", "DURATION",
                             "STATUS", "LAST VERIFIED"}};
   for (std::size_t index = 0; index < backups.size(); ++index) {
     const auto& manifest = backups[index];
-    std::string started = core::format_iso_utc(manifest.started_at);
-    std::replace(started.begin(), started.end(), 'T', ' ');
-    if (!started.empty()) started.pop_back();  // drop the Z: the header says UTC
-    rows.push_back({manifest.id, manifest.set, manifest.method, started,
-                    core::format_bytes(manifest.total_size()),
-                    core::format_bytes(manifest.total_stored_size()),
-                    core::format_duration(std::chrono::milliseconds(manifest.duration_ms)),
-                    "complete", index < verified.size() ? verified[index] : "never"});
+    rows.push_back(
+        {manifest.id, manifest.set, manifest.method, table_time(manifest.started_at),
+         core::format_bytes(manifest.total_size()),
+         core::format_bytes(manifest.total_stored_size()),
+         core::format_duration(std::chrono::milliseconds(manifest.duration_ms)),
+         pinned.contains(manifest.set + "/" + manifest.id) ? "complete, pinned" : "complete",
+         index < verified.size() ? verified[index] : "never"});
   }
   std::array<std::size_t, 9> widths{};
   for (const auto& row : rows) {
@@ -64,7 +72,7 @@ std::string backup_table(const std::vector<repo::Manifest>& backups,
   return out;
 }
 
-std::string backup_details(const repo::Manifest& manifest) {
+std::string backup_details(const repo::Manifest& manifest, bool pinned) {
   std::string out;
   auto line = [&out](const std::string& key, const std::string& value) {
     out += pad(key + ":", 14) + value + "\n";
@@ -80,6 +88,7 @@ std::string backup_details(const repo::Manifest& manifest) {
                    std::to_string(manifest.files.size()) + " files");
   line("stored", core::format_bytes(manifest.total_stored_size()));
   line("dbkeep", manifest.tool_version);
+  line("pinned", pinned ? "yes (never pruned; dbkeep unpin " + manifest.id + ")" : "no");
   if (manifest.depends_on) line("depends on", *manifest.depends_on);
   for (const auto& [key, value] : manifest.facts.items()) {
     line(key, value.is_string() ? value.get<std::string>() : value.dump());

@@ -57,6 +57,34 @@ const std::vector<CommandSpec>& all_commands() {
        "--password-file, MYSQL_PWD or the option file (default ~/.my.cnf), never argv.\n"
        "Existing tables are refused unless --drop-existing.\n",
        restore_command},
+      {"prune", "apply retention; prints what it keeps and deletes, and why",
+       "usage: dbkeep prune [--set NAME] [--dry-run]\n"
+       "\n"
+       "Applies each set's [set.retention] policy (default keep_last = 7): prints every\n"
+       "backup with KEEP or DELETE and the rules that keep it, removes leftovers of\n"
+       "interrupted runs, then deletes, manifest first. The newest backup, pinned backups and\n"
+       "the bases of kept incrementals are never deleted. --dry-run deletes nothing.\n"
+       "Runs after every successful backup unless prune_after_backup = false. Exit 4 if\n"
+       "another dbkeep is working on the set. Rules: docs/retention.md.\n",
+       prune_command},
+      {"pin", "keep a backup whatever the retention policy says",
+       "usage: dbkeep pin ID [--set NAME]\n"
+       "\n"
+       "Pins a backup: prune never deletes it until dbkeep unpin. The pin is stored next to\n"
+       "the backup; list and show display it. Exit 4 if another dbkeep is working on the set.\n",
+       pin_command},
+      {"unpin", "let the retention policy decide about a pinned backup again",
+       "usage: dbkeep unpin ID [--set NAME]\n"
+       "\n"
+       "Removes a pin. The next prune (or backup) applies the retention policy to it.\n",
+       unpin_command},
+      {"stats", "per set: backups, sizes, compression, what prune would free",
+       "usage: dbkeep stats [--set NAME]\n"
+       "\n"
+       "Per set: number of backups (and pinned ones), bytes read and stored, the compression\n"
+       "ratio (read / stored), oldest and newest backup, and how many backups and bytes the\n"
+       "retention policy would delete now. Reads only. With --json: {\"sets\": [...]}.\n",
+       stats_command},
       {"check-config", "validate the configuration and the environment, change nothing",
        "usage: dbkeep check-config\n"
        "\n"

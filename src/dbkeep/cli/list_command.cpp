@@ -18,7 +18,7 @@ Result<int> list_command(CommandContext& context) {
   for (const auto& manifest : catalog.backups) {
     TRY_ASSIGN(auto drill, jobs::last_drill(repository->backend(), manifest.set, manifest.id));
     verified.push_back(describe_last_drill(drill));
-    auto summary = backup_summary_json(manifest);
+    auto summary = backup_summary_json(manifest, catalog.is_pinned(manifest));
     summary["last_verified"] = drill ? *drill : nlohmann::json(nullptr);
     backups.push_back(std::move(summary));
   }
@@ -30,7 +30,7 @@ Result<int> list_command(CommandContext& context) {
     context.print("no backups yet in " + repository->backend().describe() + "\n");
     return 0;
   }
-  context.print(backup_table(catalog.backups, verified));
+  context.print(backup_table(catalog.backups, catalog.pinned, verified));
   return 0;
 }
 

@@ -11,13 +11,17 @@ Result<int> show_command(CommandContext& context) {
   if (ids.size() != 1) return usage_error("dbkeep show needs exactly one backup ID");
   TRY_ASSIGN(auto* repository, context.repository());
   TRY_ASSIGN(auto manifest, repository->find(ids.front(), set));
+  TRY_ASSIGN(bool pinned, repository->is_pinned(manifest.set, manifest.id));
   TRY_ASSIGN(auto drill, jobs::last_drill(repository->backend(), manifest.set, manifest.id));
   if (context.global().json) {
+    // The manifest itself, plus what lives next to it rather than in it: pin and last drill.
     auto document = repo::manifest_to_json(manifest);
+    document["pinned"] = pinned;
     document["last_verified"] = drill ? *drill : nlohmann::json(nullptr);
     context.print_json(document);
   } else {
-    context.print(backup_details(manifest) + "last verified: " + describe_last_drill(drill) + "\n");
+    context.print(backup_details(manifest, pinned) + "last verified: " +
+                  describe_last_drill(drill) + "\n");
   }
   return 0;
 }

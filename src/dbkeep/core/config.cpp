@@ -11,6 +11,9 @@
 #include <sstream>
 #include <thread>
 
+#include "dbkeep/repo/retention_policy.hpp"
+#include "dbkeep/repo/time_zone.hpp"
+
 namespace dbkeep::core {
 namespace {
 
@@ -315,6 +318,32 @@ Result<RestoreConfig> parse_restore(ConfigTable table) {
   return restore;
 }
 
+// Without a [set.retention] table a set keeps its kDefaultKeepLast newest backups. A table that
+// names no keep rule is refused rather than read as "delete everything" or silently defaulted.
+// keep_within and time_zone are checked here so a typo fails every command, not the next prune.
+Result<void> check_retention(const ConfigTable& table, RetentionConfig& retention) {
+  const bool has_rule = retention.keep_last || retention.keep_hourly || retention.keep_daily ||
+                        retention.keep_weekly || retention.keep_monthly || retention.keep_yearly ||
+                        retention.keep_within;
+  if (!has_rule) {
+    if (table.present()) {
+      return usage_error(table.where("") +
+                         "keeps nothing: set at least one of keep_last, keep_hourly, keep_daily, "
+                         "keep_weekly, keep_monthly, keep_yearly or keep_within (without a "
+                         "[set.retention] table the default is keep_last = " +
+                         std::to_string(kDefaultKeepLast) + ")");
+    }
+    retention.keep_last = kDefaultKeepLast;
+  }
+  if (retention.keep_within) {
+    auto duration = repo::parse_duration(*retention.keep_within);
+    if (!duration) return usage_error(table.where("keep_within") + ": " + duration.error().message);
+  }
+  auto zone = repo::TimeZone::load(retention.time_zone);
+  if (!zone) return usage_error(table.where("time_zone") + ": " + zone.error().message);
+  return {};
+}
+
 Result<RetentionConfig> parse_retention(ConfigTable table) {
   RetentionConfig retention;
   auto read_count = [&table](std::string_view key, std::optional<int>& out) -> Result<void> {
@@ -334,6 +363,7 @@ Result<RetentionConfig> parse_retention(ConfigTable table) {
   TRY_ASSIGN(auto prune, table.boolean("prune_after_backup"));
   if (prune) retention.prune_after_backup = *prune;
   TRY(table.reject_unknown_keys());
+  TRY(check_retention(table, retention));
   return retention;
 }
 

@@ -110,6 +110,10 @@ struct LogicalConfig {
   std::string lock = "ftwrl";              // ftwrl | backup_stage | none
 };
 
+// The policy of a set without a [set.retention] table (docs/retention.md).
+inline constexpr int kDefaultKeepLast = 7;
+
+// [set.retention]; load_config() has checked keep_within (repo::parse_duration) and time_zone.
 struct RetentionConfig {
   std::optional<int> keep_last, keep_hourly, keep_daily, keep_weekly, keep_monthly, keep_yearly;
   std::optional<std::string> keep_within;

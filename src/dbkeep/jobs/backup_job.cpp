@@ -4,6 +4,7 @@
 #include "dbkeep/core/temp_dir.hpp"
 #include "dbkeep/core/time_format.hpp"
 #include "dbkeep/jobs/free_space.hpp"
+#include "dbkeep/jobs/prune_job.hpp"
 #include "dbkeep/repo/backup_session.hpp"
 #include "dbkeep/repo/set_lock.hpp"
 #include "dbkeep/source/backup_source.hpp"
@@ -18,6 +19,14 @@ double previous_stored_ratio(repo::Repository& repository, const std::string& se
   const auto& newest = catalog->backups.front();
   if (newest.total_size() == 0) return 1.0;
   return static_cast<double>(newest.total_stored_size()) / static_cast<double>(newest.total_size());
+}
+
+// Runs the set's retention after a committed backup, still under the backup's lock. The backup
+// is already safe, so a failing prune is a warning, never a failed backup.
+void prune_after_backup(repo::Repository& repository, const core::SetConfig& set) {
+  if (!set.retention.prune_after_backup) return;
+  auto report = prune_locked(repository, set, PruneOptions{});
+  if (!report) log::warn("prune after the backup failed: " + report.error().message);
 }
 
 }  // namespace
@@ -89,6 +98,7 @@ Result<repo::Manifest> run_backup(const core::Config& config, const core::SetCon
             core::format_bytes(manifest.total_size()) + " read, " +
             core::format_bytes(manifest.total_stored_size()) + " stored, in " +
             core::format_duration(std::chrono::milliseconds(manifest.duration_ms)));
+  prune_after_backup(repository, set);
   return manifest;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // A backup of one set, as a list of steps: lock the set, remove leftovers of killed runs,
-// look at the source, check free space, take the backup, commit the manifest.
+// look at the source, check free space, take the backup, commit the manifest, and (unless
+// prune_after_backup = false) prune the set, still under the lock.
 
 #include <filesystem>
 #include <string>

@@ -9,6 +9,7 @@ namespace dbkeep::repo {
 namespace {
 
 constexpr std::string_view kManifestName = "manifest.json";
+constexpr std::string_view kPinName = "pinned";
 
 struct KeyParts {
   std::string set, id, rest;
@@ -48,11 +49,16 @@ std::string Repository::data_key(const std::string& set, const std::string& id,
   return backup_prefix(set, id) + "data/" + path;
 }
 
+std::string Repository::pin_key(const std::string& set, const std::string& id) {
+  return backup_prefix(set, id) + std::string(kPinName);
+}
+
 Result<Catalog> Repository::list(const std::optional<std::string>& set) {
   TRY_ASSIGN(auto objects, backend_->list(set ? *set + "/" : std::string()));
   Catalog catalog;
   for (const auto& object : objects) {
     auto parts = split_key(object.key);
+    if (parts && parts->rest == kPinName) catalog.pinned.insert(parts->set + "/" + parts->id);
     if (!parts || parts->rest != kManifestName) continue;
     auto text = storage::read_all(*backend_, object.key);
     if (!text) {
@@ -72,6 +78,11 @@ Result<Catalog> Repository::list(const std::optional<std::string>& set) {
     catalog.backups.push_back(std::move(*manifest));
   }
   std::sort(catalog.backups.begin(), catalog.backups.end(), newer_first);
+  // A pin left behind without its manifest (an interrupted prune) pins nothing listed.
+  std::set<std::string> listed;
+  for (const auto& manifest : catalog.backups) listed.insert(manifest.set + "/" + manifest.id);
+  std::erase_if(catalog.pinned,
+                [&listed](const std::string& key) { return !listed.contains(key); });
   return catalog;
 }
 
@@ -123,8 +134,19 @@ Result<std::vector<IncompleteBackup>> Repository::incomplete(const std::string& 
 
 Result<std::string> Repository::reserve_id(const std::string& set, core::Seconds started_at) {
   TRY_ASSIGN(auto children, backend_->list_children(set + "/"));
-  std::set<std::string> used(children.begin(), children.end());
-  return make_backup_id(started_at, [&used](const std::string& id) { return used.contains(id); });
+  // Same-second backups are ordered by id, so a new one must never reuse a smaller id freed by
+  // a prune: it would sort as older than its siblings and be pruned right after it was taken.
+  // Every id up to the largest one used in that second counts as taken.
+  auto sequence = [](const std::string& id) {
+    return id.size() > 16 ? std::stoi(id.substr(16)) : 1;  // "…_HHMMSS" is 1, "…_HHMMSS_2" is 2
+  };
+  std::string base = core::format_compact_utc(started_at);
+  int largest = 0;
+  for (const auto& child : children) {
+    if (is_backup_id(child) && child.starts_with(base))
+      largest = std::max(largest, sequence(child));
+  }
+  return make_backup_id(started_at, [&](const std::string& id) { return sequence(id) <= largest; });
 }
 
 Result<void> Repository::commit(const Manifest& manifest) {
@@ -135,6 +157,17 @@ Result<void> Repository::commit(const Manifest& manifest) {
 Result<void> Repository::remove_backup(const std::string& set, const std::string& id) {
   TRY(backend_->remove(manifest_key(set, id)));
   return backend_->remove_prefix(backup_prefix(set, id));
+}
+
+Result<void> Repository::set_pinned(const std::string& set, const std::string& id, bool pinned,
+                                    core::Seconds pinned_at) {
+  if (!pinned) return backend_->remove(pin_key(set, id));
+  const std::string content = "{\"pinned_at\": \"" + core::format_iso_utc(pinned_at) + "\"}\n";
+  return storage::write_all(*backend_, pin_key(set, id), content);
+}
+
+Result<bool> Repository::is_pinned(const std::string& set, const std::string& id) {
+  return backend_->exists(pin_key(set, id));
 }
 
 }  // namespace dbkeep::repo

@@ -3,11 +3,14 @@
 //
 //   <set>/<id>/manifest.json      written last; its presence makes the backup complete
 //   <set>/<id>/data/<path>[.zst]  the stored files
+//   <set>/<id>/pinned             present while the backup is pinned (`dbkeep pin`); kept out
+//                                 of the manifest, which is never rewritten
 //
 // Keys whose first component starts with '.' (local state such as .state/) are not backups.
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +23,11 @@ namespace dbkeep::repo {
 struct Catalog {
   std::vector<Manifest> backups;      // complete backups, newest first
   std::vector<std::string> problems;  // manifests that could not be read, with the reason
+  std::set<std::string> pinned;       // "<set>/<id>" of every backup with a pin object
+
+  [[nodiscard]] bool is_pinned(const Manifest& manifest) const {
+    return pinned.contains(manifest.set + "/" + manifest.id);
+  }
 };
 
 struct IncompleteBackup {
@@ -37,6 +45,7 @@ class Repository {
   static std::string manifest_key(const std::string& set, const std::string& id);
   static std::string data_key(const std::string& set, const std::string& id,
                               const std::string& path);
+  static std::string pin_key(const std::string& set, const std::string& id);
 
   // Complete backups, newest first (by start time, then id); `set` filters.
   Result<Catalog> list(const std::optional<std::string>& set = std::nullopt);
@@ -55,6 +64,13 @@ class Repository {
   // Deletes a backup: the manifest first (so an interrupted delete never leaves a listed backup
   // without its files), then the data.
   Result<void> remove_backup(const std::string& set, const std::string& id);
+
+  // Pins (writes the pin object holding `pinned_at`) or unpins (removes it) a backup. Both are
+  // idempotent. The caller checks the backup exists and holds the set lock, so a prune running
+  // at the same time cannot miss the pin.
+  Result<void> set_pinned(const std::string& set, const std::string& id, bool pinned,
+                          core::Seconds pinned_at);
+  Result<bool> is_pinned(const std::string& set, const std::string& id);
 
  private:
   std::unique_ptr<storage::Backend> backend_;

@@ -109,4 +109,12 @@ Result<std::unique_ptr<Reader>> FaultInjectingBackend::open(std::string_view key
   return std::make_unique<FaultInjectingReader>(std::move(inner), flip_offset, end_offset);
 }
 
+Result<void> FaultInjectingBackend::remove_prefix(std::string_view prefix) {
+  const auto failing = plan().fail_remove_prefix;
+  if (failing && prefix.starts_with(*failing)) {
+    return fail("injected fault: cannot remove " + std::string(prefix));
+  }
+  return target_.remove_prefix(prefix);
+}
+
 }  // namespace dbkeep::storage

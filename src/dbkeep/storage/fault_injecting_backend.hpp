@@ -34,6 +34,8 @@ struct FaultPlan {
     std::uint64_t length = 0;
   };
   std::optional<ReadTruncation> truncate_on_read;
+  // remove_prefix(p) fails, removing nothing, when p starts with this (an interrupted delete).
+  std::optional<std::string> fail_remove_prefix;
 };
 
 class FaultInjectingBackend final : public Backend {
@@ -59,9 +61,7 @@ class FaultInjectingBackend final : public Backend {
     return target_.list(prefix);
   }
   Result<void> remove(std::string_view key) override { return target_.remove(key); }
-  Result<void> remove_prefix(std::string_view prefix) override {
-    return target_.remove_prefix(prefix);
-  }
+  Result<void> remove_prefix(std::string_view prefix) override;
   Result<std::optional<std::uint64_t>> free_bytes() override { return target_.free_bytes(); }
   [[nodiscard]] std::string describe() const override { return target_.describe(); }
 
