@@ -5,7 +5,7 @@ namespace dbkeep::cli {
 const std::vector<CommandSpec>& all_commands() {
   static const std::vector<CommandSpec> commands = {
       {"backup", "take a backup of one set (all sets if none named)",
-       "usage: dbkeep backup [--set NAME]\n"
+       "usage: dbkeep backup [--set NAME] [--incremental]\n"
        "\n"
        "Takes a backup of the named set, or of every configured set in turn. The backup is\n"
        "listed only once its manifest is written; leftovers of interrupted runs are removed\n"
@@ -37,10 +37,14 @@ const std::vector<CommandSpec>& all_commands() {
        verify_command},
       {"restore", "restore a backup",
        "usage: dbkeep restore ID --sqlite-path FILE [--force] [--set NAME]\n"
+       "       dbkeep restore ID --datadir DIR [--force] [--start] [--set NAME]\n"
        "\n"
        "SQLite: writes the database to FILE (through a temporary file, checked with\n"
        "PRAGMA integrity_check, then renamed into place). An existing FILE is refused unless\n"
-       "--force, and then kept as FILE.before-restore-<timestamp> (with its -wal/-shm).\n",
+       "--force, and then kept as FILE.before-restore-<timestamp> (with its -wal/-shm).\n"
+       "Physical (mariabackup): fetches the chain of incrementals, unpacks and prepares it, and\n"
+       "moves the files into DIR (empty or missing; with --force a non-empty DIR is kept as\n"
+       "DIR.before-restore-<timestamp>), owned by mysql.\n",
        restore_command},
       {"check-config", "validate the configuration and the environment, change nothing",
        "usage: dbkeep check-config\n"

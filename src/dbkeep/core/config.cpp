@@ -115,6 +115,24 @@ Result<SnapshotConfig> parse_snapshot(ConfigTable table) {
   return snapshot;
 }
 
+Result<PhysicalConfig> parse_physical(ConfigTable table) {
+  PhysicalConfig physical;
+  TRY_ASSIGN(physical.tool, table.string("tool"));
+  if (physical.tool && *physical.tool != "mariabackup" && *physical.tool != "xtrabackup") {
+    return usage_error(table.where("tool") + ": must be mariabackup or xtrabackup, got '" +
+                       *physical.tool + "'");
+  }
+  TRY_ASSIGN(auto type, table.string("type"));
+  if (type && *type != "full" && *type != "incremental") {
+    return usage_error(table.where("type") + ": must be full or incremental, got '" + *type + "'");
+  }
+  physical.incremental = type == "incremental";
+  TRY_ASSIGN(auto parallel, table.integer("parallel", 1, 256));
+  if (parallel) physical.parallel = static_cast<int>(*parallel);
+  TRY(table.reject_unknown_keys());
+  return physical;
+}
+
 Result<RetentionConfig> parse_retention(ConfigTable table) {
   RetentionConfig retention;
   auto read_count = [&table](std::string_view key, std::optional<int>& out) -> Result<void> {
@@ -205,12 +223,16 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
   auto sqlite = reader.subtable("sqlite");
   auto mysql = reader.subtable("mysql");
   auto snapshot = reader.subtable("snapshot");
+  auto physical = reader.subtable("physical");
   if (set.source == "sqlite") {
     TRY_ASSIGN(set.sqlite, parse_sqlite(std::move(sqlite)));
   } else {
     TRY_ASSIGN(set.mysql, parse_mysql(std::move(mysql)));
     if (set.method == "snapshot") {
       TRY_ASSIGN(set.snapshot, parse_snapshot(std::move(snapshot)));
+    }
+    if (set.method == "physical") {
+      TRY_ASSIGN(set.physical, parse_physical(std::move(physical)));
     }
   }
   TRY_ASSIGN(set.retention, parse_retention(reader.subtable("retention")));

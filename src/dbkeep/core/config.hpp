@@ -53,6 +53,13 @@ struct SnapshotConfig {
   std::filesystem::path mount_point;
 };
 
+// [set.physical]: hot physical backups through mariabackup / xtrabackup (docs/physical.md).
+struct PhysicalConfig {
+  std::optional<std::string> tool;  // mariabackup | xtrabackup; default: chosen by server flavor
+  bool incremental = false;         // type = "incremental": based on the set's latest backup
+  int parallel = 2;                 // the tool's --parallel copy threads
+};
+
 struct RetentionConfig {
   std::optional<int> keep_last, keep_hourly, keep_daily, keep_weekly, keep_monthly, keep_yearly;
   std::optional<std::string> keep_within;
@@ -73,6 +80,7 @@ struct SetConfig {
   std::optional<SqliteConfig> sqlite;
   std::optional<MysqlConfig> mysql;
   std::optional<SnapshotConfig> snapshot;
+  std::optional<PhysicalConfig> physical;  // set when method = "physical"
   RetentionConfig retention;
   ScheduleConfig schedule;
 };

@@ -1,5 +1,6 @@
 #include "dbkeep/source/backup_source.hpp"
 
+#include "dbkeep/source/mysql/physical_source.hpp"
 #include "dbkeep/source/sqlite/sqlite_source.hpp"
 
 namespace dbkeep::source {
@@ -9,6 +10,9 @@ Result<std::unique_ptr<BackupSource>> make_backup_source(const core::Config&,
                                                          const std::filesystem::path& scratch_dir) {
   if (set.source == "sqlite" && set.method == "online" && set.sqlite) {
     return std::make_unique<sqlite::SqliteSource>(*set.sqlite, scratch_dir);
+  }
+  if (set.source == "mysql" && set.method == "physical" && set.mysql && set.physical) {
+    return std::make_unique<mysql::PhysicalSource>(*set.mysql, *set.physical, scratch_dir);
   }
   return fail("set '" + set.name + "': method '" + set.method + "' for source '" + set.source +
                   "' is not available in this build of dbkeep yet",
