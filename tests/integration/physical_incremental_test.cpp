@@ -16,7 +16,7 @@ namespace {
 class PhysicalIncrementalTest : public MariaDbTestSuite {};
 
 void insert_rows(const MariaDbServer& server, int first, int last) {
-  server.execute("INSERT INTO chain.t (id, payload) SELECT seq, REPEAT('x', 200) FROM seq_" +
+  server.execute("INSERT INTO chain.t (id, payload) SELECT seq, REPEAT('x', 200) FROM chain.seq_" +
                  std::to_string(first) + "_to_" + std::to_string(last));
 }
 

@@ -33,7 +33,8 @@ class PhysicalWorkspace {
   [[nodiscard]] std::string log_text() const;
 
   // Puts an executable `mariabackup` script with `body` (after "#!/bin/sh") first in PATH for
-  // the runs below; the real tool stays reachable as /usr/bin/mariabackup.
+  // the runs below; the real tool stays reachable as /usr/bin/mariabackup. `--version` always
+  // runs the real tool (dbkeep checks the version before every backup).
   void wrap_tool(const std::string& body);
   // Replaces PATH entirely (for "tool missing").
   void set_path(const std::string& path) { path_ = path; }

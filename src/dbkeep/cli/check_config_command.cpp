@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include "dbkeep/cli/command.hpp"
+#include "dbkeep/source/mysql/physical_tool.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 
 namespace dbkeep::cli {
@@ -63,6 +64,10 @@ Result<int> check_config_command(CommandContext& context) {
     if (set.sqlite) {
       checks.push_back(
           {what + ": " + set.sqlite->path.string() + " readable", sqlite_problem(*set.sqlite)});
+    } else if (set.physical) {
+      // Without connecting, the flavor is unknown: the configured tool, else mariabackup.
+      auto tool = source::mysql::find_physical_tool(set.physical->tool.value_or("mariabackup"));
+      checks.push_back({what + ": backup tool installed", tool ? "" : tool.error().message});
     } else {
       checks.push_back({what, "method '" + set.method + "' is not available in this build yet"});
     }
