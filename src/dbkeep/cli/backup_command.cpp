@@ -9,6 +9,7 @@ namespace dbkeep::cli {
 // exit code is that of the first failure (so a lock conflict still exits 4).
 Result<int> backup_command(CommandContext& context) {
   TRY_ASSIGN(auto set, context.args().option("--set"));
+  bool incremental = context.args().flag("--incremental");
   TRY(context.args().expect_empty("backup"));
   TRY_ASSIGN(auto sets, context.selected_sets(set));
   TRY_ASSIGN(auto* config, context.config());
@@ -18,7 +19,13 @@ Result<int> backup_command(CommandContext& context) {
   nlohmann::json results = nlohmann::json::array();
   std::optional<Error> first_failure;
   for (const auto* one : sets) {
-    auto manifest = jobs::run_backup(*config, *one, *repository);
+    // --incremental: physical sets take an incremental this time, whatever their configured type.
+    core::SetConfig chosen = *one;
+    if (incremental && chosen.physical) chosen.physical->incremental = true;
+    auto manifest =
+        incremental && !chosen.physical
+            ? Result<repo::Manifest>(usage_error("--incremental applies to physical sets only"))
+            : jobs::run_backup(*config, chosen, *repository);
     if (manifest) {
       results.push_back(backup_summary_json(*manifest));
       context.print(manifest->set + "/" + manifest->id + " complete\n");

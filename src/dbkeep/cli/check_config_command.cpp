@@ -2,6 +2,7 @@
 
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/source/mysql/logical/logical_source.hpp"
+#include "dbkeep/source/mysql/physical_tool.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "dbkeep/storage/access_probe.hpp"
 #include "dbkeep/storage/open_backend.hpp"
@@ -82,6 +83,10 @@ Result<int> check_config_command(CommandContext& context) {
       auto connected =
           source::mysql::Connection::connect(source::mysql::logical::connection_options(*set.mysql));
       checks.push_back({what + ": server reachable", connected ? "" : connected.error().message});
+    } else if (set.physical) {
+      // Without connecting, the flavor is unknown: the configured tool, else mariabackup.
+      auto tool = source::mysql::find_physical_tool(set.physical->tool.value_or("mariabackup"));
+      checks.push_back({what + ": backup tool installed", tool ? "" : tool.error().message});
     } else {
       checks.push_back({what, "method '" + set.method + "' is not available in this build yet"});
     }

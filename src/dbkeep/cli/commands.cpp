@@ -5,7 +5,7 @@ namespace dbkeep::cli {
 const std::vector<CommandSpec>& all_commands() {
   static const std::vector<CommandSpec> commands = {
       {"backup", "take a backup of one set (all sets if none named)",
-       "usage: dbkeep backup [--set NAME]\n"
+       "usage: dbkeep backup [--set NAME] [--incremental]\n"
        "\n"
        "Takes a backup of the named set, or of every configured set in turn. The backup is\n"
        "listed only once its manifest is written; leftovers of interrupted runs are removed\n"
@@ -50,7 +50,11 @@ const std::vector<CommandSpec>& all_commands() {
        "PRAGMA integrity_check, then renamed into place). An existing FILE is refused unless\n"
        "--force, and then kept as FILE.before-restore-<timestamp> (with its -wal/-shm).\n"
        "\n"
-       "usage: dbkeep restore ID --to-server [--socket S | --host H --port P] [--user U]\n"
+       "Physical (mariabackup): fetches the chain of incrementals, unpacks and prepares it, and\n"
+       "moves the files into DIR (empty or missing; with --force a non-empty DIR is kept as\n"
+       "DIR.before-restore-<timestamp>), owned by mysql.\n"
+       "\n"
+       "       dbkeep restore ID --to-server [--socket S | --host H --port P] [--user U]\n"
        "         [--defaults-file F] [--password-file F] [--rename-schema OLD=NEW]...\n"
        "         [--drop-existing] [--skip-binlog] [--workers N] [--set NAME]\n"
        "Logical backups: loads into a running server in parallel. The password comes from\n"

@@ -1,5 +1,6 @@
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/cli/restore_datadir.hpp"
+#include "dbkeep/cli/restore_physical.hpp"
 #include "dbkeep/jobs/sqlite_restore.hpp"
 
 namespace dbkeep::cli {
@@ -18,7 +19,7 @@ Result<int> restore_command(CommandContext& context) {
   if (!sqlite_path && !datadir) {
     return usage_error(
         "say where to restore: --sqlite-path FILE (SQLite backups) or --datadir DIR (MySQL "
-        "snapshot backups)");
+        "snapshot and physical backups)");
   }
   if (sqlite_path && datadir)
     return usage_error("give either --sqlite-path or --datadir, not both");
@@ -27,6 +28,10 @@ Result<int> restore_command(CommandContext& context) {
   }
   TRY_ASSIGN(auto* repository, context.repository());
   TRY_ASSIGN(auto manifest, repository->find(ids.front(), set));
+  if (datadir && manifest.method == "physical" && !binlog_info) {
+    return restore_physical_command(context, manifest,
+                                    PhysicalRestoreRequest{*datadir, force, start});
+  }
   if (datadir) {
     return restore_datadir_command(context, manifest,
                                    DatadirRestoreRequest{*datadir, force, start, binlog_info});

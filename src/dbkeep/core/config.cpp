@@ -344,6 +344,24 @@ Result<void> check_retention(const ConfigTable& table, RetentionConfig& retentio
   return {};
 }
 
+Result<PhysicalConfig> parse_physical(ConfigTable table) {
+  PhysicalConfig physical;
+  TRY_ASSIGN(physical.tool, table.string("tool"));
+  if (physical.tool && *physical.tool != "mariabackup" && *physical.tool != "xtrabackup") {
+    return usage_error(table.where("tool") + ": must be mariabackup or xtrabackup, got '" +
+                       *physical.tool + "'");
+  }
+  TRY_ASSIGN(auto type, table.string("type"));
+  if (type && *type != "full" && *type != "incremental") {
+    return usage_error(table.where("type") + ": must be full or incremental, got '" + *type + "'");
+  }
+  physical.incremental = type == "incremental";
+  TRY_ASSIGN(auto parallel, table.integer("parallel", 1, 256));
+  if (parallel) physical.parallel = static_cast<int>(*parallel);
+  TRY(table.reject_unknown_keys());
+  return physical;
+}
+
 Result<RetentionConfig> parse_retention(ConfigTable table) {
   RetentionConfig retention;
   auto read_count = [&table](std::string_view key, std::optional<int>& out) -> Result<void> {
@@ -436,6 +454,7 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
   auto mysql = reader.subtable("mysql");
   auto snapshot = reader.subtable("snapshot");
   auto logical = reader.subtable("logical");
+  auto physical = reader.subtable("physical");
   if (set.source == "sqlite") {
     TRY_ASSIGN(set.sqlite, parse_sqlite(std::move(sqlite)));
   } else {
@@ -445,6 +464,9 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
     }
     if (set.method == "logical") {
       TRY_ASSIGN(set.logical, parse_logical(std::move(logical)));
+    }
+    if (set.method == "physical") {
+      TRY_ASSIGN(set.physical, parse_physical(std::move(physical)));
     }
   }
   TRY_ASSIGN(set.restore, parse_restore(reader.subtable("restore")));

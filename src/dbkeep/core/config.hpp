@@ -114,6 +114,13 @@ struct LogicalConfig {
 inline constexpr int kDefaultKeepLast = 7;
 
 // [set.retention]; load_config() has checked keep_within (repo::parse_duration) and time_zone.
+// [set.physical]: hot physical backups through mariabackup / xtrabackup (docs/physical.md).
+struct PhysicalConfig {
+  std::optional<std::string> tool;  // mariabackup | xtrabackup; default: chosen by server flavor
+  bool incremental = false;         // type = "incremental": based on the set's latest backup
+  int parallel = 2;                 // the tool's --parallel copy threads
+};
+
 struct RetentionConfig {
   std::optional<int> keep_last, keep_hourly, keep_daily, keep_weekly, keep_monthly, keep_yearly;
   std::optional<std::string> keep_within;
@@ -136,6 +143,7 @@ struct SetConfig {
   std::optional<SnapshotConfig> snapshot;
   std::optional<LogicalConfig> logical;  // set when method = "logical"
   RestoreConfig restore;
+  std::optional<PhysicalConfig> physical;  // set when method = "physical"
   RetentionConfig retention;
   ScheduleConfig schedule;
 };

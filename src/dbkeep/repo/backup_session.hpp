@@ -50,6 +50,10 @@ class BackupSession {
 
   // Source-specific facts recorded in the manifest (lock time, positions, row counts…).
   nlohmann::json& facts() { return manifest_.facts; }
+  // For an incremental backup: the backup it is based on (recorded as depends_on).
+  void set_depends_on(std::string base_id) { manifest_.depends_on = std::move(base_id); }
+  // The repository this backup goes into (an incremental source looks up its base there).
+  Repository& repository() { return repository_; }
 
   // Writes the manifest; from here on the backup exists.
   Result<Manifest> commit();

@@ -2,6 +2,7 @@
 
 #include "dbkeep/source/mysql/logical/logical_source.hpp"
 #include "dbkeep/source/mysql/snapshot_source.hpp"
+#include "dbkeep/source/mysql/physical_source.hpp"
 #include "dbkeep/source/sqlite/sqlite_source.hpp"
 
 namespace dbkeep::source {
@@ -25,6 +26,9 @@ Result<std::unique_ptr<BackupSource>> make_backup_source(const core::Config& con
         set.parallel};
     return std::make_unique<mysql::SnapshotSource>(std::move(settings),
                                                    std::make_shared<core::SystemCommandRunner>());
+  }
+  if (set.source == "mysql" && set.method == "physical" && set.mysql && set.physical) {
+    return std::make_unique<mysql::PhysicalSource>(*set.mysql, *set.physical, scratch_dir);
   }
   return fail("set '" + set.name + "': method '" + set.method + "' for source '" + set.source +
                   "' is not available in this build of dbkeep yet",

@@ -1,0 +1,226 @@
+#include "dbkeep/jobs/physical_restore.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "dbkeep/core/child_process.hpp"
+#include "dbkeep/core/fd_io.hpp"
+#include "dbkeep/core/log.hpp"
+#include "dbkeep/core/stderr_logger.hpp"
+#include "dbkeep/core/temp_dir.hpp"
+#include "dbkeep/core/time_format.hpp"
+#include "dbkeep/jobs/free_space.hpp"
+#include "dbkeep/pipeline/store.hpp"
+
+namespace dbkeep::jobs {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Writes into a child's stdin.
+class ChildStdinSink final : public pipeline::ByteSink {
+ public:
+  ChildStdinSink(core::Fd& fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  Result<void> write(std::span<const std::byte> data) override {
+    return core::write_fully(fd_.get(), data, name_);
+  }
+  Result<void> finish() override {
+    fd_.reset();  // end of stream for the child
+    return {};
+  }
+
+ private:
+  core::Fd& fd_;
+  std::string name_;
+};
+
+// Waits for `child`; a failure carries its last stderr lines.
+Result<void> finish_child(core::ChildProcess& child, core::StderrLogger& stderr_log,
+                          const std::string& what) {
+  TRY_ASSIGN(auto status, child.wait());
+  stderr_log.join();
+  if (status.success()) return {};
+  std::string message = what + " failed (" + status.describe() + ")";
+  if (auto tail = stderr_log.tail(); !tail.empty()) message += "; its last output lines:\n" + tail;
+  return fail(message);
+}
+
+Result<void> run_tool(const std::vector<std::string>& argv, const std::string& what) {
+  log::info(what);
+  TRY_ASSIGN(auto child, core::ChildProcess::spawn({.argv = argv, .pipe_stderr = true}));
+  core::StderrLogger stderr_log(std::move(child.stderr_fd()), argv.front());
+  return finish_child(child, stderr_log, what);
+}
+
+// Streams one backup's xbstream object into `mbstream -x -C directory`.
+Result<void> unpack(storage::Backend& backend, const repo::Manifest& backup,
+                    const std::string& extractor, const fs::path& directory) {
+  auto stream = std::find_if(backup.files.begin(), backup.files.end(), [](const auto& file) {
+    return file.stored.path == "backup.xbstream";
+  });
+  if (stream == backup.files.end()) {
+    return fail("backup " + backup.id + " has no backup.xbstream; it is not a physical backup");
+  }
+  std::error_code error;
+  fs::create_directories(directory, error);
+  if (error) return fail("cannot create " + directory.string() + ": " + error.message());
+  log::info("unpacking " + backup.set + "/" + backup.id + " (" +
+            core::format_bytes(stream->stored.size) + ")");
+  TRY_ASSIGN(auto child,
+             core::ChildProcess::spawn({.argv = {extractor, "-x", "-C", directory.string()},
+                                        .pipe_stdin = true,
+                                        .pipe_stderr = true}));
+  core::StderrLogger stderr_log(std::move(child.stderr_fd()), extractor);
+  ChildStdinSink sink(child.stdin_fd(), extractor + " input");
+  auto fetched = pipeline::fetch_stream(backend, stream->stored, sink);
+  auto finished = finish_child(child, stderr_log, extractor + " -x of " + backup.id);
+  TRY(fetched);
+  return finished;
+}
+
+// --prepare of the full backup, then each incremental applied onto it in order.
+Result<void> prepare(const std::string& tool, const fs::path& base,
+                     const std::vector<fs::path>& incrementals) {
+  for (std::size_t step = 0; step <= incrementals.size(); ++step) {
+    std::vector<std::string> argv = {tool, "--no-defaults", "--prepare",
+                                     "--target-dir=" + base.string()};
+    // xtrabackup must not roll back before the next incremental is applied; mariabackup
+    // (10.2+) always prepares that way and rejects the option.
+    if (tool == "xtrabackup" && step < incrementals.size()) argv.push_back("--apply-log-only");
+    if (step > 0) argv.push_back("--incremental-dir=" + incrementals[step - 1].string());
+    TRY(run_tool(argv, step == 0
+                           ? tool + " --prepare of the full backup"
+                           : tool + " --prepare applying incremental " + std::to_string(step)));
+  }
+  return {};
+}
+
+// Empty or missing target: fine. Non-empty: refused, or with force renamed aside.
+Result<std::optional<fs::path>> prepare_target(const fs::path& target, bool force) {
+  std::error_code error;
+  std::optional<fs::path> aside;
+  if (fs::exists(target, error)) {
+    if (!fs::is_directory(target, error)) {
+      return usage_error(target.string() + " exists and is not a directory");
+    }
+    if (!fs::is_empty(target, error)) {
+      if (!force) {
+        return usage_error(target.string() +
+                           " is not empty; restore into an empty directory, or use --force to "
+                           "move the current content aside to " +
+                           target.filename().string() + ".before-restore-<timestamp>");
+      }
+      fs::path moved =
+          target.string() + ".before-restore-" + core::format_compact_utc(core::now_seconds());
+      for (int n = 2; fs::exists(moved); ++n) {
+        moved = target.string() + ".before-restore-" +
+                core::format_compact_utc(core::now_seconds()) + "_" + std::to_string(n);
+      }
+      if (::rename(target.c_str(), moved.c_str()) != 0) {
+        return fail(errno_message(
+            "cannot move " + target.string() + " aside to " + moved.string() +
+                " (a mount point cannot be renamed: " + "empty it yourself, or restore elsewhere)",
+            errno));
+      }
+      log::info("moved the previous content of " + target.string() + " to " + moved.string());
+      aside = moved;
+    }
+  }
+  fs::create_directories(target, error);
+  if (error) return fail("cannot create " + target.string() + ": " + error.message());
+  return aside;
+}
+
+Result<void> move_contents(const fs::path& from, const fs::path& to) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(from, error)) {
+    fs::rename(entry.path(), to / entry.path().filename(), error);
+    if (error) return fail("cannot move " + entry.path().string() + ": " + error.message());
+  }
+  if (error) return fail("cannot read " + from.string() + ": " + error.message());
+  return {};
+}
+
+void give_to_owner(const fs::path& target, const std::string& owner) {
+  struct passwd* user = ::getpwnam(owner.c_str());
+  if (!user) {
+    log::warn("no user '" + owner + "' here; " + target.string() +
+              " keeps its current owner (chown it before starting a server)");
+    return;
+  }
+  auto chown_one = [&](const fs::path& path) {
+    if (::lchown(path.c_str(), user->pw_uid, user->pw_gid) != 0) {
+      log::warn(errno_message("cannot chown " + path.string(), errno));
+    }
+  };
+  chown_one(target);
+  std::error_code error;
+  for (auto it = fs::recursive_directory_iterator(target, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    chown_one(it->path());
+  }
+}
+
+}  // namespace
+
+Result<std::vector<repo::Manifest>> physical_chain(repo::Repository& repository,
+                                                   const repo::Manifest& last) {
+  std::vector<repo::Manifest> chain = {last};
+  while (chain.back().depends_on) {
+    const std::string base_id = *chain.back().depends_on;
+    if (chain.size() > 10000) return fail("the incremental chain of " + last.id + " loops");
+    auto base = repository.find(base_id, last.set);
+    if (!base) {
+      return fail("backup " + chain.back().id + " needs " + base_id +
+                  ", which is not in the repository: the chain cannot be restored");
+    }
+    chain.push_back(std::move(*base));
+  }
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+Result<PhysicalRestoreResult> restore_physical(repo::Repository& repository,
+                                               const repo::Manifest& manifest,
+                                               const PhysicalRestoreOptions& options) {
+  if (manifest.method != "physical") {
+    return usage_error("backup " + manifest.id + " was taken with method '" + manifest.method +
+                       "', not physical");
+  }
+  TRY_ASSIGN(auto chain, physical_chain(repository, manifest));
+  const std::string tool = manifest.facts.value("tool", std::string("mariabackup"));
+  const std::string extractor = tool == "xtrabackup" ? "xbstream" : "mbstream";
+
+  PhysicalRestoreResult result;
+  std::error_code error;
+  result.datadir = fs::absolute(options.datadir, error).lexically_normal();
+  TRY_ASSIGN(result.previous_kept_as, prepare_target(result.datadir, options.force));
+
+  // Unpacked streams plus the prepared result need about the chain's plaintext size.
+  std::uint64_t needed = kFreeSpaceMargin;
+  for (const auto& backup : chain) needed += backup.total_size();
+  TRY_ASSIGN(auto free_bytes, filesystem_free_bytes(result.datadir));
+  if (free_bytes < needed) {
+    return fail("not enough free space in " + result.datadir.string() +
+                " to unpack and prepare: " + core::format_bytes(needed) + " needed, " +
+                core::format_bytes(free_bytes) + " free");
+  }
+
+  TRY_ASSIGN(auto staging, core::TempDir::create(result.datadir, ".dbkeep-restore-"));
+  std::vector<fs::path> incrementals;
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    auto directory = staging.path() / std::to_string(i);
+    TRY(unpack(repository.backend(), chain[i], extractor, directory));
+    if (i > 0) incrementals.push_back(directory);
+    result.chain.push_back(chain[i].id);
+  }
+  TRY(prepare(tool, staging.path() / "0", incrementals));
+  TRY(move_contents(staging.path() / "0", result.datadir));
+  give_to_owner(result.datadir, options.owner);
+  return result;
+}
+
+}  // namespace dbkeep::jobs

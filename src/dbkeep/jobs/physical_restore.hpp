@@ -1,0 +1,45 @@
+#pragma once
+// Restores a physical backup (method "physical") into a directory a server can start on:
+// fetches the chain (the full backup, then each incremental in order), each stream checked
+// against its manifest checksum while it is unpacked by mbstream/xbstream, runs the tool's
+// --prepare (applying the incrementals in order), then moves the prepared files into the
+// target and gives them to `owner`.
+//
+// Target rules: DIR must be empty or missing. With `force`, a non-empty DIR is renamed to
+// DIR.before-restore-<UTC timestamp> first: old data is moved, never deleted. The work happens in
+// a hidden staging directory inside DIR (same filesystem, so the final move is a rename and a
+// mount point works as DIR); a failed restore removes it and leaves DIR empty.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dbkeep/core/error.hpp"
+#include "dbkeep/repo/manifest.hpp"
+#include "dbkeep/repo/repository.hpp"
+
+namespace dbkeep::jobs {
+
+struct PhysicalRestoreOptions {
+  std::filesystem::path datadir;
+  bool force = false;
+  std::string owner = "mysql";  // skipped with a warning when no such user exists
+};
+
+struct PhysicalRestoreResult {
+  std::filesystem::path datadir;  // absolute
+  std::optional<std::filesystem::path> previous_kept_as;
+  std::vector<std::string> chain;  // ids applied, full backup first
+};
+
+// The backups `last` needs, oldest (the full backup) first, `last` included. A missing base is
+// a kFailed error naming it.
+Result<std::vector<repo::Manifest>> physical_chain(repo::Repository& repository,
+                                                   const repo::Manifest& last);
+
+Result<PhysicalRestoreResult> restore_physical(repo::Repository& repository,
+                                               const repo::Manifest& manifest,
+                                               const PhysicalRestoreOptions& options);
+
+}  // namespace dbkeep::jobs

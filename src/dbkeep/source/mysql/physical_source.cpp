@@ -1,0 +1,185 @@
+#include "dbkeep/source/mysql/physical_source.hpp"
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "dbkeep/core/child_process.hpp"
+#include "dbkeep/core/fd_io.hpp"
+#include "dbkeep/core/log.hpp"
+#include "dbkeep/core/stderr_logger.hpp"
+#include "dbkeep/source/mysql/option_file.hpp"
+#include "dbkeep/source/mysql/physical_tool.hpp"
+
+namespace dbkeep::source::mysql {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The tool's stdout as a pipeline source.
+class ChildStdoutSource final : public pipeline::ByteSource {
+ public:
+  ChildStdoutSource(core::Fd& fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  Result<std::size_t> read(std::span<std::byte> buffer) override {
+    return core::read_some(fd_.get(), buffer, name_);
+  }
+
+ private:
+  core::Fd& fd_;
+  std::string name_;
+};
+
+Result<std::string> read_text(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) return fail("the backup tool did not write " + path.string());
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+// xtrabackup_info's binlog_pos: "filename 'mysql-bin.000003', position '385', GTID of the last
+// change '0-1-7'" (MariaDB) or "filename 'binlog.000003', position '385'" (MySQL).
+void record_binlog_position(const std::string& text, nlohmann::json& facts) {
+  static const std::regex pattern(
+      R"(filename '([^']*)', position '(\d+)'(?:, GTID of the last change '([^']*)')?)");
+  std::smatch match;
+  if (!std::regex_search(text, match, pattern)) return;
+  facts["binlog_file"] = match[1].str();
+  facts["binlog_position"] = std::stoull(match[2].str());
+  if (match[3].matched && !match[3].str().empty()) facts["gtid"] = match[3].str();
+}
+
+Error tool_failure(const std::string& what, const std::string& tail) {
+  std::string message = what;
+  if (!tail.empty()) message += "; its last output lines:\n" + tail;
+  return Error{ErrorKind::kFailed, message};
+}
+
+}  // namespace
+
+Result<ConnectionOptions> physical_connection_options(const core::MysqlConfig& mysql) {
+  ConnectionOptions options;
+  options.socket = mysql.socket.value_or("");
+  options.host = mysql.host.value_or("");
+  options.port = static_cast<unsigned>(mysql.port.value_or(0));
+  options.user = mysql.user.value_or("");
+  options.password = mysql.password.value_or("");
+  if (!options.password.empty()) log::register_secret(options.password);
+  if (mysql.option_file) {
+    TRY_ASSIGN(auto file, read_client_option_file(*mysql.option_file, {"client"}));
+    if (options.user.empty() && file.user) options.user = *file.user;
+    if (options.password.empty() && file.password) options.password = *file.password;
+    if (options.socket.empty() && options.host.empty()) {
+      options.socket = file.socket.value_or("");
+      options.host = file.host.value_or("");
+    }
+    if (options.port == 0 && file.port) options.port = *file.port;
+  }
+  return options;
+}
+
+Result<void> PhysicalSource::prepare() {
+  if (server_) return {};
+  TRY_ASSIGN(connection_, physical_connection_options(mysql_));
+  TRY_ASSIGN(auto connection, Connection::connect(connection_));
+  TRY_ASSIGN(auto facts, probe_server(connection));
+  tool_ = choose_physical_tool(facts.version.flavor, physical_.tool);
+  TRY_ASSIGN(tool_path_, find_physical_tool(tool_));
+  TRY_ASSIGN(tool_version_, check_tool_version(tool_path_, facts.version));
+  log::info("server " + facts.version.text + "; backup tool " + tool_path_.string() + " " +
+            tool_version_);
+  server_ = std::move(facts);
+  return {};
+}
+
+Result<SizeEstimate> PhysicalSource::estimate() {
+  TRY(prepare());
+  // The stream goes straight into the repository: no scratch space beyond a few small files.
+  return SizeEstimate{server_->estimated_data_bytes, 0};
+}
+
+Result<std::optional<repo::Manifest>> PhysicalSource::incremental_base(
+    repo::BackupSession& session) {
+  if (!physical_.incremental) return std::nullopt;
+  TRY_ASSIGN(auto catalog, session.repository().list(session.set()));
+  for (const auto& backup : catalog.backups) {  // newest first
+    if (backup.method != "physical") continue;
+    if (!backup.facts.contains("to_lsn")) continue;
+    return backup;
+  }
+  log::warn("set '" + session.set() +
+            "' has no physical backup to base an incremental on; taking a full backup");
+  return std::nullopt;
+}
+
+Result<void> PhysicalSource::run(repo::BackupSession& session) {
+  TRY(prepare());
+  TRY_ASSIGN(auto base, incremental_base(session));
+
+  auto defaults_file = scratch_dir_ / "client.cnf";
+  TRY(write_defaults_file(defaults_file, connection_));
+  std::vector<std::string> argv = {tool_path_.string(),
+                                   "--defaults-file=" + defaults_file.string(),
+                                   "--backup",
+                                   "--stream=xbstream",
+                                   "--target-dir=" + (scratch_dir_ / "target").string(),
+                                   "--extra-lsndir=" + (scratch_dir_ / "lsn").string(),
+                                   "--datadir=" + server_->datadir.string(),
+                                   "--parallel=" + std::to_string(physical_.parallel)};
+  if (base) {
+    auto base_lsn = base->facts.at("to_lsn").get<std::uint64_t>();
+    argv.push_back("--incremental-lsn=" + std::to_string(base_lsn));
+    session.set_depends_on(base->id);
+    session.facts()["base_id"] = base->id;
+    log::info("incremental backup on top of " + base->id + " (from LSN " +
+              std::to_string(base_lsn) + ")");
+  }
+
+  log::info("running " + tool_ +
+            " --backup --stream=xbstream --parallel=" + std::to_string(physical_.parallel));
+  core::SpawnOptions spawn;
+  spawn.argv = argv;
+  spawn.pipe_stdout = true;
+  spawn.pipe_stderr = true;
+  TRY_ASSIGN(auto child, core::ChildProcess::spawn(spawn));
+  core::StderrLogger stderr_log(std::move(child.stderr_fd()), tool_);
+
+  ChildStdoutSource stream(child.stdout_fd(), tool_ + " output");
+  auto stored = session.store_stream(stream, kPhysicalStreamName, {{"kind", "xbstream"}});
+  if (!stored) {
+    child.terminate();
+    stderr_log.join();
+    return std::unexpected(stored.error().with_context("storing the " + tool_ + " stream failed"));
+  }
+  TRY_ASSIGN(auto status, child.wait());
+  stderr_log.join();
+  if (!status.success()) {
+    return std::unexpected(
+        tool_failure(tool_ + " failed (" + status.describe() + ")", stderr_log.tail()));
+  }
+  return record_metadata(session);
+}
+
+Result<void> PhysicalSource::record_metadata(repo::BackupSession& session) {
+  auto lsn_dir = scratch_dir_ / "lsn";
+  TRY_ASSIGN(auto checkpoints_text, read_text(lsn_dir / "xtrabackup_checkpoints"));
+  TRY_ASSIGN(auto checkpoints, parse_checkpoints(checkpoints_text, "xtrabackup_checkpoints"));
+  auto& facts = session.facts();
+  facts["tool"] = tool_;
+  facts["tool_version"] = tool_version_;
+  facts["server_version"] = server_->version.text;
+  facts["server_flavor"] = std::string(flavor_name(server_->version.flavor));
+  facts["backup_type"] = facts.contains("base_id") ? "incremental" : "full";
+  facts["from_lsn"] = checkpoints.from_lsn;
+  facts["to_lsn"] = checkpoints.to_lsn;      // the next incremental starts here
+  facts["last_lsn"] = checkpoints.last_lsn;  // end of the redo copied
+  if (auto info = read_text(lsn_dir / "xtrabackup_info")) {
+    auto values = parse_key_values(*info);
+    if (values.contains("binlog_pos")) record_binlog_position(values["binlog_pos"], facts);
+  }
+  log::info(std::string(facts["backup_type"]) + " physical backup: LSN " +
+            std::to_string(checkpoints.from_lsn) + " to " + std::to_string(checkpoints.to_lsn));
+  return {};
+}
+
+}  // namespace dbkeep::source::mysql

@@ -1,0 +1,127 @@
+// Physical method (mariabackup) end to end through the dbkeep binary against a real MariaDB:
+// a hot backup under the money-transfer load restores into a datadir a server starts on with
+// the bank total intact; the tool never sees the password in its argv; a failing, killed or
+// missing tool leaves no listed backup and says why.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "support/bank_writer.hpp"
+#include "support/mariadb_test_suite.hpp"
+#include "support/physical_workspace.hpp"
+
+namespace dbkeep::test {
+namespace {
+
+bool contains(const std::string& text, const std::string& fragment) {
+  return text.find(fragment) != std::string::npos;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class PhysicalBackupTest : public MariaDbTestSuite {};
+
+TEST_F(PhysicalBackupTest, HotBackupUnderBankLoadRestoresToAServerWithTheTotalIntact) {
+  PhysicalWorkspace workspace(server());
+  // Records the argv the tool gets, and the mode of the defaults file it is pointed at.
+  auto argv_record = workspace.dir() / "tool-argv";
+  workspace.wrap_tool(
+      "echo \"$@\" >> " + argv_record.string() +
+      "\ncase \"$1\" in --defaults-file=*) stat -c %a \"${1#--defaults-file=}\" > " +
+      (workspace.dir() / "defaults-mode").string() + ";; esac\nexec /usr/bin/mariabackup \"$@\"");
+
+  BankWriter bank(server().root_options(), BankOptions{.accounts_per_table = 200});
+  ASSERT_TRUE(bank.create_tables());
+  ASSERT_TRUE(bank.start());
+  auto backup = workspace.dbkeep_json({"backup"});
+  bank.stop();
+  ASSERT_EQ(backup["backups"].size(), 1U) << backup.dump();
+  EXPECT_GT(bank.commits(), 0U);
+  std::string id = backup["backups"][0]["id"];
+
+  auto manifest = workspace.dbkeep_json({"show", id});
+  const auto& facts = manifest["facts"];
+  EXPECT_EQ(facts["tool"], "mariabackup");
+  EXPECT_EQ(facts["backup_type"], "full");
+  EXPECT_EQ(facts["from_lsn"], 0);
+  EXPECT_GT(facts["to_lsn"].get<std::uint64_t>(), 0U);
+  EXPECT_TRUE(facts.contains("binlog_file")) << facts.dump();
+  EXPECT_TRUE(contains(facts["server_version"].get<std::string>(), "MariaDB"));
+  EXPECT_EQ(manifest["files"][0]["path"], "backup.xbstream");
+
+  // The password reached the tool through the 0600 defaults file only.
+  std::string argv = read_file(argv_record);
+  EXPECT_TRUE(contains(argv, "--backup")) << argv;
+  EXPECT_FALSE(contains(argv, kPhysicalPassword)) << argv;
+  EXPECT_EQ(read_file(workspace.dir() / "defaults-mode"), "600\n");
+  EXPECT_FALSE(contains(workspace.log_text(), kPhysicalPassword));
+
+  auto datadir = workspace.dir() / "restored";
+  auto restore = workspace.dbkeep_json({"restore", id, "--datadir", datadir.string()});
+  EXPECT_EQ(restore["chain"].size(), 1U);
+  auto restored = RestoredMariaDb::start(datadir, workspace.dir() / "run");
+  ASSERT_TRUE(restored) << restored.error().message;
+  auto connection = (*restored)->connect();
+  ASSERT_TRUE(connection) << connection.error().message;
+  auto total = BankWriter::total(*connection, "bank");
+  ASSERT_TRUE(total) << total.error().message;
+  EXPECT_EQ(*total, bank.expected_total());
+  auto check = connection->query("CHECK TABLE bank.accounts_a, bank.accounts_b");
+  ASSERT_TRUE(check) << check.error().message;
+  ASSERT_EQ(check->rows.size(), 2U);
+  for (std::size_t row = 0; row < check->rows.size(); ++row) {
+    EXPECT_EQ(check->value(row, "Msg_text"), "OK");
+  }
+}
+
+TEST_F(PhysicalBackupTest, FailingToolFailsTheBackupWithItsLastLinesAndLeavesNoBackup) {
+  PhysicalWorkspace workspace(server());
+  workspace.wrap_tool(
+      "i=1; while [ $i -le 30 ]; do echo \"tool line $i\" >&2; i=$((i+1)); done\n"
+      "echo partial-stream-bytes\nexit 3");
+  auto run = workspace.dbkeep({"backup"});
+  EXPECT_EQ(run.exit_code, 1) << run.stderr_text;
+  EXPECT_TRUE(contains(run.stderr_text, "mariabackup failed (exit code 3)")) << run.stderr_text;
+  EXPECT_TRUE(contains(run.stderr_text, "tool line 30")) << run.stderr_text;
+  EXPECT_TRUE(contains(run.stderr_text, "tool line 11")) << run.stderr_text;
+  EXPECT_FALSE(contains(run.stderr_text, "tool line 10\n")) << "only the last 20 lines";
+  EXPECT_TRUE(workspace.listed_ids().empty());
+}
+
+TEST_F(PhysicalBackupTest, ToolKilledMidStreamLeavesNoListedBackup) {
+  PhysicalWorkspace workspace(server());
+  // The real tool streams; after 256 KiB the wrapper kills itself, as an OOM kill would.
+  workspace.wrap_tool("/usr/bin/mariabackup \"$@\" | head -c 262144\nkill -9 $$");
+  auto run = workspace.dbkeep({"backup"});
+  EXPECT_EQ(run.exit_code, 1) << run.stderr_text;
+  EXPECT_TRUE(contains(run.stderr_text, "killed by signal")) << run.stderr_text;
+  EXPECT_TRUE(workspace.listed_ids().empty());
+  // Nothing of the stream stays in the repository either.
+  std::size_t objects = 0;
+  std::error_code error;
+  for (std::filesystem::recursive_directory_iterator it(workspace.dir() / "repo" / "db", error),
+       end;
+       !error && it != end; it.increment(error)) {
+    if (it->is_regular_file()) ++objects;
+  }
+  EXPECT_EQ(objects, 0U);
+}
+
+TEST_F(PhysicalBackupTest, MissingToolIsAClearUsageError) {
+  PhysicalWorkspace workspace(server());
+  workspace.set_path((workspace.dir() / "empty-path").string());
+  auto run = workspace.dbkeep({"backup"});
+  EXPECT_EQ(run.exit_code, 2) << run.stderr_text;
+  EXPECT_TRUE(contains(run.stderr_text, "mariabackup is not installed")) << run.stderr_text;
+  EXPECT_TRUE(contains(run.stderr_text, "mariadb-backup")) << run.stderr_text;
+}
+
+}  // namespace
+}  // namespace dbkeep::test
