@@ -1,7 +1,7 @@
 #include "dbkeep/cli/backup_view.hpp"
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/log.hpp"
-#include "dbkeep/jobs/backup_job.hpp"
+#include "dbkeep/jobs/backup_run.hpp"
 
 namespace dbkeep::cli {
 
@@ -14,10 +14,11 @@ Result<int> backup_command(CommandContext& context) {
   TRY_ASSIGN(auto* config, context.config());
   TRY_ASSIGN(auto* repository, context.repository());
 
+  auto services = jobs::RunServices::from_config(*config);  // hooks, notifications, metrics
   nlohmann::json results = nlohmann::json::array();
   std::optional<Error> first_failure;
   for (const auto* one : sets) {
-    auto manifest = jobs::run_backup(*config, *one, *repository);
+    auto manifest = jobs::run_backup_with_operations(*config, *one, *repository, services);
     if (manifest) {
       results.push_back(backup_summary_json(*manifest));
       context.print(manifest->set + "/" + manifest->id + " complete\n");

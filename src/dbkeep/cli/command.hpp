@@ -70,5 +70,7 @@ Result<int> show_command(CommandContext& context);
 Result<int> verify_command(CommandContext& context);
 Result<int> restore_command(CommandContext& context);
 Result<int> check_config_command(CommandContext& context);
+Result<int> schedule_command(CommandContext& context);
+Result<int> daemon_command(CommandContext& context);
 
 }  // namespace dbkeep::cli

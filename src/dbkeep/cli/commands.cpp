@@ -45,6 +45,25 @@ const std::vector<CommandSpec>& all_commands() {
        "errors naming file and line), then checks the environment: repository writable,\n"
        "log file writable, temp directory present, each source readable. Changes nothing.\n",
        check_config_command},
+      {"schedule", "install, remove or show the cron.d file or systemd timers for the sets",
+       "usage: dbkeep schedule install|remove|show [--systemd] [--name NAME] [--root DIR]\n"
+       "\n"
+       "install  writes /etc/cron.d/NAME (default dbkeep) with one line per set from its\n"
+       "         [set.schedule] cron (default \"0 2 * * *\"), or with --systemd the units\n"
+       "         NAME@.service and NAME@<set>.timer in /etc/systemd/system. Cron syntax is\n"
+       "         checked first; running it again changes only what differs.\n"
+       "remove   deletes only files dbkeep wrote (they carry a marker comment).\n"
+       "show     prints the installed files and each set's next three run times.\n"
+       "--root DIR puts /etc/... under DIR (packaging, tests).\n",
+       schedule_command},
+      {"daemon", "run the configured schedule in the foreground (containers)",
+       "usage: dbkeep daemon [--once]\n"
+       "\n"
+       "Runs each set at its [set.schedule] cron times (read in its time_zone, default UTC),\n"
+       "one backup at a time, with hooks, metrics and notifications as for 'dbkeep backup'.\n"
+       "Runs missed while the daemon was down are made up by one run at start. SIGTERM\n"
+       "cancels a running backup cleanly and exits. --once backs up every set now and exits.\n",
+       daemon_command},
   };
   return commands;
 }
