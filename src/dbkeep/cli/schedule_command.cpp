@@ -112,8 +112,8 @@ Result<int> show(CommandContext& context, const ops::ScheduleTarget& target) {
 }  // namespace
 
 Result<int> schedule_command(CommandContext& context) {
+  TRY_ASSIGN(auto target, read_target(context));  // options first: they take values
   auto words = context.args().positionals();
-  TRY_ASSIGN(auto target, read_target(context));
   TRY(context.args().expect_empty("schedule"));
   if (words.size() != 1) {
     return usage_error("schedule needs one of install, remove, show (see dbkeep schedule --help)");

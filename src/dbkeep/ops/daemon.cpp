@@ -53,6 +53,8 @@ std::optional<sys_seconds> DaemonState::last_run(const std::string& set) const {
 
 Result<void> Daemon::run_and_record(const ScheduledSet& set, sys_seconds decided_at) {
   bool ok = run_set_(set.name);
+  // A run cut short by SIGTERM does not count: the next start makes it up.
+  if (!ok && core::cancellation_requested()) return {};
   if (!ok) log::warn("scheduled backup of set '" + set.name + "' failed; next at its next time");
   state_.set_last_run(set.name, decided_at);
   return state_.save();
@@ -65,6 +67,7 @@ Result<int> Daemon::run_once() {
     auto decided_at = clock_.now();
     bool ok = run_set_(set.name);
     if (!ok) ++failures;
+    if (!ok && core::cancellation_requested()) break;
     state_.set_last_run(set.name, decided_at);
     TRY(state_.save());
   }

@@ -111,7 +111,7 @@ Result<void> WebhookNotifier::send(const RunRecord& record) {
       log::warn("webhook attempt " + std::to_string(attempt) + " failed (" + last_problem +
                 "); retrying");
       std::this_thread::sleep_for(delay);
-      delay *= 2;
+      delay = std::min<std::chrono::milliseconds>(delay * 2, std::chrono::minutes(1));
     }
     auto status = post_once(url_, body, timeout_);
     if (status && *status >= 200 && *status < 300) return {};

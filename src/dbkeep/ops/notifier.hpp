@@ -26,7 +26,8 @@ class Notifier {
 };
 
 struct NotifierOptions {
-  // Delay before the first retry; doubled for each further one. Tests shorten it.
+  // Delay before the first retry; doubled for each further one (at most a minute). Tests
+  // shorten it.
   std::chrono::milliseconds retry_delay{std::chrono::seconds(2)};
 };
 
