@@ -72,5 +72,6 @@ Result<int> restore_command(CommandContext& context);
 Result<int> check_config_command(CommandContext& context);
 Result<int> schedule_command(CommandContext& context);
 Result<int> daemon_command(CommandContext& context);
+Result<int> status_command(CommandContext& context);
 
 }  // namespace dbkeep::cli

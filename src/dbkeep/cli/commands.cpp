@@ -64,6 +64,13 @@ const std::vector<CommandSpec>& all_commands() {
        "Runs missed while the daemon was down are made up by one run at start. SIGTERM\n"
        "cancels a running backup cleanly and exits. --once backs up every set now and exits.\n",
        daemon_command},
+      {"status", "last run of each set; with --max-age a monitoring check",
+       "usage: dbkeep status [--set NAME] [--max-age AGE]\n"
+       "\n"
+       "Prints each set's last run (status, time, duration, size, error) and last success,\n"
+       "from the run records the backups leave in the state directory. With --max-age\n"
+       "(e.g. 26h, 90m, 2d) it exits 1 when a set has not succeeded within that age.\n",
+       status_command},
   };
   return commands;
 }

@@ -208,23 +208,23 @@ bool CronExpression::matches(local_seconds local) const {
 std::optional<sys_seconds> CronExpression::next_after(sys_seconds after,
                                                       const repo::TimeZone& zone) const {
   // Walks forward in UTC, testing the wall-clock time of each candidate and skipping whole days
-  // and hours that cannot match. A skip lands a little early (two hours for days) rather than
-  // late, so an offset change inside the skipped span can never jump over a matching minute.
+  // and hours that cannot match. A day skip stops two hours short of midnight, and the rest
+  // goes hour by hour, so an offset change inside a skipped span never jumps over a match.
   sys_seconds candidate = floor<minutes>(after) + minutes(1);
   const sys_seconds limit = candidate + days(8 * 366);
   while (candidate < limit) {
     local_seconds local = zone.to_local(candidate);
     auto day = floor<days>(local);
     auto since_midnight = local - day;
+    auto to_next_hour = hours(1) - (since_midnight - floor<hours>(since_midnight));
     if (!day_matches(year_month_day(sys_days(day.time_since_epoch())))) {
-      auto to_midnight = days(1) - since_midnight;
-      candidate += std::max<seconds>(minutes(1), to_midnight - hours(2));
+      auto jump = days(1) - since_midnight - hours(2);
+      candidate += jump >= hours(1) ? jump : to_next_hour;
       continue;
     }
     hh_mm_ss time(since_midnight);
     if (!allowed_hours[static_cast<std::size_t>(time.hours().count())]) {
-      auto to_next_hour = hours(1) - (since_midnight - floor<hours>(since_midnight));
-      candidate += std::max<seconds>(minutes(1), to_next_hour);
+      candidate += to_next_hour;
       continue;
     }
     if (allowed_minutes[static_cast<std::size_t>(time.minutes().count())]) return candidate;
