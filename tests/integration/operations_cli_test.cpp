@@ -24,6 +24,10 @@ std::string read(const fs::path& path) {
 TEST(OperationsCliTest, DaemonOnceBacksUpEverySetAndRecordsTheRun) {
   SqliteWorkspace workspace("[set.schedule]\ncron = \"*/5 * * * *\"\n");
   workspace.fill(100, 200, true);
+  auto before = workspace.dbkeep({"status", "--max-age", "26h"});
+  EXPECT_EQ(before.exit_code, 1);
+  EXPECT_NE(before.stdout_text.find("app: never run"), std::string::npos) << before.stdout_text;
+
   auto run = workspace.dbkeep({"daemon", "--once"});
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   EXPECT_NE(run.stdout_text.find("1 of 1 sets backed up"), std::string::npos) << run.stdout_text;
@@ -33,6 +37,11 @@ TEST(OperationsCliTest, DaemonOnceBacksUpEverySetAndRecordsTheRun) {
   auto record = nlohmann::json::parse(read(workspace.dir() / "state/runs/app.json"));
   EXPECT_EQ(record["status"], "success");
   EXPECT_EQ(record["backup_id"], workspace.listed_ids().front());
+
+  auto after = workspace.dbkeep({"status", "--max-age", "26h"});
+  EXPECT_EQ(after.exit_code, 0) << after.stdout_text << after.stderr_text;
+  EXPECT_NE(after.stdout_text.find("app: last run success at "), std::string::npos)
+      << after.stdout_text;
 }
 
 TEST(OperationsCliTest, DaemonRefusesAnInvalidScheduleBeforeRunningAnything) {
