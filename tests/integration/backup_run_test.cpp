@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "dbkeep/core/config.hpp"
+#include "dbkeep/core/log.hpp"
 #include "dbkeep/ops/atomic_file.hpp"
 #include "dbkeep/storage/open_backend.hpp"
 #include "support/loopback_listener.hpp"
@@ -44,6 +45,8 @@ class BackupRunTest : public ::testing::Test {
         << "[metrics]\nfile = \"" << metrics_file().string() << "\"\n"
         << top;
     workspace->fill(50, 100, true);
+    // As the CLI does: the log file receives what the run logs (checked below).
+    ASSERT_TRUE(log::open_file(workspace->dir() / "dbkeep.log"));
     auto loaded = core::load_config(workspace->config(), {});
     ASSERT_TRUE(loaded) << loaded.error().message;
     config = std::move(*loaded);
@@ -54,6 +57,7 @@ class BackupRunTest : public ::testing::Test {
     services.notifiers =
         ops::make_notifiers(config.notify, {.retry_delay = std::chrono::milliseconds(10)});
   }
+  void TearDown() override { log::close_file(); }
   Result<repo::Manifest> run() {
     return run_backup_with_operations(config, config.sets.front(), *repository, services);
   }

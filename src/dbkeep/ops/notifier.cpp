@@ -55,6 +55,8 @@ Result<long> post_once(const std::string& url, const std::string& body,
   CurlHandle curl;
   if (!curl.handle) return fail("cannot initialise libcurl");
   curl.headers = curl_slist_append(curl.headers, "Content-Type: application/json");
+  // No "Expect: 100-continue" round trip: some webhook receivers never answer it.
+  curl.headers = curl_slist_append(curl.headers, "Expect:");
   curl_easy_setopt(curl.handle, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl.handle, CURLOPT_HTTPHEADER, curl.headers);
   curl_easy_setopt(curl.handle, CURLOPT_POSTFIELDS, body.c_str());
