@@ -13,6 +13,7 @@
 #include "dbkeep/storage/open_backend.hpp"
 #include "support/loopback_listener.hpp"
 #include "support/sqlite_workspace.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dbkeep::jobs {
 namespace {
@@ -38,7 +39,8 @@ std::vector<std::string> lines_of(const fs::path& file) {
 class BackupRunTest : public ::testing::Test {
  protected:
   // `hooks` is the body of [set.hooks]; `top` is appended after the set (e.g. [notify]).
-  void configure(const std::string& hooks, const std::string& top = "") {
+  void configure(const std::string& hooks, const std::string& top = "",
+                 const core::Environment& env = {}) {
     workspace =
         std::make_unique<test::SqliteWorkspace>(hooks.empty() ? "" : "[set.hooks]\n" + hooks);
     std::ofstream(workspace->config(), std::ios::app)
@@ -47,7 +49,7 @@ class BackupRunTest : public ::testing::Test {
     workspace->fill(50, 100, true);
     // As the CLI does: the log file receives what the run logs (checked below).
     ASSERT_TRUE(log::open_file(workspace->dir() / "dbkeep.log"));
-    auto loaded = core::load_config(workspace->config(), {});
+    auto loaded = core::load_config(workspace->config(), env);
     ASSERT_TRUE(loaded) << loaded.error().message;
     config = std::move(*loaded);
     auto backend = storage::open_backend(config.repository);
@@ -61,9 +63,11 @@ class BackupRunTest : public ::testing::Test {
   Result<repo::Manifest> run() {
     return run_backup_with_operations(config, config.sets.front(), *repository, services);
   }
-  fs::path hooks_log() const { return workspace->dir() / "hooks.log"; }
+  // Outside the workspace: hook commands are written before the workspace exists.
+  fs::path hooks_log() const { return scratch.path() / "hooks.log"; }
   fs::path metrics_file() const { return workspace->dir() / "metrics/dbkeep.prom"; }
 
+  test::TempDir scratch;
   std::unique_ptr<test::SqliteWorkspace> workspace;
   core::Config config;
   std::unique_ptr<repo::Repository> repository;
@@ -144,8 +148,9 @@ TEST_F(BackupRunTest, WebhookReceivesTheSummaryAfterARetry) {
   if (!test::python3_available()) GTEST_SKIP() << "python3 not installed";
   test::LoopbackListener listener(test::LoopbackListener::Kind::kHttp, {503});
   ASSERT_TRUE(listener.started());
-  configure("", "[notify]\nwebhook_url = \"http://127.0.0.1:" + std::to_string(listener.port()) +
-                    "/hook/secret-token\"\nwebhook_retries = 2\non_success = true\n");
+  configure("", "[notify]\nwebhook_retries = 2\non_success = true\n",
+            {{"DBKEEP_NOTIFY_WEBHOOK_URL",
+              "http://127.0.0.1:" + std::to_string(listener.port()) + "/hook/secret-token"}});
   auto manifest = run();
   ASSERT_TRUE(manifest) << manifest.error().message;
   auto received = listener.received();
@@ -172,8 +177,8 @@ TEST_F(BackupRunTest, SuccessIsNotSentUnlessAskedButFailureAlwaysIs) {
   if (!test::python3_available()) GTEST_SKIP() << "python3 not installed";
   test::LoopbackListener listener(test::LoopbackListener::Kind::kHttp);
   ASSERT_TRUE(listener.started());
-  configure("pre_backup = ['false']\n", "[notify]\nwebhook_url = \"http://127.0.0.1:" +
-                                            std::to_string(listener.port()) + "/\"\n");
+  configure("pre_backup = ['false']\n", "[notify]\n",
+            {{"DBKEEP_NOTIFY_WEBHOOK_URL", "http://127.0.0.1:" + std::to_string(listener.port())}});
   ASSERT_FALSE(run());
   config.sets.front().hooks.pre_backup.clear();
   ASSERT_TRUE(run());
@@ -187,9 +192,8 @@ TEST_F(BackupRunTest, SuccessIsNotSentUnlessAskedButFailureAlwaysIs) {
 
 TEST_F(BackupRunTest, ADeadWebhookEndpointDoesNotFailTheBackup) {
   // Port 1 on loopback: nothing listens, the connection is refused at once.
-  configure("",
-            "[notify]\nwebhook_url = \"http://127.0.0.1:1/hook\"\nwebhook_retries = 1\n"
-            "on_success = true\n");
+  configure("", "[notify]\nwebhook_retries = 1\non_success = true\n",
+            {{"DBKEEP_NOTIFY_WEBHOOK_URL", "http://127.0.0.1:1/hook"}});
   auto manifest = run();
   ASSERT_TRUE(manifest) << manifest.error().message;
   std::string log = ops::read_whole_file(workspace->dir() / "dbkeep.log").value_or("");
