@@ -3,6 +3,7 @@
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/source/mysql/logical/logical_source.hpp"
 #include "dbkeep/source/mysql/physical_tool.hpp"
+#include "dbkeep/ops/cron_expression.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "dbkeep/storage/access_probe.hpp"
 #include "dbkeep/storage/open_backend.hpp"
@@ -90,6 +91,15 @@ Result<int> check_config_command(CommandContext& context) {
     } else {
       checks.push_back({what, "method '" + set.method + "' is not available in this build yet"});
     }
+  }
+  for (const auto& set : config->sets) {  // what `dbkeep schedule` and `dbkeep daemon` will read
+    auto cron = ops::CronExpression::parse(set.schedule.cron);
+    auto zone = repo::TimeZone::load(set.schedule.time_zone);
+    checks.push_back({"set '" + set.name + "' schedule \"" + set.schedule.cron + "\" in " +
+                          set.schedule.time_zone,
+                      !cron   ? cron.error().message
+                      : !zone ? zone.error().message
+                              : ""});
   }
 
   std::size_t problems = 0;

@@ -15,6 +15,8 @@ Result<const core::Config*> CommandContext::config() {
     for (const auto& set : config_->sets) {
       if (set.mysql && set.mysql->password) log::register_secret(*set.mysql->password);
     }
+    if (config_->notify.smtp_password) log::register_secret(*config_->notify.smtp_password);
+    if (config_->notify.webhook_url) log::register_secret(*config_->notify.webhook_url);
     if (config_->log.file) TRY(log::open_file(*config_->log.file));
   }
   return &*config_;

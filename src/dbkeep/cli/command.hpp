@@ -79,5 +79,8 @@ Result<int> prune_command(CommandContext& context);
 Result<int> pin_command(CommandContext& context);
 Result<int> unpin_command(CommandContext& context);
 Result<int> stats_command(CommandContext& context);
+Result<int> schedule_command(CommandContext& context);
+Result<int> daemon_command(CommandContext& context);
+Result<int> status_command(CommandContext& context);
 
 }  // namespace dbkeep::cli

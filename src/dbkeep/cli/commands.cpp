@@ -111,6 +111,32 @@ const std::vector<CommandSpec>& all_commands() {
        "from --new-passphrase-file, DBKEEP_NEW_PASSPHRASE or the terminal, never from the\n"
        "command line. The last slot cannot be removed. See docs/encryption.md.\n",
        key_command},
+      {"schedule", "install, remove or show the cron.d file or systemd timers for the sets",
+       "usage: dbkeep schedule install|remove|show [--systemd] [--name NAME] [--root DIR]\n"
+       "\n"
+       "install  writes /etc/cron.d/NAME (default dbkeep) with one line per set from its\n"
+       "         [set.schedule] cron (default \"0 2 * * *\"), or with --systemd the units\n"
+       "         NAME@.service and NAME@<set>.timer in /etc/systemd/system. Cron syntax is\n"
+       "         checked first; running it again changes only what differs.\n"
+       "remove   deletes only files dbkeep wrote (they carry a marker comment).\n"
+       "show     prints the installed files and each set's next three run times.\n"
+       "--root DIR puts /etc/... under DIR (packaging, tests).\n",
+       schedule_command},
+      {"daemon", "run the configured schedule in the foreground (containers)",
+       "usage: dbkeep daemon [--once]\n"
+       "\n"
+       "Runs each set at its [set.schedule] cron times (read in its time_zone, default UTC),\n"
+       "one backup at a time, with hooks, metrics and notifications as for 'dbkeep backup'.\n"
+       "Runs missed while the daemon was down are made up by one run at start. SIGTERM\n"
+       "cancels a running backup cleanly and exits. --once backs up every set now and exits.\n",
+       daemon_command},
+      {"status", "last run of each set; with --max-age a monitoring check",
+       "usage: dbkeep status [--set NAME] [--max-age AGE]\n"
+       "\n"
+       "Prints each set's last run (status, time, duration, size, error) and last success,\n"
+       "from the run records the backups leave in the state directory. With --max-age\n"
+       "(e.g. 26h, 90m, 2d) it exits 1 when a set has not succeeded within that age.\n",
+       status_command},
   };
   return commands;
 }

@@ -13,9 +13,9 @@
 
 #include "dbkeep/repo/retention_policy.hpp"
 #include "dbkeep/repo/time_zone.hpp"
+#include "dbkeep/core/config_ops.hpp"
 
 namespace dbkeep::core {
-namespace {
 
 // Reads a secret from a *_file key: first line, trailing newline stripped. Warns nothing here;
 // the caller decides. A world-readable secret file is refused: it would leak the secret.
@@ -38,6 +38,8 @@ Result<std::string> read_secret_file(const std::string& where, const std::filesy
   if (secret.empty()) return usage_error(where + ": secret file " + path.string() + " is empty");
   return secret;
 }
+
+namespace {
 
 // [repository] encryption keys. Secrets are not read here: passphrase_file and key_file are
 // only opened when a command needs the key.
@@ -385,14 +387,6 @@ Result<RetentionConfig> parse_retention(ConfigTable table) {
   return retention;
 }
 
-Result<ScheduleConfig> parse_schedule(ConfigTable table) {
-  ScheduleConfig schedule;
-  TRY_ASSIGN(auto cron, table.string("cron"));
-  if (cron) schedule.cron = *cron;
-  TRY(table.reject_unknown_keys());
-  return schedule;
-}
-
 Result<void> check_method(const ConfigTable& table, const SetConfig& set) {
   bool valid = (set.source == "sqlite" && set.method == "online") ||
                (set.source == "mysql" &&
@@ -472,6 +466,7 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
   TRY_ASSIGN(set.restore, parse_restore(reader.subtable("restore")));
   TRY_ASSIGN(set.retention, parse_retention(reader.subtable("retention")));
   TRY_ASSIGN(set.schedule, parse_schedule(reader.subtable("schedule")));
+  TRY_ASSIGN(set.hooks, parse_hooks(reader.subtable("hooks")));
   TRY(reader.reject_unknown_keys());
   return set;
 }
@@ -503,6 +498,8 @@ Result<Config> parse_config(std::string_view text, const std::string& file,
 
   TRY_ASSIGN(config.repository, parse_repository(top.subtable("repository")));
   TRY_ASSIGN(config.log, parse_log(top.subtable("log")));
+  TRY_ASSIGN(config.notify, parse_notify(top.subtable("notify")));
+  TRY_ASSIGN(config.metrics, parse_metrics(top.subtable("metrics")));
 
   const toml::node* sets = root.get("set");
   (void)top.subtable("set");  // marks [[set]] as known

@@ -130,6 +130,35 @@ struct RetentionConfig {
 
 struct ScheduleConfig {
   std::string cron = "0 2 * * *";
+  // The zone the daemon and `schedule show` read `cron` in. cron.d and systemd timers use the
+  // system's zone, so keep this equal to it when using those (docs/operations.md).
+  std::string time_zone = "UTC";
+};
+
+// Commands run around a backup ([set.hooks]): argument vectors, never a shell. Empty = none.
+struct HooksConfig {
+  std::vector<std::string> pre_backup;
+  std::vector<std::string> post_backup;  // runs even after a failed backup
+  std::vector<std::string> on_failure;
+  int timeout_seconds = 600;  // each hook; then SIGTERM, SIGKILL
+};
+
+// Where run summaries go ([notify]). Failures always; successes when on_success.
+struct NotifyConfig {
+  std::optional<std::string> webhook_url;  // may embed a token: never logged
+  int webhook_retries = 3;                 // attempts after the first
+  int timeout_seconds = 30;                // per attempt
+  std::optional<std::string> smtp_url;     // smtp://host:587 (STARTTLS) or smtps://host:465
+  std::optional<std::string> smtp_user;
+  std::optional<std::string> smtp_password;  // from smtp_password_file or the environment
+  std::optional<std::string> email_from;
+  std::vector<std::string> email_to;
+  bool on_success = false;
+};
+
+// A Prometheus textfile-collector file ([metrics]).
+struct MetricsConfig {
+  std::optional<std::filesystem::path> file;
 };
 
 struct SetConfig {
@@ -146,12 +175,15 @@ struct SetConfig {
   std::optional<PhysicalConfig> physical;  // set when method = "physical"
   RetentionConfig retention;
   ScheduleConfig schedule;
+  HooksConfig hooks;
 };
 
 struct Config {
   std::filesystem::path file;
   RepositoryConfig repository;
   LogConfig log;
+  NotifyConfig notify;
+  MetricsConfig metrics;
   std::vector<SetConfig> sets;
 
   // The named set, or a kUsage error listing the configured names.

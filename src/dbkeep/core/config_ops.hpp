@@ -1,0 +1,22 @@
+#pragma once
+// Parsing of the operations sections of the configuration: [set.schedule], [set.hooks],
+// [notify] and [metrics]. Internal to config.cpp; kept apart so that file stays about sets.
+
+#include <filesystem>
+#include <string>
+
+#include "dbkeep/core/config.hpp"
+#include "dbkeep/core/config_table.hpp"
+
+namespace dbkeep::core {
+
+Result<ScheduleConfig> parse_schedule(ConfigTable table);
+Result<HooksConfig> parse_hooks(ConfigTable table);
+Result<NotifyConfig> parse_notify(ConfigTable table);
+Result<MetricsConfig> parse_metrics(ConfigTable table);
+
+// Reads a secret from a *_file key (first line); refuses a world-readable file. `where` names
+// the key in messages. Defined in config.cpp.
+Result<std::string> read_secret_file(const std::string& where, const std::filesystem::path& path);
+
+}  // namespace dbkeep::core

@@ -1,0 +1,69 @@
+#include "dbkeep/ops/hooks.hpp"
+
+#include "dbkeep/core/log.hpp"
+
+namespace dbkeep::ops {
+
+const char* hook_name(HookKind kind) {
+  switch (kind) {
+    case HookKind::kPreBackup:
+      return "pre_backup";
+    case HookKind::kPostBackup:
+      return "post_backup";
+    case HookKind::kOnFailure:
+      return "on_failure";
+  }
+  return "hook";
+}
+
+std::map<std::string, std::string> hook_environment(HookKind kind, const RunRecord& record,
+                                                    bool finished) {
+  std::map<std::string, std::string> env = {
+      {"DBKEEP_HOOK", hook_name(kind)},
+      {"DBKEEP_SET", record.set},
+      {"DBKEEP_STATUS", !finished ? "running" : record.status()},
+  };
+  if (finished) {
+    env["DBKEEP_SIZE_BYTES"] = std::to_string(record.size_bytes);
+    env["DBKEEP_STORED_BYTES"] = std::to_string(record.stored_bytes);
+    env["DBKEEP_DURATION_MS"] = std::to_string(record.duration_ms);
+    if (record.backup_id) env["DBKEEP_BACKUP_ID"] = *record.backup_id;
+    if (!record.success) env["DBKEEP_ERROR"] = log::redact(record.error);
+  }
+  return env;
+}
+
+const std::vector<std::string>& HookRunner::command_of(HookKind kind) const {
+  switch (kind) {
+    case HookKind::kPreBackup:
+      return hooks_.pre_backup;
+    case HookKind::kPostBackup:
+      return hooks_.post_backup;
+    case HookKind::kOnFailure:
+      return hooks_.on_failure;
+  }
+  return hooks_.pre_backup;
+}
+
+Result<void> HookRunner::run(HookKind kind, const RunRecord& record, bool finished) {
+  const auto& argv = command_of(kind);
+  if (argv.empty()) return {};
+  core::Command command{.argv = argv,
+                        .extra_env = hook_environment(kind, record, finished),
+                        .timeout = std::chrono::seconds(hooks_.timeout_seconds)};
+  std::string what = std::string(hook_name(kind)) + " hook '" + command.display() + "'";
+  log::info("running " + what);
+  auto result = runner_.run(command);
+  if (!result) return propagate(result.error().with_context(what));
+  if (!result->stdout_text.empty())
+    log::debug(what + " printed: " + log::redact(result->stdout_text));
+  if (result->timed_out) {
+    return fail(what + " timed out after " + std::to_string(hooks_.timeout_seconds) + " s");
+  }
+  if (!result->success()) {
+    return fail(what + " failed: " + log::redact(result->describe_failure()));
+  }
+  return {};
+}
+
+}  // namespace dbkeep::ops

@@ -1,0 +1,99 @@
+#include "dbkeep/ops/metrics.hpp"
+
+#include <functional>
+#include <optional>
+
+#include "dbkeep/ops/atomic_file.hpp"
+
+namespace dbkeep::ops {
+namespace {
+
+// Label values escape backslash, quote and newline (Prometheus exposition format).
+std::string label(const std::string& set) {
+  std::string escaped;
+  for (char c : set) {
+    if (c == '\\' || c == '"') escaped += '\\';
+    if (c == '\n') {
+      escaped += "\\n";
+      continue;
+    }
+    escaped += c;
+  }
+  return "{set=\"" + escaped + "\"}";
+}
+
+struct Family {
+  const char* name;
+  const char* help;
+  std::function<std::optional<double>(const RunRecord&)> value;
+};
+
+double seconds_since_epoch(core::Seconds time) {
+  return static_cast<double>(time.time_since_epoch().count());
+}
+
+std::string format_number(double value) {
+  std::string text = std::to_string(value);
+  // to_string gives six decimals; whole numbers read better without them.
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string render_metrics(const std::vector<RunRecord>& records) {
+  const std::vector<Family> families = {
+      {"dbkeep_last_success_timestamp_seconds", "Unix time the last successful backup finished.",
+       [](const RunRecord& r) -> std::optional<double> {
+         if (!r.last_success_at) return std::nullopt;
+         return seconds_since_epoch(*r.last_success_at);
+       }},
+      {"dbkeep_last_run_timestamp_seconds", "Unix time the last backup run finished.",
+       [](const RunRecord& r) { return seconds_since_epoch(r.finished_at); }},
+      {"dbkeep_last_run_success", "1 if the last backup run succeeded, else 0.",
+       [](const RunRecord& r) { return r.success ? 1.0 : 0.0; }},
+      {"dbkeep_last_run_duration_seconds", "Duration of the last backup run.",
+       [](const RunRecord& r) { return static_cast<double>(r.duration_ms) / 1000.0; }},
+      {"dbkeep_last_backup_size_bytes", "Bytes read from the source by the last successful run.",
+       [](const RunRecord& r) -> std::optional<double> {
+         if (!r.success) return std::nullopt;
+         return static_cast<double>(r.size_bytes);
+       }},
+      {"dbkeep_last_backup_stored_bytes",
+       "Bytes stored in the repository by the last successful run.",
+       [](const RunRecord& r) -> std::optional<double> {
+         if (!r.success) return std::nullopt;
+         return static_cast<double>(r.stored_bytes);
+       }},
+      {"dbkeep_last_lock_held_seconds", "How long the last run held the database's global lock.",
+       [](const RunRecord& r) -> std::optional<double> {
+         if (!r.lock_held_ms) return std::nullopt;
+         return static_cast<double>(*r.lock_held_ms) / 1000.0;
+       }},
+  };
+  std::string text;
+  for (const auto& family : families) {
+    std::string samples;
+    for (const auto& record : records) {
+      if (auto value = family.value(record)) {
+        samples +=
+            std::string(family.name) + label(record.set) + " " + format_number(*value) + "\n";
+      }
+    }
+    if (samples.empty()) continue;
+    text += std::string("# HELP ") + family.name + " " + family.help + "\n";
+    text += std::string("# TYPE ") + family.name + " gauge\n";
+    text += samples;
+  }
+  return text;
+}
+
+Result<void> write_metrics(const std::filesystem::path& file,
+                           const std::vector<RunRecord>& records) {
+  return write_file_atomically(file, render_metrics(records), 0644);
+}
+
+}  // namespace dbkeep::ops

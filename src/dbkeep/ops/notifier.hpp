@@ -1,0 +1,73 @@
+#pragma once
+// Notifications about a finished backup run ([notify]): a webhook (HTTP POST of a JSON summary)
+// and email over SMTP, both through libcurl. Failures are always sent, successes only with
+// on_success = true. A notifier that fails is logged and never changes the run's outcome.
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "dbkeep/core/config.hpp"
+#include "dbkeep/core/error.hpp"
+#include "dbkeep/ops/run_record.hpp"
+
+namespace dbkeep::ops {
+
+// The JSON document a webhook receives (docs/operations.md lists the fields).
+nlohmann::json run_summary_json(const RunRecord& record);
+
+class Notifier {
+ public:
+  virtual ~Notifier() = default;
+  [[nodiscard]] virtual std::string name() const = 0;  // "webhook", "email"; for logs
+  virtual Result<void> send(const RunRecord& record) = 0;
+};
+
+struct NotifierOptions {
+  // Delay before the first retry; doubled for each further one (at most a minute). Tests
+  // shorten it.
+  std::chrono::milliseconds retry_delay{std::chrono::seconds(2)};
+};
+
+// POSTs run_summary_json() with Content-Type: application/json. Retries on connection errors and
+// on HTTP 5xx/429 up to `retries` more times; a 4xx other than 429 is final.
+class WebhookNotifier final : public Notifier {
+ public:
+  WebhookNotifier(std::string url, int retries, std::chrono::seconds timeout,
+                  NotifierOptions options);
+  [[nodiscard]] std::string name() const override { return "webhook"; }
+  Result<void> send(const RunRecord& record) override;
+
+ private:
+  std::string url_;  // may embed a token: never put into a message
+  int retries_;
+  std::chrono::seconds timeout_;
+  NotifierOptions options_;
+};
+
+// Sends a plain-text mail. smtps:// is TLS from the start; smtp:// requires STARTTLS unless the
+// host is the local machine (a local relay).
+class EmailNotifier final : public Notifier {
+ public:
+  EmailNotifier(const core::NotifyConfig& config, std::chrono::seconds timeout);
+  [[nodiscard]] std::string name() const override { return "email"; }
+  Result<void> send(const RunRecord& record) override;
+
+ private:
+  const core::NotifyConfig& config_;
+  std::chrono::seconds timeout_;
+};
+
+// The mail text (headers and body) for `record`; exposed for tests.
+std::string email_message(const core::NotifyConfig& config, const RunRecord& record);
+
+std::vector<std::unique_ptr<Notifier>> make_notifiers(const core::NotifyConfig& config,
+                                                      NotifierOptions options = {});
+
+// Sends `record` through every notifier when the policy says so; logs each failure.
+void notify_run(std::vector<std::unique_ptr<Notifier>>& notifiers, const RunRecord& record,
+                bool on_success);
+
+}  // namespace dbkeep::ops

@@ -1,0 +1,72 @@
+#include "dbkeep/ops/run_record.hpp"
+
+#include "dbkeep/ops/atomic_file.hpp"
+
+namespace dbkeep::ops {
+namespace {
+
+std::optional<core::Seconds> time_field(const nlohmann::json& document, const char* key) {
+  if (!document.contains(key) || !document[key].is_string()) return std::nullopt;
+  return core::parse_iso_utc(document[key].get<std::string>());
+}
+
+}  // namespace
+
+nlohmann::json run_record_to_json(const RunRecord& record) {
+  nlohmann::json document = {
+      {"set", record.set},
+      {"status", record.status()},
+      {"error", record.error},
+      {"started_at", core::format_iso_utc(record.started_at)},
+      {"finished_at", core::format_iso_utc(record.finished_at)},
+      {"duration_ms", record.duration_ms},
+      {"size_bytes", record.size_bytes},
+      {"stored_bytes", record.stored_bytes},
+  };
+  if (record.backup_id) document["backup_id"] = *record.backup_id;
+  if (record.lock_held_ms) document["lock_held_ms"] = *record.lock_held_ms;
+  if (record.last_success_at) {
+    document["last_success_at"] = core::format_iso_utc(*record.last_success_at);
+  }
+  return document;
+}
+
+Result<RunRecord> run_record_from_json(const nlohmann::json& document) {
+  RunRecord record;
+  try {
+    record.set = document.at("set").get<std::string>();
+    record.success = document.at("status").get<std::string>() == "success";
+    record.error = document.value("error", "");
+    if (document.contains("backup_id")) record.backup_id = document["backup_id"].get<std::string>();
+    record.started_at = time_field(document, "started_at").value_or(core::Seconds{});
+    record.finished_at = time_field(document, "finished_at").value_or(core::Seconds{});
+    record.duration_ms = document.value("duration_ms", std::int64_t{0});
+    record.size_bytes = document.value("size_bytes", std::uint64_t{0});
+    record.stored_bytes = document.value("stored_bytes", std::uint64_t{0});
+    if (document.contains("lock_held_ms")) {
+      record.lock_held_ms = document["lock_held_ms"].get<std::int64_t>();
+    }
+    record.last_success_at = time_field(document, "last_success_at");
+  } catch (const nlohmann::json::exception& error) {
+    return fail(std::string("malformed run record: ") + error.what());
+  }
+  return record;
+}
+
+Result<void> RunRecordStore::save(const RunRecord& record) const {
+  return write_file_atomically(directory_ / (record.set + ".json"),
+                               run_record_to_json(record).dump(2) + "\n", 0640);
+}
+
+Result<std::optional<RunRecord>> RunRecordStore::load(const std::string& set) const {
+  auto path = directory_ / (set + ".json");
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return std::optional<RunRecord>();
+  TRY_ASSIGN(auto text, read_whole_file(path));
+  auto document = nlohmann::json::parse(text, nullptr, false);
+  if (document.is_discarded()) return fail(path.string() + " is not valid JSON");
+  TRY_ASSIGN(auto record, run_record_from_json(document));
+  return std::optional<RunRecord>(std::move(record));
+}
+
+}  // namespace dbkeep::ops

@@ -1,0 +1,50 @@
+#pragma once
+// The outcome of the latest backup run of each set, kept as <state_dir>/runs/<set>.json. It is
+// what the metrics file, `dbkeep status` and notifications are made from, and it remembers the
+// last success across failed runs.
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dbkeep/core/error.hpp"
+#include "dbkeep/core/time_format.hpp"
+
+namespace dbkeep::ops {
+
+struct RunRecord {
+  std::string set;
+  bool success = false;
+  std::string error;                     // the failure, empty on success; never a secret
+  std::optional<std::string> backup_id;  // set when a backup was committed
+  core::Seconds started_at{};
+  core::Seconds finished_at{};
+  std::int64_t duration_ms = 0;
+  std::uint64_t size_bytes = 0;                  // bytes read from the source
+  std::uint64_t stored_bytes = 0;                // bytes in the repository
+  std::optional<std::int64_t> lock_held_ms;      // from the manifest's facts, when the method locks
+  std::optional<core::Seconds> last_success_at;  // carried over from earlier runs
+
+  [[nodiscard]] std::string status() const { return success ? "success" : "failed"; }
+};
+
+nlohmann::json run_record_to_json(const RunRecord& record);
+Result<RunRecord> run_record_from_json(const nlohmann::json& document);
+
+class RunRecordStore {
+ public:
+  explicit RunRecordStore(std::filesystem::path directory) : directory_(std::move(directory)) {}
+
+  // Writes the record atomically (0640).
+  Result<void> save(const RunRecord& record) const;
+  // The set's record; nullopt when it never ran. A corrupt record is an error.
+  Result<std::optional<RunRecord>> load(const std::string& set) const;
+
+ private:
+  std::filesystem::path directory_;
+};
+
+}  // namespace dbkeep::ops
