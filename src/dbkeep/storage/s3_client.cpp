@@ -217,6 +217,11 @@ Result<S3Response> S3Client::send(const S3Request& request, std::initializer_lis
       problem = "HTTP " + std::to_string(status);
       if (!error.code.empty()) problem += " " + error.code;
       if (!error.message.empty()) problem += ": " + error.message;
+      if (error.code.empty() && status == 403) {
+        // HEAD answers carry no body, so no S3 error code: say what a 403 usually means.
+        problem += " AccessDenied or SignatureDoesNotMatch (check the credentials and the "
+                   "bucket policy)";
+      }
       retryable = RetryPolicy::is_retryable_status(status, error.code);
     }
     problem = log::redact(problem);
