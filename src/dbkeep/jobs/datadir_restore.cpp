@@ -79,30 +79,6 @@ Result<fs::path> move_aside(const fs::path& target) {
   return aside;
 }
 
-// Prepares an empty target directory; returns where old content went, if anywhere.
-Result<std::optional<fs::path>> prepare_target(const fs::path& target, bool force) {
-  std::error_code error;
-  std::optional<fs::path> aside;
-  if (fs::exists(target, error)) {
-    if (!fs::is_directory(target, error)) {
-      return usage_error(target.string() + " exists and is not a directory");
-    }
-    if (!fs::is_empty(target, error)) {
-      if (!force) {
-        return usage_error(target.string() +
-                           " is not empty; restore into an empty directory, or use --force to "
-                           "move the current content aside to " +
-                           target.filename().string() + ".before-restore-<timestamp>");
-      }
-      TRY_ASSIGN(aside, move_aside(target));
-      log::info("moved the previous content of " + target.string() + " to " + aside->string());
-    }
-  }
-  fs::create_directories(target, error);
-  if (error) return fail("cannot create " + target.string() + ": " + error.message());
-  return aside;
-}
-
 // Fetches every file on `workers` threads; the first error stops the rest.
 Result<void> fetch_files(storage::Backend& backend, const repo::Manifest& manifest,
                          const fs::path& target, int workers) {
@@ -166,6 +142,30 @@ Result<void> sync_filesystem(const fs::path& target) {
 
 }  // namespace
 
+// Prepares an empty target directory; returns where old content went, if anywhere.
+Result<std::optional<fs::path>> prepare_restore_target(const fs::path& target, bool force) {
+  std::error_code error;
+  std::optional<fs::path> aside;
+  if (fs::exists(target, error)) {
+    if (!fs::is_directory(target, error)) {
+      return usage_error(target.string() + " exists and is not a directory");
+    }
+    if (!fs::is_empty(target, error)) {
+      if (!force) {
+        return usage_error(target.string() +
+                           " is not empty; restore into an empty directory, or use --force to "
+                           "move the current content aside to " +
+                           target.filename().string() + ".before-restore-<timestamp>");
+      }
+      TRY_ASSIGN(aside, move_aside(target));
+      log::info("moved the previous content of " + target.string() + " to " + aside->string());
+    }
+  }
+  fs::create_directories(target, error);
+  if (error) return fail("cannot create " + target.string() + ": " + error.message());
+  return aside;
+}
+
 Result<void> require_datadir_backup(const repo::Manifest& manifest) {
   if (manifest.facts.value("layout", "") == "datadir") return {};
   return usage_error("backup " + manifest.set + "/" + manifest.id + " is a " + manifest.source +
@@ -185,7 +185,7 @@ Result<DatadirRestoreResult> restore_datadir(storage::Backend& backend,
   }
   DatadirRestoreResult result;
   result.datadir = target;
-  TRY_ASSIGN(result.previous_kept_as, prepare_target(target, options.force));
+  TRY_ASSIGN(result.previous_kept_as, prepare_restore_target(target, options.force));
 
   ClearOnFailure clear(target);
   log::info("restoring " + manifest.set + "/" + manifest.id + " (" +

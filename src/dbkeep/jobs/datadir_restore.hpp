@@ -38,6 +38,13 @@ struct DatadirRestoreResult {
 // A kUsage error unless `manifest` holds a datadir backup.
 Result<void> require_datadir_backup(const repo::Manifest& manifest);
 
+// Makes `target` an empty directory a restore can write into: a missing or empty one is used
+// as is; a non-empty one is refused, or with `force` renamed to
+// <target>.before-restore-<timestamp> (never deleted). Returns where old content went.
+// Shared by the snapshot and physical restores.
+Result<std::optional<std::filesystem::path>> prepare_restore_target(
+    const std::filesystem::path& target, bool force);
+
 Result<DatadirRestoreResult> restore_datadir(storage::Backend& backend,
                                              const repo::Manifest& manifest,
                                              const DatadirRestoreOptions& options);

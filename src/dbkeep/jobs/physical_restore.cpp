@@ -12,6 +12,7 @@
 #include "dbkeep/core/stderr_logger.hpp"
 #include "dbkeep/core/temp_dir.hpp"
 #include "dbkeep/core/time_format.hpp"
+#include "dbkeep/jobs/datadir_restore.hpp"
 #include "dbkeep/jobs/free_space.hpp"
 #include "dbkeep/pipeline/store.hpp"
 
@@ -98,42 +99,6 @@ Result<void> prepare(const std::string& tool, const fs::path& base,
   return {};
 }
 
-// Empty or missing target: fine. Non-empty: refused, or with force renamed aside.
-Result<std::optional<fs::path>> prepare_target(const fs::path& target, bool force) {
-  std::error_code error;
-  std::optional<fs::path> aside;
-  if (fs::exists(target, error)) {
-    if (!fs::is_directory(target, error)) {
-      return usage_error(target.string() + " exists and is not a directory");
-    }
-    if (!fs::is_empty(target, error)) {
-      if (!force) {
-        return usage_error(target.string() +
-                           " is not empty; restore into an empty directory, or use --force to "
-                           "move the current content aside to " +
-                           target.filename().string() + ".before-restore-<timestamp>");
-      }
-      fs::path moved =
-          target.string() + ".before-restore-" + core::format_compact_utc(core::now_seconds());
-      for (int n = 2; fs::exists(moved); ++n) {
-        moved = target.string() + ".before-restore-" +
-                core::format_compact_utc(core::now_seconds()) + "_" + std::to_string(n);
-      }
-      if (::rename(target.c_str(), moved.c_str()) != 0) {
-        return fail(errno_message(
-            "cannot move " + target.string() + " aside to " + moved.string() +
-                " (a mount point cannot be renamed: " + "empty it yourself, or restore elsewhere)",
-            errno));
-      }
-      log::info("moved the previous content of " + target.string() + " to " + moved.string());
-      aside = moved;
-    }
-  }
-  fs::create_directories(target, error);
-  if (error) return fail("cannot create " + target.string() + ": " + error.message());
-  return aside;
-}
-
 Result<void> move_contents(const fs::path& from, const fs::path& to) {
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(from, error)) {
@@ -197,7 +162,7 @@ Result<PhysicalRestoreResult> restore_physical(repo::Repository& repository,
   PhysicalRestoreResult result;
   std::error_code error;
   result.datadir = fs::absolute(options.datadir, error).lexically_normal();
-  TRY_ASSIGN(result.previous_kept_as, prepare_target(result.datadir, options.force));
+  TRY_ASSIGN(result.previous_kept_as, prepare_restore_target(result.datadir, options.force));
 
   // Unpacked streams plus the prepared result need about the chain's plaintext size.
   std::uint64_t needed = kFreeSpaceMargin;
