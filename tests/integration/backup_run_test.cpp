@@ -14,6 +14,7 @@
 #include "support/loopback_listener.hpp"
 #include "support/sqlite_workspace.hpp"
 #include "support/temp_dir.hpp"
+#include "support/tls_smtp_listener.hpp"
 
 namespace dbkeep::jobs {
 namespace {
@@ -217,6 +218,64 @@ TEST_F(BackupRunTest, EmailGoesToALocalSmtpServer) {
   EXPECT_NE(data.find("Subject: [dbkeep] backup of app on "), std::string::npos) << data;
   EXPECT_NE(data.find(" FAILED"), std::string::npos);
   EXPECT_NE(data.find("status: failed"), std::string::npos);
+}
+
+// [notify] for a TLS SMTP server at `address`:`port` whose certificate is `ca` ("" = trust only
+// the system's CAs).
+std::string tls_mail_section(const std::string& scheme, const std::string& address, int port,
+                             const fs::path& ca) {
+  return "[notify]\nsmtp_url = \"" + scheme + "://" + address + ":" + std::to_string(port) +
+         "\"\nsmtp_user = \"backup\"\nemail_from = \"backup@example.net\"\n"
+         "email_to = [\"ops@example.net\"]\ntimeout_seconds = 10\n" +
+         (ca.empty() ? "" : "ca_file = \"" + ca.string() + "\"\n");
+}
+
+constexpr const char* kSmtpPassword = "smtp-secret-Zq9-never-logged";
+
+TEST_F(BackupRunTest, EmailOverImplicitTlsAuthenticatesAndRefusesAnUntrustedServer) {
+  test::TlsSmtpListener listener(test::TlsSmtpListener::Mode::kImplicitTls, "127.0.0.1", "backup",
+                                 kSmtpPassword);
+  if (!listener.started()) GTEST_SKIP() << listener.missing_reason();
+  core::Environment secret{{"DBKEEP_NOTIFY_SMTP_PASSWORD", kSmtpPassword}};
+  configure("pre_backup = ['false']\n",
+            tls_mail_section("smtps", "127.0.0.1", listener.port(), listener.certificate()),
+            secret);
+  ASSERT_FALSE(run());
+  auto received = listener.received();
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0]["tls"], true);
+  EXPECT_EQ(received[0]["user"], "backup");
+  EXPECT_EQ(received[0]["to"], nlohmann::json({"ops@example.net"}));
+  EXPECT_NE(received[0]["data"].get<std::string>().find("status: failed"), std::string::npos);
+
+  // Without ca_file the self-signed certificate is not trusted: no mail, a logged warning,
+  // and the run's outcome is the backup's own.
+  log::close_file();
+  configure("", tls_mail_section("smtps", "127.0.0.1", listener.port(), "") + "on_success = true\n",
+            secret);
+  ASSERT_TRUE(run());
+  EXPECT_EQ(listener.received().size(), 1u);
+  std::string log = ops::read_whole_file(workspace->dir() / "dbkeep.log").value_or("");
+  EXPECT_NE(log.find("email notification for set 'app' failed"), std::string::npos) << log;
+  EXPECT_EQ(log.find(kSmtpPassword), std::string::npos);
+}
+
+TEST_F(BackupRunTest, EmailToARemoteServerUsesStartTls) {
+  // smtp:// to anything but the local host must upgrade with STARTTLS; a non-loopback address
+  // of this machine stands in for the remote relay.
+  auto address = test::non_loopback_address();
+  if (!address) GTEST_SKIP() << "this machine has no non-loopback IPv4 address";
+  test::TlsSmtpListener listener(test::TlsSmtpListener::Mode::kStartTls, *address, "backup",
+                                 kSmtpPassword);
+  if (!listener.started()) GTEST_SKIP() << listener.missing_reason();
+  configure("pre_backup = ['false']\n",
+            tls_mail_section("smtp", *address, listener.port(), listener.certificate()),
+            {{"DBKEEP_NOTIFY_SMTP_PASSWORD", kSmtpPassword}});
+  ASSERT_FALSE(run());
+  auto received = listener.received();
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0]["tls"], true);
+  EXPECT_EQ(received[0]["user"], "backup");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "dbkeep/core/child_process.hpp"
@@ -104,6 +105,61 @@ TEST(OperationsCliTest, ScheduleInstallShowRemoveInATemporaryRoot) {
       {"schedule", "remove", "--root", root.path().string(), "--name", "mysql-backup"});
   ASSERT_EQ(remove.exit_code, 0);
   EXPECT_FALSE(fs::exists(cron_file));
+}
+
+// Debian's cron reads /etc/cron.d lines as "time-fields user command"; `crontab -n` checks the
+// same time-field and command syntax for a user crontab (no user field). So drop the user
+// field of each job line and let the real cron package judge the rest.
+std::string as_user_crontab(const std::string& cron_d) {
+  std::istringstream lines(cron_d);
+  std::string line, converted;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line[0] != '#' && line.find('=') == std::string::npos) {
+      std::istringstream words(line);
+      std::vector<std::string> fields;
+      for (std::string word; words >> word;) fields.push_back(word);
+      std::size_t user = fields[0].starts_with("@") ? 1 : 5;  // @daily root cmd…
+      EXPECT_GT(fields.size(), user + 1) << line;
+      if (fields.size() <= user + 1) continue;
+      EXPECT_EQ(fields[user], "root") << line;
+      std::size_t at = 0;
+      for (std::size_t i = 0; i <= user; ++i) at = line.find(fields[i], at) + fields[i].size();
+      auto before_user = line.rfind(fields[user], at);
+      line = line.substr(0, before_user) + line.substr(at + 1);
+    }
+    converted += line + "\n";
+  }
+  return converted;
+}
+
+core::CommandResult crontab_check(const fs::path& dir, const std::string& crontab) {
+  auto file = dir / "crontab";
+  EXPECT_TRUE(ops::write_file_atomically(file, crontab));
+  core::SystemCommandRunner runner;
+  auto checked = runner.run({.argv = {"crontab", "-n", file.string()}});
+  EXPECT_TRUE(checked);
+  return checked ? *checked : core::CommandResult{};
+}
+
+TEST(OperationsCliTest, CronFileIsAcceptedByDebiansCron) {
+  if (!fs::exists("/usr/bin/crontab")) GTEST_SKIP() << "Debian's cron is not installed";
+  SqliteWorkspace workspace("[set.schedule]\ncron = \"*/15 9-17/2 1,15 jan-jun mon-fri\"\n");
+  std::ofstream(workspace.config(), std::ios::app)
+      << "[[set]]\nname = \"daily\"\nsource = \"sqlite\"\n[set.sqlite]\npath = \"/srv/x.db\"\n"
+         "[set.schedule]\ncron = \"@daily\"\n";
+  TempDir root;
+  auto install = workspace.dbkeep({"schedule", "install", "--root", root.path().string()});
+  ASSERT_EQ(install.exit_code, 0) << install.stderr_text;
+  std::string content = read(root.path() / "etc/cron.d/dbkeep");
+  std::string crontab = as_user_crontab(content);
+  EXPECT_NE(crontab.find("@daily " + std::string(DBKEEP_BINARY)), std::string::npos) << crontab;
+  auto accepted = crontab_check(root.path(), crontab);
+  EXPECT_TRUE(accepted.success()) << content << accepted.stderr_text;
+
+  // The check can fail: cron refuses an hour of 25 written the same way.
+  auto refused = crontab_check(root.path(), as_user_crontab("0 25 * * * root /bin/true\n"));
+  EXPECT_FALSE(refused.success());
+  EXPECT_NE(refused.stderr_text.find("bad hour"), std::string::npos) << refused.stderr_text;
 }
 
 TEST(OperationsCliTest, SystemdUnitsPassSystemdAnalyzeVerify) {

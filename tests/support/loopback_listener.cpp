@@ -69,12 +69,16 @@ LoopbackListener::~LoopbackListener() {
   if (process_) process_->terminate(std::chrono::milliseconds(1000));
 }
 
-std::vector<nlohmann::json> LoopbackListener::received() const {
+std::vector<nlohmann::json> read_json_lines(const std::filesystem::path& file) {
   std::vector<nlohmann::json> messages;
-  std::ifstream in(dir_.path() / "received.jsonl");
+  std::ifstream in(file);
   std::string line;
   while (std::getline(in, line)) messages.push_back(nlohmann::json::parse(line));
   return messages;
+}
+
+std::vector<nlohmann::json> LoopbackListener::received() const {
+  return read_json_lines(dir_.path() / "received.jsonl");
 }
 
 }  // namespace dbkeep::test

@@ -19,6 +19,9 @@ namespace dbkeep::test {
 
 bool python3_available();
 
+// One JSON object per line of `file` (what the listeners record); empty when there is no file.
+std::vector<nlohmann::json> read_json_lines(const std::filesystem::path& file);
+
 class LoopbackListener {
  public:
   enum class Kind { kHttp, kSmtp };

@@ -5,11 +5,13 @@
 namespace dbkeep::test {
 
 DbkeepRun run_dbkeep(const std::vector<std::string>& args,
-                     const std::map<std::string, std::string>& env) {
+                     const std::map<std::string, std::string>& env,
+                     const std::optional<std::string>& input) {
   core::Command command;
   command.argv.push_back(DBKEEP_BINARY);
   command.argv.insert(command.argv.end(), args.begin(), args.end());
   command.extra_env = env;
+  command.stdin_data = input;
   core::SystemCommandRunner runner;
   auto result = runner.run(command);
   if (!result) return DbkeepRun{-1, "", result.error().message};

@@ -2,6 +2,7 @@
 // Runs the built dbkeep binary as a user would, capturing exit code and output.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,8 +14,10 @@ struct DbkeepRun {
   std::string stderr_text;
 };
 
-// `args` excludes the program name. `env` adds or replaces environment variables.
+// `args` excludes the program name. `env` adds or replaces environment variables. `input`, when
+// given, is the program's stdin (otherwise /dev/null).
 DbkeepRun run_dbkeep(const std::vector<std::string>& args,
-                     const std::map<std::string, std::string>& env = {});
+                     const std::map<std::string, std::string>& env = {},
+                     const std::optional<std::string>& input = std::nullopt);
 
 }  // namespace dbkeep::test

@@ -1,9 +1,10 @@
 #include <unistd.h>
 
 #include "dbkeep/cli/command.hpp"
+#include "dbkeep/core/executable_path.hpp"
+#include "dbkeep/ops/cron_expression.hpp"
 #include "dbkeep/source/mysql/logical/logical_source.hpp"
 #include "dbkeep/source/mysql/physical_tool.hpp"
-#include "dbkeep/ops/cron_expression.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "dbkeep/storage/access_probe.hpp"
 #include "dbkeep/storage/open_backend.hpp"
@@ -44,6 +45,21 @@ std::string sqlite_problem(const core::SqliteConfig& sqlite) {
   return "";
 }
 
+// The program the snapshot provider drives (the full sequence is checked by the backup itself,
+// which also refuses a repository on the snapshotted volume).
+Check snapshot_tool_check(const std::string& what, const core::SnapshotConfig& snapshot) {
+  std::string program = snapshot.provider == "lvm"     ? "lvcreate"
+                        : snapshot.provider == "btrfs" ? "btrfs"
+                                                       : "zfs";
+  std::string package = snapshot.provider == "lvm"     ? "lvm2"
+                        : snapshot.provider == "btrfs" ? "btrfs-progs"
+                                                       : "zfsutils-linux";
+  return {what + ": " + program + " installed (" + snapshot.provider + " snapshots)",
+          core::find_executable(program)
+              ? ""
+              : program + " is not in PATH; install the " + package + " package"};
+}
+
 }  // namespace
 
 Result<int> check_config_command(CommandContext& context) {
@@ -80,16 +96,16 @@ Result<int> check_config_command(CommandContext& context) {
     if (set.sqlite) {
       checks.push_back(
           {what + ": " + set.sqlite->path.string() + " readable", sqlite_problem(*set.sqlite)});
-    } else if (set.mysql && set.logical) {
-      auto connected =
-          source::mysql::Connection::connect(source::mysql::logical::connection_options(*set.mysql));
+    } else if (set.mysql) {
+      auto connected = source::mysql::Connection::connect(
+          source::mysql::logical::connection_options(*set.mysql));
       checks.push_back({what + ": server reachable", connected ? "" : connected.error().message});
-    } else if (set.physical) {
-      // Without connecting, the flavor is unknown: the configured tool, else mariabackup.
-      auto tool = source::mysql::find_physical_tool(set.physical->tool.value_or("mariabackup"));
-      checks.push_back({what + ": backup tool installed", tool ? "" : tool.error().message});
-    } else {
-      checks.push_back({what, "method '" + set.method + "' is not available in this build yet"});
+      if (set.physical) {
+        // Without connecting, the flavor is unknown: the configured tool, else mariabackup.
+        auto tool = source::mysql::find_physical_tool(set.physical->tool.value_or("mariabackup"));
+        checks.push_back({what + ": backup tool installed", tool ? "" : tool.error().message});
+      }
+      if (set.snapshot) checks.push_back(snapshot_tool_check(what, *set.snapshot));
     }
   }
   for (const auto& set : config->sets) {  // what `dbkeep schedule` and `dbkeep daemon` will read

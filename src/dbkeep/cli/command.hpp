@@ -74,6 +74,7 @@ Result<int> verify_command(CommandContext& context);
 Result<int> restore_command(CommandContext& context);
 Result<int> restore_to_server_command(CommandContext& context);  // restore --to-server
 Result<int> check_config_command(CommandContext& context);
+Result<int> init_command(CommandContext& context);
 Result<int> key_command(CommandContext& context);
 Result<int> prune_command(CommandContext& context);
 Result<int> pin_command(CommandContext& context);

@@ -96,6 +96,18 @@ const std::vector<CommandSpec>& all_commands() {
        "errors naming file and line), then checks the environment: repository writable,\n"
        "log file writable, temp directory present, each source readable. Changes nothing.\n",
        check_config_command},
+      {"init", "write a first, commented configuration and check it",
+       "usage: dbkeep init [--interactive] [--force]\n"
+       "\n"
+       "Writes a configuration to the --config path (default /etc/dbkeep/dbkeep.toml) with\n"
+       "mode 0600, then runs check-config on it. Without --interactive it is the commented\n"
+       "example shipped as dbkeep.example.toml (every section, every common key); with\n"
+       "--interactive it asks for the essentials on the terminal — set name, source, method,\n"
+       "connection, repository, log file, schedule, retention — and writes just those.\n"
+       "An existing file is never overwritten: --force moves it aside to\n"
+       "FILE.before-init-<time> first. Exit status: check-config's (0 when it passed, 2 when\n"
+       "it found something to fix — the file is written either way).\n",
+       init_command},
       {"key", "manage the encryption key slots of the repository",
        "usage: dbkeep key init\n"
        "       dbkeep key list\n"

@@ -154,6 +154,8 @@ struct NotifyConfig {
   std::optional<std::string> email_from;
   std::vector<std::string> email_to;
   bool on_success = false;
+  // CA bundle trusted for the webhook and SMTP TLS instead of the system's (private CAs).
+  std::optional<std::filesystem::path> ca_file;
 };
 
 // A Prometheus textfile-collector file ([metrics]).

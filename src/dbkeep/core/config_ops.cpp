@@ -81,6 +81,8 @@ Result<NotifyConfig> parse_notify(ConfigTable table) {
   }
   TRY_ASSIGN(auto on_success, table.boolean("on_success"));
   if (on_success) notify.on_success = *on_success;
+  TRY_ASSIGN(auto ca_file, table.string("ca_file"));
+  if (ca_file) notify.ca_file = *ca_file;
   TRY(table.reject_unknown_keys());
   return notify;
 }

@@ -66,6 +66,12 @@ void configure(const Options& options) {
 }
 
 Result<void> open_file(const std::filesystem::path& path) {
+  // A log under a directory that does not exist yet (/var/log/dbkeep on a fresh host) gets
+  // it created, as the repository and state directories are.
+  if (path.has_parent_path()) {
+    std::error_code ignored;  // a failure shows up in open() below, with its reason
+    std::filesystem::create_directories(path.parent_path(), ignored);
+  }
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0) return fail(errno_message("cannot open log file " + path.string(), errno));
   std::lock_guard lock(state().mutex);

@@ -51,7 +51,7 @@ std::string this_host() {
 
 // One POST. Returns the HTTP status, or an error for transport failures (never naming the URL).
 Result<long> post_once(const std::string& url, const std::string& body,
-                       std::chrono::seconds timeout) {
+                       std::chrono::seconds timeout, const NotifierOptions& options) {
   CurlHandle curl;
   if (!curl.handle) return fail("cannot initialise libcurl");
   curl.headers = curl_slist_append(curl.headers, "Content-Type: application/json");
@@ -65,6 +65,7 @@ Result<long> post_once(const std::string& url, const std::string& body,
   curl_easy_setopt(curl.handle, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl.handle, CURLOPT_WRITEFUNCTION, discard_body);
   curl_easy_setopt(curl.handle, CURLOPT_USERAGENT, "dbkeep");
+  if (options.ca_file) curl_easy_setopt(curl.handle, CURLOPT_CAINFO, options.ca_file->c_str());
   CURLcode code = curl_easy_perform(curl.handle);
   if (code != CURLE_OK) return fail(curl_easy_strerror(code));
   long status = 0;
@@ -115,7 +116,7 @@ Result<void> WebhookNotifier::send(const RunRecord& record) {
       std::this_thread::sleep_for(delay);
       delay = std::min<std::chrono::milliseconds>(delay * 2, std::chrono::minutes(1));
     }
-    auto status = post_once(url_, body, timeout_);
+    auto status = post_once(url_, body, timeout_, options_);
     if (status && *status >= 200 && *status < 300) return {};
     last_problem = status ? "HTTP " + std::to_string(*status) : status.error().message;
     bool final = status && *status >= 400 && *status < 500 && *status != 429;
@@ -154,6 +155,7 @@ Result<void> EmailNotifier::send(const RunRecord& record) {
   Payload payload{message};
   const std::string& url = *config_.smtp_url;
   curl_easy_setopt(curl.handle, CURLOPT_URL, url.c_str());
+  if (config_.ca_file) curl_easy_setopt(curl.handle, CURLOPT_CAINFO, config_.ca_file->c_str());
   if (url.starts_with("smtp://") && !is_local_host(url)) {
     curl_easy_setopt(curl.handle, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
   }
@@ -183,6 +185,7 @@ std::vector<std::unique_ptr<Notifier>> make_notifiers(const core::NotifyConfig& 
   std::vector<std::unique_ptr<Notifier>> notifiers;
   auto timeout = std::chrono::seconds(config.timeout_seconds);
   if (config.webhook_url) {
+    options.ca_file = config.ca_file;
     notifiers.push_back(std::make_unique<WebhookNotifier>(
         *config.webhook_url, config.webhook_retries, timeout, options));
   }

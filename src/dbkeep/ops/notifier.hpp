@@ -4,8 +4,10 @@
 // on_success = true. A notifier that fails is logged and never changes the run's outcome.
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,8 @@ struct NotifierOptions {
   // Delay before the first retry; doubled for each further one (at most a minute). Tests
   // shorten it.
   std::chrono::milliseconds retry_delay{std::chrono::seconds(2)};
+  // Trust this CA bundle instead of the system's ([notify] ca_file).
+  std::optional<std::filesystem::path> ca_file;
 };
 
 // POSTs run_summary_json() with Content-Type: application/json. Retries on connection errors and

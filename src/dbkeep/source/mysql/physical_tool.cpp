@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "dbkeep/core/command_runner.hpp"
+#include "dbkeep/core/executable_path.hpp"
 #include "dbkeep/core/fd.hpp"
 #include "dbkeep/core/fd_io.hpp"
 
@@ -46,14 +47,7 @@ std::string choose_physical_tool(Flavor flavor, const std::optional<std::string>
 }
 
 Result<std::filesystem::path> find_physical_tool(const std::string& tool) {
-  const char* path = std::getenv("PATH");
-  std::stringstream directories(path ? path : "");
-  std::string directory;
-  while (std::getline(directories, directory, ':')) {
-    if (directory.empty()) continue;
-    auto candidate = std::filesystem::path(directory) / tool;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
+  if (auto found = core::find_executable(tool)) return *found;
   std::string package = tool == "mariabackup" ? "mariadb-backup" : "percona-xtrabackup";
   return usage_error(tool +
                      " is not installed (not found in PATH); the physical method needs it: " +
