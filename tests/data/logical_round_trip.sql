@@ -115,6 +115,15 @@ INSERT INTO legacy_aria VALUES (1, 'aria');
 CREATE TABLE big (id BIGINT PRIMARY KEY, k INT NOT NULL, pad CHAR(60), INDEX (k)) ENGINE=InnoDB;
 INSERT INTO big SELECT seq * 3, seq % 1000, REPEAT(CHAR(65 + seq % 26), 60) FROM seq_1_to_30000;
 
+-- Secondary indexes the loader defers to one ALTER TABLE after the data (unique, composite,
+-- prefix, with options), beside a non-leading AUTO_INCREMENT column that must keep its key.
+CREATE TABLE indexed (
+  id INT NOT NULL, seq INT NOT NULL AUTO_INCREMENT, a INT, b VARCHAR(40), c INT NOT NULL,
+  PRIMARY KEY (id), KEY k_seq (seq), UNIQUE KEY u_b (b), KEY k_ac (a, c),
+  KEY k_bprefix (b(10)) COMMENT 'prefix', KEY k_c (c) USING BTREE
+) ENGINE=InnoDB;
+INSERT INTO indexed (id, a, b, c) SELECT seq, seq % 7, CONCAT('v', seq), seq % 3 FROM seq_1_to_500;
+
 CREATE VIEW v_base AS SELECT id, name FROM parent;
 CREATE VIEW a_view_on_view AS SELECT id, UPPER(name) AS shout FROM v_base;
 CREATE SQL SECURITY INVOKER VIEW v_join AS

@@ -69,8 +69,8 @@ Result<void> prepare_load_session(Connection& connection, bool skip_binlog) {
   return {};
 }
 
-Result<void> load_chunks_parallel(storage::Backend& backend, std::vector<Connection>& connections,
-                                  const std::vector<ChunkLoad>& chunks) {
+Result<void> run_parallel(std::vector<Connection>& connections, std::size_t count,
+                          const std::function<Result<void>(Connection&, std::size_t)>& task) {
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stop{false};
   std::mutex error_mutex;
@@ -78,10 +78,10 @@ Result<void> load_chunks_parallel(storage::Backend& backend, std::vector<Connect
   auto work = [&](Connection& connection) {
     while (!stop.load()) {
       const std::size_t index = next.fetch_add(1);
-      if (index >= chunks.size()) return;
-      if (auto loaded = load_chunk(backend, connection, chunks[index]); !loaded) {
+      if (index >= count) return;
+      if (auto done = task(connection, index); !done) {
         std::lock_guard lock(error_mutex);
-        if (!first_error) first_error = loaded.error();
+        if (!first_error) first_error = done.error();
         stop = true;
         return;
       }
@@ -92,6 +92,13 @@ Result<void> load_chunks_parallel(storage::Backend& backend, std::vector<Connect
   for (auto& thread : threads) thread.join();
   if (first_error) return propagate(*first_error);
   return {};
+}
+
+Result<void> load_chunks_parallel(storage::Backend& backend, std::vector<Connection>& connections,
+                                  const std::vector<ChunkLoad>& chunks) {
+  return run_parallel(connections, chunks.size(), [&](Connection& connection, std::size_t i) {
+    return load_chunk(backend, connection, chunks[i]);
+  });
 }
 
 }  // namespace dbkeep::jobs

@@ -6,6 +6,7 @@
 
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/jobs/chunk_loader.hpp"
+#include "dbkeep/jobs/deferred_indexes.hpp"
 #include "dbkeep/jobs/sql_script.hpp"
 #include "dbkeep/pipeline/store.hpp"
 #include "dbkeep/source/mysql/logical/sql_text.hpp"
@@ -65,11 +66,29 @@ Result<std::string> fetch_text(storage::Backend& backend, const repo::ManifestFi
   return std::move(sink.text);
 }
 
+// Secondary indexes of one table, added after its data (deferred_indexes.hpp).
+struct DeferredIndexes {
+  std::string schema;
+  std::string table;
+  std::vector<std::string> keys;
+};
+
+// Runs a script's statements; with `deferred` (a table's schema file), its CREATE TABLE loses
+// its secondary indexes, which are appended to `deferred` for after the data.
 Result<void> run_script(Connection& connection, const std::string& schema,
-                        const std::string& script, const std::string& what) {
+                        const std::string& script, const std::string& what,
+                        std::vector<DeferredIndexes>* deferred = nullptr,
+                        const std::string& table = {}) {
   TRY(connection.execute("USE " + quote_identifier(schema)));
   TRY_ASSIGN(auto statements, split_sql_script(script));
-  for (const auto& statement : statements) {
+  for (auto& statement : statements) {
+    if (deferred != nullptr && statement.starts_with("CREATE TABLE ")) {
+      auto split = split_secondary_indexes(statement);
+      if (!split.deferred.empty()) {
+        deferred->push_back({schema, table, std::move(split.deferred)});
+        statement = std::move(split.create);
+      }
+    }
     if (auto done = connection.execute(statement); !done) {
       return propagate(done.error().with_context("creating " + what));
     }
@@ -126,6 +145,23 @@ std::uint64_t rows_of(const repo::ManifestFile& file) {
   return found != file.attributes.end() && found->is_number() ? found->get<std::uint64_t>() : 0;
 }
 
+// One ALTER TABLE per table with deferred indexes, spread over the connections.
+Result<void> build_deferred_indexes(std::vector<Connection>& connections,
+                                    const std::vector<DeferredIndexes>& tables) {
+  if (tables.empty()) return {};
+  log::info("building the secondary indexes of " + std::to_string(tables.size()) + " tables");
+  return run_parallel(
+      connections, tables.size(), [&](Connection& connection, std::size_t i) -> Result<void> {
+        const auto& one = tables[i];
+        const std::string name = quote_identifier(one.schema) + "." + quote_identifier(one.table);
+        auto done = connection.execute(add_indexes_statement(name, one.keys));
+        if (!done) {
+          return propagate(done.error().with_context("adding the secondary indexes of " + name));
+        }
+        return {};
+      });
+}
+
 }  // namespace
 
 Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
@@ -141,6 +177,7 @@ Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
   TRY(handle_existing(control, plan, options.drop_existing));
 
   LogicalRestoreResult result;
+  std::vector<DeferredIndexes> deferred;
   for (const auto* file : plan.schemas) {
     std::string sql = "CREATE DATABASE IF NOT EXISTS " + quote_identifier(plan.target(*file));
     const std::string charset = attribute(*file, "charset");
@@ -152,8 +189,8 @@ Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
   }
   for (const auto* file : plan.tables) {
     TRY_ASSIGN(auto script, fetch_text(backend, *file));
-    TRY(run_script(control, plan.target(*file), script,
-                   "table `" + attribute(*file, "table") + "`"));
+    const std::string table = attribute(*file, "table");
+    TRY(run_script(control, plan.target(*file), script, "table `" + table + "`", &deferred, table));
     ++result.tables;
   }
 
@@ -182,6 +219,11 @@ Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
         "--drop-existing)"));
   }
   result.chunks = chunks.size();
+  if (workers.empty() && !deferred.empty()) {
+    TRY_ASSIGN(auto worker, Connection::connect(options.connection));
+    workers.push_back(std::move(worker));
+  }
+  TRY(build_deferred_indexes(workers, deferred));
 
   for (const auto* file : plan.objects) {
     TRY_ASSIGN(auto script, fetch_text(backend, *file));

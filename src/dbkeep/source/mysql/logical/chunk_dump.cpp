@@ -5,6 +5,7 @@
 #include <optional>
 #include <thread>
 
+#include "dbkeep/pipeline/read_ahead.hpp"
 #include "dbkeep/source/mysql/logical/chunk_source.hpp"
 #include "dbkeep/source/mysql/logical/sql_text.hpp"
 #include "dbkeep/source/mysql/row_stream.hpp"
@@ -31,7 +32,9 @@ Result<std::uint64_t> dump_chunk(Connection& connection, const Chunk& chunk,
     TRY_ASSIGN(auto rows, RowStream::open(connection, sql));
     ChunkSqlSource source(rows, table.name, kStatementBytes);
     const std::string path = chunk_path(chunk);
-    TRY(session.store_stream(source, path,
+    // Rows are fetched and formatted on a second thread while this one hashes and compresses.
+    pipeline::ReadAheadSource ahead(source);
+    TRY(session.store_stream(ahead, path,
                              {{"kind", "table-data"},
                               {"schema", table.schema},
                               {"table", table.name},

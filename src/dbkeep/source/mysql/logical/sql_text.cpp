@@ -16,32 +16,45 @@ std::string quote_identifier(std::string_view name) {
   return out;
 }
 
-void append_string_literal(std::string& out, std::string_view text) {
-  out += '\'';
-  for (char c : text) {
-    switch (c) {
-      case '\0':
-        out += "\\0";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\x1a':
-        out += "\\Z";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\'':
-        out += "\\'";
-        break;
-      default:
-        out += c;
-    }
+namespace {
+
+// Characters a quoted string literal must escape, and their escape letters.
+constexpr char escape_letter(char c) {
+  switch (c) {
+    case '\0':
+      return '0';
+    case '\n':
+      return 'n';
+    case '\r':
+      return 'r';
+    case '\x1a':
+      return 'Z';
+    case '\\':
+      return '\\';
+    case '\'':
+      return '\'';
+    default:
+      return 0;
   }
+}
+
+}  // namespace
+
+// Hot path of the dump: runs of plain characters are appended in one go, and the string grows
+// once per value rather than once per character.
+void append_string_literal(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size() + 2);
+  out += '\'';
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char letter = escape_letter(text[i]);
+    if (letter == 0) continue;
+    out.append(text.data() + run, i - run);
+    out += '\\';
+    out += letter;
+    run = i + 1;
+  }
+  out.append(text.data() + run, text.size() - run);
   out += '\'';
 }
 
@@ -51,10 +64,14 @@ void append_hex_literal(std::string& out, std::string_view bytes) {
     return;
   }
   static constexpr char kDigits[] = "0123456789ABCDEF";
-  out += "0x";
+  const std::size_t at = out.size();
+  out.resize(at + 2 + 2 * bytes.size());
+  char* write = out.data() + at;
+  *write++ = '0';
+  *write++ = 'x';
   for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0x0F];
+    *write++ = kDigits[c >> 4];
+    *write++ = kDigits[c & 0x0F];
   }
 }
 
