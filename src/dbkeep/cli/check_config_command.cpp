@@ -1,9 +1,10 @@
 #include <unistd.h>
 
 #include "dbkeep/cli/command.hpp"
+#include "dbkeep/crypto/encryption_check.hpp"
+#include "dbkeep/ops/cron_expression.hpp"
 #include "dbkeep/source/mysql/logical/logical_source.hpp"
 #include "dbkeep/source/mysql/physical_tool.hpp"
-#include "dbkeep/ops/cron_expression.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "dbkeep/storage/access_probe.hpp"
 #include "dbkeep/storage/open_backend.hpp"
@@ -51,9 +52,9 @@ Result<int> check_config_command(CommandContext& context) {
   TRY_ASSIGN(auto* config, context.config());
 
   std::vector<Check> checks;
+  auto backend = storage::open_backend(config->repository);
   if (config->repository.s3) {
     // An S3 repository: try the operations backups need, naming the missing permission.
-    auto backend = storage::open_backend(config->repository);
     if (!backend) {
       checks.push_back({"repository " + config->repository.url, backend.error().message});
     } else {
@@ -64,6 +65,11 @@ Result<int> check_config_command(CommandContext& context) {
   } else {
     checks.push_back({"repository " + config->repository.path.string() + " writable",
                       writable_directory_problem(config->repository.path)});
+  }
+  if (backend) {
+    for (auto& step : crypto::check_encryption(config->repository, **backend)) {
+      checks.push_back({std::move(step.what), std::move(step.problem)});
+    }
   }
   checks.push_back({"state directory " + config->repository.state_dir.string() + " writable",
                     writable_directory_problem(config->repository.state_dir)});
@@ -81,8 +87,8 @@ Result<int> check_config_command(CommandContext& context) {
       checks.push_back(
           {what + ": " + set.sqlite->path.string() + " readable", sqlite_problem(*set.sqlite)});
     } else if (set.mysql && set.logical) {
-      auto connected =
-          source::mysql::Connection::connect(source::mysql::logical::connection_options(*set.mysql));
+      auto connected = source::mysql::Connection::connect(
+          source::mysql::logical::connection_options(*set.mysql));
       checks.push_back({what + ": server reachable", connected ? "" : connected.error().message});
     } else if (set.physical) {
       // Without connecting, the flavor is unknown: the configured tool, else mariabackup.
