@@ -207,7 +207,7 @@ class EncryptedMysqlTest : public testing::TestWithParam<MysqlCase> {
         "ENGINE=InnoDB");
     server.execute("INSERT INTO secret.marker SELECT seq, IF(seq % 50 = 0, '" +
                    std::string(kMarker) +
-                   "', CONCAT('row ', seq)), REPEAT(SHA2(seq, 256), 3) FROM seq_1_to_5000");
+                   "', CONCAT('row ', seq)), REPEAT(SHA2(seq, 256), 3) FROM secret.seq_1_to_5000");
     server.execute("FLUSH TABLES secret.marker");
   }
   static void TearDownTestSuite() {

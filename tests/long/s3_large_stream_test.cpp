@@ -97,8 +97,11 @@ TEST_F(S3LargeStreamTest, TwoGibibytesUploadWithMemoryBoundedByPartSizeTimesConc
                       std::to_string(kStreamBytes) + " /dev/urandom");
 
   // The workspace's config, moved to S3 with a fixed part size and concurrency.
-  std::ofstream(workspace.dir() / "key_id") << S3Server::access_key() << "\n";
-  std::ofstream(workspace.dir() / "secret") << S3Server::secret_key() << "\n";
+  for (const auto& [name, value] :
+       {std::pair{"key_id", S3Server::access_key()}, std::pair{"secret", S3Server::secret_key()}}) {
+    std::ofstream(workspace.dir() / name) << value << "\n";
+    fs::permissions(workspace.dir() / name, fs::perms::owner_read | fs::perms::owner_write);
+  }
   std::string config = read_text(workspace.config());
   const std::string local = "path = \"" + (workspace.dir() / "repo").string() + "\"\n";
   ASSERT_NE(config.find(local), std::string::npos) << config;
