@@ -3,7 +3,7 @@
 # in every repetition, and leaves one row per run in measurements.tsv.
 # Contender names are table labels; "dbkeep …" names are dbkeep, the rest are peers.
 
-ALL_CASES=(dump load snapshot physical lock)   # the default set, in the order they run
+ALL_CASES=(dump load snapshot physical lock encryption s3)   # the default set, in order
 KNOWN_CASES=(smoke "${ALL_CASES[@]}")
 
 # Shell-quoted connection arguments for the source and the load target. The MariaDB tools

@@ -49,21 +49,25 @@ build_dbkeep() {
 # dbkeep_dir METHOD: the directory holding that method's config, repository and log.
 dbkeep_dir() { echo "$WORK/dbkeep/$1"; }
 
-# write_dbkeep_config METHOD: a config with one set, named after its method.
+# write_dbkeep_config METHOD [VARIANT REPOSITORY_LINES COMPRESSION]: a config with one set,
+# named after its method, in dbkeep_dir VARIANT (default: the method). REPOSITORY_LINES replace
+# the local `path` (an S3 url, encryption keys); COMPRESSION defaults to zstd.
 write_dbkeep_config() {
-  local method=$1 dir
-  dir=$(dbkeep_dir "$method")
+  local method=$1 variant=${2:-$1} dir repository
+  dir=$(dbkeep_dir "$variant")
+  repository=${3:-"path = \"$dir/repo\""}
   mkdir -p "$dir"
   cat >"$dir/config.toml" <<EOF
 [repository]
-path = "$dir/repo"
+$repository
+state_dir = "$dir/state"
 [log]
 file = "$dir/dbkeep.log"
 [[set]]
 name = "$method"
 source = "mysql"
 method = "$method"
-compression = "zstd"
+compression = "${4:-zstd}"
 [set.mysql]
 socket = "$(socket_of source)"
 user = "root"
@@ -73,6 +77,7 @@ EOF
     sed -i 's/^compression = "zstd"$/&\ncompression_level = 1/' "$dir/config.toml"
   fi
   if [[ "$method" == snapshot ]]; then
+    mkdir -p "$BTRFS_MNT/snap-dbkeep"  # where the provider creates its snapshots
     cat >>"$dir/config.toml" <<EOF
 [set.snapshot]
 provider = "btrfs"
@@ -123,14 +128,17 @@ classify() {
   fi
 }
 
-# dbkeep_backup METHOD CASE CONTENDER REP: one timed backup into an emptied repository
-# (so the size is this backup's alone). Records the measurement; returns 0 when it worked.
+# dbkeep_backup METHOD CASE CONTENDER REP [VARIANT]: one timed backup into an emptied set (so
+# the size is this backup's alone; an encrypted repository keeps its key). VARIANT names a
+# config written with write_dbkeep_config METHOD VARIANT …; default: the method's own.
+# Records the measurement; returns 0 when it worked.
 dbkeep_backup() {
-  local method=$1 case_name=$2 contender=$3 rep=$4 dir log_file lock_ms="" note
+  local method=$1 case_name=$2 contender=$3 rep=$4 variant=${5:-$1} dir store log_file lock_ms="" note
   dbkeep_usable "$method" || { report_unusable "$case_name" "$contender" "$method"; return 1; }
-  dir=$(dbkeep_dir "$method")
+  dir=$(dbkeep_dir "$variant")
   [[ -f "$dir/config.toml" ]] || write_dbkeep_config "$method"
-  rm -rf "$dir/repo"
+  store=$(repository_store "$variant")
+  rm -rf "${store:?}/$method"
   log_file=$(log_path "$case_name" "$contender" "$rep")
   run_timed "$log_file" "$WORK/time.out" \
     "$(printf '%q ' "$DBKEEP" --config "$dir/config.toml" --json backup --set "$method") >$dir/out.json"
@@ -143,18 +151,29 @@ dbkeep_backup() {
   fi
   if [[ "$case_name" == lock ]]; then lock_ms=$(dbkeep_lock_ms "$dir" "$RUN_ID"); fi
   record "$case_name" "$contender" "$rep" ok "$LAST_SECONDS" "$LAST_RSS_KB" \
-    "$(size_of "$dir/repo")" "$lock_ms" "id $RUN_ID${lock_ms:+, lock ${lock_ms} ms}${note:+; $note}"
+    "$(size_of "$store/$method")" "$lock_ms" "id $RUN_ID${lock_ms:+, lock ${lock_ms} ms}${note:+; $note}"
   log "  $case_name/$contender rep $rep: ${LAST_SECONDS}s${lock_ms:+, lock_held_ms $lock_ms}${note:+, $note}"
+}
+
+# repository_store VARIANT: the directory holding the repository's bytes (the local repository,
+# or the S3 test server's folder for the variant's prefix, written to the variant's `store`).
+repository_store() {
+  local dir
+  dir=$(dbkeep_dir "$1")
+  if [[ -f "$dir/store" ]]; then cat "$dir/store"; else echo "$dir/repo"; fi
 }
 
 # remove_leftover_snapshot METHOD: dbkeep must remove its snapshot itself (DESIGN.md); if
 # one is left, say so in the row's note and delete it so the next run can start.
 remove_leftover_snapshot() {
-  local snapshot=$BTRFS_MNT/snap-dbkeep
-  [[ "$1" == snapshot && -n "$BTRFS_MNT" && -e "$snapshot" ]] || return 0
-  echo "warning: dbkeep left its snapshot $snapshot behind"
-  if mountpoint -q "$snapshot"; then umount "$snapshot" 2>/dev/null; fi
-  btrfs subvolume delete "$snapshot" >/dev/null 2>&1
+  local snapshot
+  [[ "$1" == snapshot && -n "$BTRFS_MNT" && -d "$BTRFS_MNT/snap-dbkeep" ]] || return 0
+  for snapshot in "$BTRFS_MNT"/snap-dbkeep/*; do
+    [[ -e "$snapshot" ]] || continue
+    echo "warning: dbkeep left its snapshot $snapshot behind"
+    if mountpoint -q "$snapshot"; then umount "$snapshot" 2>/dev/null; fi
+    btrfs subvolume delete "$snapshot" >/dev/null 2>&1
+  done
 }
 
 # The manifest's lock_held_ms, wherever it sits in `show --json`; "n/a" when absent.

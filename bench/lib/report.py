@@ -19,6 +19,8 @@ PAIRINGS = {
     "lock": {"dbkeep snapshot": ["FTWRL + btrfs snapshot"], "dbkeep logical": []},
     "smoke": {"dbkeep logical": ["mariadb-dump", "mariadb-dump + zstd", "mydumper -t 2"],
               "dbkeep snapshot": [], "dbkeep physical": []},
+    "encryption": {"dbkeep logical encrypted": ["logical, no encryption"],
+                   "dbkeep snapshot encrypted": ["snapshot, no encryption"]},
 }
 
 

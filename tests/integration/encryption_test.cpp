@@ -200,6 +200,45 @@ TEST_F(EncryptionEndToEndTest, KeySlotsAddListChangeRemove) {
       0);
 }
 
+TEST_F(EncryptionEndToEndTest, CheckConfigReportsTheEncryptionStateAndWhetherTheKeyOpens) {
+  auto fresh = workspace_.dbkeep({"check-config"});
+  EXPECT_EQ(fresh.exit_code, 0) << fresh.stdout_text << fresh.stderr_text;
+  EXPECT_TRUE(contains(fresh.stdout_text, "ok    encryption repokey: no key in the repository yet"))
+      << fresh.stdout_text;
+  EXPECT_TRUE(contains(fresh.stdout_text, "ok    passphrase available")) << fresh.stdout_text;
+  EXPECT_TRUE(stored_files(workspace_.repository()).empty()) << "check-config created a key";
+
+  ASSERT_FALSE(backup().empty());
+  auto second = workspace_.dir() / "second";
+  write_secret(second, "second passphrase 2");
+  ASSERT_EQ(workspace_.dbkeep({"key", "add", "--new-passphrase-file", second.string()}).exit_code,
+            0);
+  auto check = workspace_.dbkeep({"check-config"});
+  EXPECT_EQ(check.exit_code, 0) << check.stdout_text << check.stderr_text;
+  EXPECT_TRUE(contains(check.stdout_text, "ok    encryption repokey, key ")) << check.stdout_text;
+  EXPECT_TRUE(contains(check.stdout_text, "2 key slots (0 passphrase, 1 passphrase)"))
+      << check.stdout_text;
+  EXPECT_TRUE(contains(check.stdout_text, "ok    configured passphrase opens the key (slot 0)"))
+      << check.stdout_text;
+  auto by_second =
+      workspace_.dbkeep({"check-config"}, {{"DBKEEP_REPOSITORY_PASSPHRASE_FILE", second.string()}});
+  EXPECT_TRUE(contains(by_second.stdout_text, "opens the key (slot 1)")) << by_second.stdout_text;
+
+  auto wrong = workspace_.dir() / "wrong";
+  write_secret(wrong, "not the passphrase");
+  auto refused =
+      workspace_.dbkeep({"check-config"}, {{"DBKEEP_REPOSITORY_PASSPHRASE_FILE", wrong.string()}});
+  EXPECT_EQ(refused.exit_code, 2) << refused.stdout_text << refused.stderr_text;
+  EXPECT_TRUE(contains(refused.stdout_text, "FAIL  configured passphrase opens the key"))
+      << refused.stdout_text;
+  EXPECT_FALSE(contains(refused.stdout_text, "not the passphrase"));
+
+  auto plain = workspace_.dbkeep({"check-config"}, {{"DBKEEP_REPOSITORY_ENCRYPTION", "none"}});
+  EXPECT_EQ(plain.exit_code, 2);
+  EXPECT_TRUE(contains(plain.stdout_text, "the repository is encrypted but encryption = \"none\""))
+      << plain.stdout_text;
+}
+
 TEST_F(EncryptionEndToEndTest, PassphraseFromTheEnvironmentAndNoneWithoutATerminal) {
   std::string config = read_file(workspace_.config());
   auto line = config.find("passphrase_file");

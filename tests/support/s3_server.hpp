@@ -37,6 +37,8 @@ class S3Server {
 
   [[nodiscard]] std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
   [[nodiscard]] static std::string bucket() { return "dbkeep-test"; }
+  // Where s3rver keeps the objects on disk (every stored byte is below it).
+  [[nodiscard]] std::filesystem::path storage_dir() const { return directory_.path() / "data"; }
   [[nodiscard]] static std::string access_key() { return "S3RVER"; }
   [[nodiscard]] static std::string secret_key() { return "dbkeep-test-secret-Qx4"; }
 

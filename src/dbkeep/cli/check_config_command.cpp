@@ -2,6 +2,7 @@
 
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/executable_path.hpp"
+#include "dbkeep/crypto/encryption_check.hpp"
 #include "dbkeep/ops/cron_expression.hpp"
 #include "dbkeep/source/mysql/logical/logical_source.hpp"
 #include "dbkeep/source/mysql/physical_tool.hpp"
@@ -67,9 +68,9 @@ Result<int> check_config_command(CommandContext& context) {
   TRY_ASSIGN(auto* config, context.config());
 
   std::vector<Check> checks;
+  auto backend = storage::open_backend(config->repository);
   if (config->repository.s3) {
     // An S3 repository: try the operations backups need, naming the missing permission.
-    auto backend = storage::open_backend(config->repository);
     if (!backend) {
       checks.push_back({"repository " + config->repository.url, backend.error().message});
     } else {
@@ -80,6 +81,11 @@ Result<int> check_config_command(CommandContext& context) {
   } else {
     checks.push_back({"repository " + config->repository.path.string() + " writable",
                       writable_directory_problem(config->repository.path)});
+  }
+  if (backend) {
+    for (auto& step : crypto::check_encryption(config->repository, **backend)) {
+      checks.push_back({std::move(step.what), std::move(step.problem)});
+    }
   }
   checks.push_back({"state directory " + config->repository.state_dir.string() + " writable",
                     writable_directory_problem(config->repository.state_dir)});

@@ -93,7 +93,9 @@ const std::vector<CommandSpec>& all_commands() {
        "usage: dbkeep check-config\n"
        "\n"
        "Parses the configuration strictly (unknown keys, wrong types and empty values are\n"
-       "errors naming file and line), then checks the environment: repository writable,\n"
+       "errors naming file and line), then checks the environment: repository writable (for\n"
+       "S3: put, get, list and delete of a probe object), encryption (is the repository\n"
+       "encrypted, its key slots, does the configured passphrase or key file open the key),\n"
        "log file writable, temp directory present, each source readable. Changes nothing.\n",
        check_config_command},
       {"init", "write a first, commented configuration and check it",
