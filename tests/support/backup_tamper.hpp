@@ -1,0 +1,36 @@
+#pragma once
+// Damaging a stored backup the way a corrupt source would: the content changes, and the
+// manifest's checksum and sizes are rewritten to match, so `verify` (checksums only) still
+// passes and only a restore test can tell. Works on a local repository with any codec.
+
+#include <filesystem>
+#include <string>
+
+#include "dbkeep/core/error.hpp"
+
+namespace dbkeep::test {
+
+struct StoredBackupFile {
+  std::filesystem::path repository;  // the local repository's root
+  std::string set, id, path;         // path as the manifest names it
+};
+
+// Writes the file's plaintext (decompressed, checked) to `to`.
+Result<void> fetch_backup_file(const StoredBackupFile& file, const std::filesystem::path& to);
+
+// Stores `content` as the file's new object (same key and codec) and updates the manifest's
+// size, stored_size and sha256 for it.
+Result<void> replace_backup_file(const StoredBackupFile& file,
+                                 const std::filesystem::path& content);
+
+// XORs `count` bytes of `file` from `offset` with 0xFF.
+Result<void> flip_bytes(const std::filesystem::path& file, std::uint64_t offset, std::size_t count);
+
+// Unpacks an xbstream/mbstream file into `directory`, and packs every file below `directory`
+// into a new stream (the tool's own -x and -c).
+Result<void> xbstream_extract(const std::filesystem::path& stream,
+                              const std::filesystem::path& directory);
+Result<void> xbstream_create(const std::filesystem::path& directory,
+                             const std::filesystem::path& stream);
+
+}  // namespace dbkeep::test
