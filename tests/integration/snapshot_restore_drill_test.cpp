@@ -66,9 +66,9 @@ TEST(SnapshotRestoreDrillTest, GoodSnapshotPassesAndACorruptPageFailsNamingTheTa
   EXPECT_GE(drill["rows_checked"].get<std::uint64_t>(), 20000U);
   expect_no_drill_leftovers(workspace.dir());
 
-  // Corrupt: drill.t's pages flushed first, so only the copy in the backup is damaged.
-  server.execute("FLUSH TABLES drill.t FOR EXPORT");
-  server.execute("UNLOCK TABLES");
+  // Corrupt: everything flushed and checkpointed first, so crash recovery has no redo to
+  // rebuild drill.t's pages from and reads the damaged copy.
+  flush_and_checkpoint(server);
   auto bad = workspace.dbkeep_json({"backup"});
   ASSERT_EQ(bad["backups"].size(), 1U) << bad.dump();
   const std::string bad_id = bad["backups"][0]["id"];

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "dbkeep/core/child_process.hpp"
@@ -113,6 +114,23 @@ Result<void> xbstream_create(const fs::path& directory, const fs::path& stream) 
   TRY_ASSIGN(auto status, child.wait());
   if (!status.success()) return fail("mbstream -c failed (" + status.describe() + ")");
   return {};
+}
+
+void flush_and_checkpoint(const MariaDbServer& server) {
+  const auto previous = server.query_value("SELECT @@GLOBAL.innodb_max_dirty_pages_pct");
+  server.execute("SET GLOBAL innodb_max_dirty_pages_pct = 0");
+  for (int i = 0; i < 600; ++i) {
+    auto age = server.query_value(
+        "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = "
+        "'INNODB_CHECKPOINT_AGE'");
+    auto dirty = server.query_value(
+        "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = "
+        "'INNODB_BUFFER_POOL_PAGES_DIRTY'");
+    // A checkpoint record itself adds a little redo; anything under a page is "caught up".
+    if ((!age || std::stoull(*age) < 4096) && (!dirty || *dirty == "0")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  server.execute("SET GLOBAL innodb_max_dirty_pages_pct = " + previous.value_or("90"));
 }
 
 }  // namespace dbkeep::test

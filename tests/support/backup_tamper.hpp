@@ -7,6 +7,7 @@
 #include <string>
 
 #include "dbkeep/core/error.hpp"
+#include "support/mariadb_server.hpp"
 
 namespace dbkeep::test {
 
@@ -32,5 +33,11 @@ Result<void> xbstream_extract(const std::filesystem::path& stream,
                               const std::filesystem::path& directory);
 Result<void> xbstream_create(const std::filesystem::path& directory,
                              const std::filesystem::path& stream);
+
+// Flushes every dirty InnoDB page and waits (up to a minute) until the checkpoint has caught up
+// with the redo log, so a backup taken next holds no redo for earlier changes: crash recovery
+// or --prepare would otherwise rebuild freshly written pages from the log and hide damage
+// done to their copies in the backup.
+void flush_and_checkpoint(const MariaDbServer& server);
 
 }  // namespace dbkeep::test
