@@ -52,7 +52,7 @@ void create_drill_table(const MariaDbServer& server) {
   server.execute("CREATE DATABASE drill");
   server.execute("CREATE TABLE drill.t (id INT PRIMARY KEY, payload VARCHAR(250)) ENGINE=InnoDB");
   server.execute(
-      "INSERT INTO drill.t SELECT seq, CONCAT(seq, REPEAT('x', 200)) FROM seq_1_to_20000");
+      "INSERT INTO drill.t SELECT seq, CONCAT(seq, REPEAT('x', 200)) FROM drill.seq_1_to_20000");
   flush_and_checkpoint(server);
 }
 

@@ -46,7 +46,7 @@ TEST(SnapshotRestoreDrillTest, GoodSnapshotPassesAndACorruptPageFailsNamingTheTa
   server.execute("CREATE DATABASE drill");
   server.execute("CREATE TABLE drill.t (id INT PRIMARY KEY, payload VARCHAR(250)) ENGINE=InnoDB");
   server.execute(
-      "INSERT INTO drill.t SELECT seq, CONCAT(seq, REPEAT('x', 200)) FROM seq_1_to_20000");
+      "INSERT INTO drill.t SELECT seq, CONCAT(seq, REPEAT('x', 200)) FROM drill.seq_1_to_20000");
 
   // Good: taken while transfers commit; crash recovery must make it consistent.
   BankWriter bank(server.root_options(), BankOptions{.writer_threads = 2});
