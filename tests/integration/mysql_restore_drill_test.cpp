@@ -27,19 +27,6 @@ bool contains(const std::string& text, const std::string& fragment) {
   return text.find(fragment) != std::string::npos;
 }
 
-// Processes whose command line mentions `fragment` (a scratch server left behind would).
-std::vector<std::string> processes_mentioning(const std::string& fragment) {
-  std::vector<std::string> found;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (contains(cmdline, fragment)) found.push_back(name + ": " + cmdline.substr(0, 200));
-  }
-  return found;
-}
-
 void expect_scratch_gone(const fs::path& temp_dir) {
   EXPECT_TRUE(fs::is_empty(temp_dir)) << "scratch files left in " << temp_dir;
   EXPECT_TRUE(processes_mentioning(temp_dir.string()).empty())

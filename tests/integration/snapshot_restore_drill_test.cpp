@@ -21,17 +21,13 @@ bool contains(const std::string& text, const std::string& fragment) {
   return text.find(fragment) != std::string::npos;
 }
 
-// Scratch directories of drills (dbkeep-drill-*) left in `temp_dir`, and processes naming it.
+// Scratch directories of drills (dbkeep-drill-*) left in `temp_dir`, and processes naming one.
 void expect_no_drill_leftovers(const fs::path& temp_dir) {
   for (const auto& entry : fs::directory_iterator(temp_dir)) {
     EXPECT_FALSE(contains(entry.path().filename().string(), "dbkeep-drill-")) << entry.path();
   }
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    EXPECT_FALSE(contains(cmdline, (temp_dir / "dbkeep-drill-").string()))
-        << "scratch server left running: " << cmdline;
-  }
+  const auto left = processes_mentioning((temp_dir / "dbkeep-drill-").string());
+  EXPECT_TRUE(left.empty()) << "scratch server left running: " << left.front();
 }
 
 TEST(SnapshotRestoreDrillTest, GoodSnapshotPassesAndACorruptPageFailsNamingTheTable) {

@@ -116,6 +116,21 @@ Result<void> xbstream_create(const fs::path& directory, const fs::path& stream) 
   return {};
 }
 
+std::vector<std::string> processes_mentioning(const std::string& fragment) {
+  std::vector<std::string> found;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator("/proc", error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmdline.find(fragment) != std::string::npos) {
+      found.push_back(name + ": " + cmdline.substr(0, 200));
+    }
+  }
+  return found;
+}
+
 void flush_and_checkpoint(const MariaDbServer& server) {
   const auto previous = server.query_value("SELECT @@GLOBAL.innodb_max_dirty_pages_pct");
   server.execute("SET GLOBAL innodb_max_dirty_pages_pct = 0");

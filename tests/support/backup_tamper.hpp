@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "dbkeep/core/error.hpp"
 #include "support/mariadb_server.hpp"
@@ -33,6 +34,10 @@ Result<void> xbstream_extract(const std::filesystem::path& stream,
                               const std::filesystem::path& directory);
 Result<void> xbstream_create(const std::filesystem::path& directory,
                              const std::filesystem::path& stream);
+
+// Command lines (pid: cmdline) of processes whose command line contains `fragment`: a scratch
+// server a restore drill left behind would name its scratch directory.
+std::vector<std::string> processes_mentioning(const std::string& fragment);
 
 // Flushes every dirty InnoDB page and waits (up to a minute) until the checkpoint has caught up
 // with the redo log, so a backup taken next holds no redo for earlier changes: crash recovery
