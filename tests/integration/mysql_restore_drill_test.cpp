@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <iostream>
 #include <thread>
 
 #include "dbkeep/core/child_process.hpp"
@@ -93,6 +94,7 @@ TEST_F(MysqlRestoreDrillTest, PhysicalBackupWithACorruptPageButMatchingChecksums
   auto drill = workspace.dbkeep({"verify", id, "--restore-test"});
   EXPECT_EQ(drill.exit_code, 3) << drill.stdout_text << drill.stderr_text;
   EXPECT_TRUE(contains(drill.stdout_text, "table drill.t")) << drill.stdout_text;
+  std::cerr << "[ drill    ] " << drill.stdout_text;
   auto listing = workspace.dbkeep_json({"list"});
   EXPECT_EQ(listing["backups"][0]["last_verified"]["ok"], false);
   expect_scratch_gone(workspace.dir() / "temp");
@@ -195,6 +197,7 @@ TEST_F(MysqlRestoreDrillTest, LogicalBackupPassesAndATruncatedChunkFailsNamingTh
   auto drill = workspace.dbkeep({"verify", id, "--restore-test"});
   EXPECT_EQ(drill.exit_code, 3) << drill.stdout_text << drill.stderr_text;
   EXPECT_TRUE(contains(drill.stdout_text, "table drill.t")) << drill.stdout_text;
+  std::cerr << "[ drill    ] " << drill.stdout_text;
   expect_scratch_gone(workspace.temp());
 }
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iostream>
 #include <thread>
 
 #include "support/backup_tamper.hpp"
@@ -80,6 +81,7 @@ TEST(SnapshotRestoreDrillTest, GoodSnapshotPassesAndACorruptPageFailsNamingTheTa
   auto failed = workspace.dbkeep({"verify", bad_id, "--restore-test"});
   EXPECT_EQ(failed.exit_code, 3) << failed.stdout_text << failed.stderr_text;
   EXPECT_TRUE(contains(failed.stdout_text, "table drill.t")) << failed.stdout_text;
+  std::cerr << "[ drill    ] " << failed.stdout_text;
   expect_no_drill_leftovers(workspace.dir());
 }
 
