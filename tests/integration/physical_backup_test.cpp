@@ -1,7 +1,7 @@
 // Physical method (mariabackup) end to end through the dbkeep binary against a real MariaDB:
 // a hot backup under the money-transfer load restores into a datadir a server starts on with
-// the bank total intact; the tool never sees the password in its argv; a failing, killed or
-// missing tool leaves no listed backup and says why.
+// the bank total intact (restore --start); the tool never sees the password in its argv; a failing,
+// killed or missing tool leaves no listed backup and says why.
 
 #include <gtest/gtest.h>
 
@@ -11,6 +11,7 @@
 #include "support/bank_writer.hpp"
 #include "support/mariadb_test_suite.hpp"
 #include "support/physical_workspace.hpp"
+#include "support/snapshot_workspace.hpp"
 
 namespace dbkeep::test {
 namespace {
@@ -63,22 +64,33 @@ TEST_F(PhysicalBackupTest, HotBackupUnderBankLoadRestoresToAServerWithTheTotalIn
   EXPECT_EQ(read_file(workspace.dir() / "defaults-mode"), "600\n");
   EXPECT_FALSE(contains(workspace.log_text(), kPhysicalPassword));
 
+  // restore --start: prepared, handed to mysql, a server started on it that answers.
   auto datadir = workspace.dir() / "restored";
-  auto restore = workspace.dbkeep_json({"restore", id, "--datadir", datadir.string()});
+  auto restore = workspace.dbkeep_json({"restore", id, "--datadir", datadir.string(), "--start"});
   EXPECT_EQ(restore["chain"].size(), 1U);
-  auto restored = RestoredMariaDb::start(datadir, workspace.dir() / "run");
-  ASSERT_TRUE(restored) << restored.error().message;
-  auto connection = (*restored)->connect();
-  ASSERT_TRUE(connection) << connection.error().message;
-  auto total = BankWriter::total(*connection, "bank");
-  ASSERT_TRUE(total) << total.error().message;
-  EXPECT_EQ(*total, bank.expected_total());
-  auto check = connection->query("CHECK TABLE bank.accounts_a, bank.accounts_b");
-  ASSERT_TRUE(check) << check.error().message;
-  ASSERT_EQ(check->rows.size(), 2U);
-  for (std::size_t row = 0; row < check->rows.size(); ++row) {
-    EXPECT_EQ(check->value(row, "Msg_text"), "OK");
+  ASSERT_TRUE(restore.contains("server")) << restore.dump();
+  const pid_t pid = restore["server"]["pid"].get<pid_t>();
+  const std::filesystem::path socket = restore["server"]["socket"].get<std::string>();
+  {
+    source::mysql::ConnectionOptions options;
+    options.socket = socket.string();
+    options.user = "root";
+    auto connection = source::mysql::Connection::connect(options);
+    ASSERT_TRUE(connection) << connection.error().message;
+    auto total = BankWriter::total(*connection, "bank");
+    ASSERT_TRUE(total) << total.error().message;
+    EXPECT_EQ(*total, bank.expected_total());
+    auto tables = user_and_system_tables(*connection);
+    EXPECT_GT(tables.size(), 2U);
+    for (const auto& table : tables) {
+      auto check = connection->query("CHECK TABLE " + table);
+      ASSERT_TRUE(check) << check.error().message;
+      ASSERT_FALSE(check->rows.empty());
+      EXPECT_EQ(check->value(check->rows.size() - 1, "Msg_text").value_or(""), "OK") << table;
+    }
   }
+  EXPECT_TRUE(stop_detached_server(pid));
+  std::filesystem::remove_all(socket.parent_path());
 }
 
 TEST_F(PhysicalBackupTest, FailingToolFailsTheBackupWithItsLastLinesAndLeavesNoBackup) {

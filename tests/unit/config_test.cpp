@@ -1,8 +1,8 @@
 #include "dbkeep/core/config.hpp"
 
-#include "dbkeep/core/config_table.hpp"
-
 #include <gtest/gtest.h>
+
+#include "dbkeep/core/config_table.hpp"
 
 namespace dbkeep::core {
 namespace {
@@ -59,6 +59,21 @@ TEST(ConfigTest, ParsesTheDesignExample) {
   EXPECT_EQ(set.retention.keep_last, 7);
   EXPECT_EQ(set.retention.keep_within, "7d");
   EXPECT_EQ(set.schedule.cron, "0 */6 * * *");
+}
+
+TEST(ConfigTest, VerifyServerBinaryAndVerifyCron) {
+  auto defaults = parse(kValid);
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->verify.server_binary, "");
+  EXPECT_FALSE(defaults->sets.front().schedule.verify_cron);
+
+  auto config =
+      parse(std::string(kValid) +
+            "verify_cron = \"30 4 * * 0\"\n[verify]\nserver_binary = \"/opt/m/mariadbd\"\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->verify.server_binary, "/opt/m/mariadbd");
+  EXPECT_EQ(config->sets.front().schedule.verify_cron, "30 4 * * 0");
+  expect_error(std::string(kValid) + "[verify]\nserver = \"x\"\n", {"server"});
 }
 
 TEST(ConfigTest, EnvironmentOverridesFileValues) {

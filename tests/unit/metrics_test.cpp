@@ -62,6 +62,20 @@ TEST(MetricsTest, RendersOneGaugePerFactLabelledBySet) {
             "dbkeep_last_lock_held_seconds{set=\"main\"} 0.042\n");
 }
 
+TEST(MetricsTest, ExportsTheLastPassedRestoreTestAndKeepsItInTheRunRecord) {
+  RunRecord record = success_record();
+  record.last_restore_test_at = *core::parse_iso_utc("2026-11-22T05:00:00Z");
+  std::string text = render_metrics({record});
+  EXPECT_NE(text.find("# TYPE dbkeep_last_restore_test_success_timestamp_seconds gauge\n"
+                      "dbkeep_last_restore_test_success_timestamp_seconds{set=\"main\"} "
+                      "1795323600\n"),
+            std::string::npos)
+      << text;
+  auto round_trip = run_record_from_json(run_record_to_json(record));
+  ASSERT_TRUE(round_trip) << round_trip.error().message;
+  EXPECT_EQ(round_trip->last_restore_test_at, record.last_restore_test_at);
+}
+
 TEST(MetricsTest, WritesAtomicallyAndRunRecordsRoundTrip) {
   test::TempDir dir;
   auto file = dir.path() / "textfile/dbkeep.prom";

@@ -146,6 +146,38 @@ TEST_F(ScheduleFilesTest, SystemdUnitsAndStaleTimersOfRemovedSets) {
   EXPECT_TRUE(fs::exists(units / "dbkeep@hand.timer"));
 }
 
+TEST_F(ScheduleFilesTest, VerifyCronAddsRestoreTestsBesideTheBackups) {
+  auto config = config_with({{"main", "0 2 * * *"}, {"other", "0 3 * * *"}});
+  config.sets[0].schedule.verify_cron = "30 4 * * 0";
+  ASSERT_TRUE(install_schedule(config, target));
+  std::string cron = read(root.path() / "etc/cron.d/dbkeep");
+  EXPECT_NE(cron.find("\n30 4 * * 0 root /usr/local/bin/dbkeep --config /etc/dbkeep/dbkeep.toml "
+                      "--quiet verify --latest --restore-test --set main\n"),
+            std::string::npos)
+      << cron;
+  EXPECT_EQ(cron.find("--restore-test --set other"), std::string::npos) << cron;
+
+  target.systemd = true;
+  ASSERT_TRUE(install_schedule(config, target));
+  auto units = root.path() / "etc/systemd/system";
+  std::string service = read(units / "dbkeep-verify@.service");
+  EXPECT_NE(service.find("\nExecStart=/usr/local/bin/dbkeep --config /etc/dbkeep/dbkeep.toml "
+                         "--quiet verify --latest --restore-test --set %i\n"),
+            std::string::npos)
+      << service;
+  std::string timer = read(units / "dbkeep-verify@main.timer");
+  EXPECT_NE(timer.find("\nUnit=dbkeep-verify@main.service\n"), std::string::npos) << timer;
+  EXPECT_FALSE(fs::exists(units / "dbkeep-verify@other.timer"));
+  EXPECT_EQ(installed_schedule_files(target).size(), 5u);  // 2 services, 3 timers
+
+  config.sets[0].schedule.verify_cron = "61 * * * *";
+  auto refused = plan_schedule(config, target);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("verify_cron"), std::string::npos);
+  ASSERT_TRUE(remove_schedule(target));
+  EXPECT_TRUE(installed_schedule_files(target).empty());
+}
+
 TEST(SystemdCalendarTest, TranslatesFieldsAndCronsDayOrRule) {
   auto calendar = [](const char* text) { return systemd_calendar(*CronExpression::parse(text)); };
   EXPECT_EQ(calendar("0 2 * * *"), std::vector<std::string>{"*-*-* 02:00:00"});

@@ -32,8 +32,12 @@ const std::vector<CommandSpec>& all_commands() {
        "Exit 3 naming each bad file if anything does not match.\n"
        "\n"
        "--restore-test  after the checksum pass, restore into scratch space and prove it works\n"
-       "                (SQLite: integrity check and per-table row counts against the manifest).\n"
-       "                The result is recorded next to the backup; list/show print it.\n",
+       "                (SQLite: integrity check and per-table row counts against the manifest;\n"
+       "                MySQL snapshot/physical/logical: a scratch mariadbd on the restored or\n"
+       "                loaded data, CHECK TABLE and row counts on every table). The server\n"
+       "                binary is found in PATH or /usr/sbin, or set [verify] server_binary.\n"
+       "                The result is recorded next to the backup; list/show print it.\n"
+       "                See docs/restore-test.md.\n",
        verify_command},
       {"restore", "restore a backup",
        "usage: dbkeep restore ID --sqlite-path FILE [--force] [--set NAME]\n"
@@ -52,7 +56,8 @@ const std::vector<CommandSpec>& all_commands() {
        "\n"
        "Physical (mariabackup): fetches the chain of incrementals, unpacks and prepares it, and\n"
        "moves the files into DIR (empty or missing; with --force a non-empty DIR is kept as\n"
-       "DIR.before-restore-<timestamp>), owned by mysql.\n"
+       "DIR.before-restore-<timestamp>), owned by [set.restore] owner (mysql). --start\n"
+       "starts mariadbd on DIR and waits until it answers, as for snapshot backups.\n"
        "\n"
        "       dbkeep restore ID --to-server [--socket S | --host H --port P] [--user U]\n"
        "         [--defaults-file F] [--password-file F] [--rename-schema OLD=NEW]...\n"

@@ -12,15 +12,51 @@ std::string join(const std::vector<std::string>& words) {
   return text;
 }
 
-// The set's [set.restore] settings, or the defaults when the set is no longer configured.
-core::RestoreConfig restore_settings(CommandContext& context, const std::string& set) {
+}  // namespace
+
+core::RestoreConfig restore_settings_for(CommandContext& context, const std::string& set) {
   auto config = context.config();
   if (!config) return {};
   auto found = (*config)->find_set(set);
   return found ? (*found)->restore : core::RestoreConfig{};
 }
 
-}  // namespace
+Result<int> finish_datadir_restore(CommandContext& context, const repo::Manifest& manifest,
+                                   const std::filesystem::path& datadir, bool start,
+                                   nlohmann::json document, std::string text) {
+  const auto settings = restore_settings_for(context, manifest.set);
+  jobs::RestoredServerOptions server_options{datadir, settings.owner, settings.server_binary};
+  // A snapshot may hold transactions whose commit decision is in the binary log; a prepared
+  // physical backup has resolved them already.
+  if (manifest.method != "physical") server_options.log_bin = jobs::binlog_basename(manifest);
+  if (start) {
+    TRY_ASSIGN(auto server, jobs::start_restored_server(server_options));
+    document["server"] = {{"pid", server.pid},
+                          {"socket", server.socket.string()},
+                          {"pid_file", server.pid_file.string()},
+                          {"error_log", server.error_log.string()},
+                          {"startup_ms", server.startup_time.count()}};
+    text += "server running (pid " + std::to_string(server.pid) + "), socket " +
+            server.socket.string() + ", log " + server.error_log.string() +
+            "\nstop it with: kill " + std::to_string(server.pid) + "\n";
+  } else {
+    text += "start a server on it with your usual options, e.g.:\n  " +
+            join({settings.server_binary, "--user=" + settings.owner,
+                  "--datadir=" + datadir.string()}) +
+            (server_options.log_bin.empty() ? "" : " --log-bin=" + server_options.log_bin) + "\n";
+    if (manifest.method != "physical") {
+      text +=
+          "(InnoDB crash recovery runs on the first start; that is expected for a snapshot;\n"
+          "keep log_bin as it was, so transactions prepared at snapshot time are committed)\n";
+    }
+  }
+  if (context.global().json) {
+    context.print_json(document);
+  } else {
+    context.print(text);
+  }
+  return 0;
+}
 
 Result<int> restore_datadir_command(CommandContext& context, const repo::Manifest& manifest,
                                     const DatadirRestoreRequest& request) {
@@ -39,17 +75,13 @@ Result<int> restore_datadir_command(CommandContext& context, const repo::Manifes
   }
 
   TRY_ASSIGN(auto* repository, context.repository());
-  const auto settings = restore_settings(context, manifest.set);
+  const auto settings = restore_settings_for(context, manifest.set);
   jobs::DatadirRestoreOptions options{request.datadir, request.force, settings.owner};
   TRY_ASSIGN(auto restored, jobs::restore_datadir(repository->backend(), manifest, options));
   document["datadir"] = restored.datadir.string();
   document["files"] = restored.files;
   document["bytes"] = restored.bytes;
   if (restored.previous_kept_as) document["previous_kept_as"] = restored.previous_kept_as->string();
-
-  jobs::RestoredServerOptions server_options{restored.datadir, settings.owner,
-                                             settings.server_binary};
-  server_options.log_bin = jobs::binlog_basename(manifest);
   std::string text = "restored " + manifest.set + "/" + manifest.id + " into " +
                      restored.datadir.string() + " (" + std::to_string(restored.files) +
                      " files, owned by " + settings.owner + ")\n";
@@ -57,30 +89,8 @@ Result<int> restore_datadir_command(CommandContext& context, const repo::Manifes
     text += "the previous content is kept in " + restored.previous_kept_as->string() + "\n";
   }
   text += jobs::describe_binlog_position(manifest);
-  if (request.start) {
-    TRY_ASSIGN(auto server, jobs::start_restored_server(server_options));
-    document["server"] = {{"pid", server.pid},
-                          {"socket", server.socket.string()},
-                          {"pid_file", server.pid_file.string()},
-                          {"error_log", server.error_log.string()},
-                          {"startup_ms", server.startup_time.count()}};
-    text += "server running (pid " + std::to_string(server.pid) + "), socket " +
-            server.socket.string() + ", log " + server.error_log.string() +
-            "\nstop it with: kill " + std::to_string(server.pid) + "\n";
-  } else {
-    text += "start a server on it with your usual options, e.g.:\n  " +
-            join({settings.server_binary, "--user=" + settings.owner,
-                  "--datadir=" + restored.datadir.string()}) +
-            (server_options.log_bin.empty() ? "" : " --log-bin=" + server_options.log_bin) +
-            "\n(InnoDB crash recovery runs on the first start; that is expected for a snapshot;\n"
-            "keep log_bin as it was, so transactions prepared at snapshot time are committed)\n";
-  }
-  if (context.global().json) {
-    context.print_json(document);
-  } else {
-    context.print(text);
-  }
-  return 0;
+  return finish_datadir_restore(context, manifest, restored.datadir, request.start,
+                                std::move(document), std::move(text));
 }
 
 }  // namespace dbkeep::cli

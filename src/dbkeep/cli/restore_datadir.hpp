@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "dbkeep/cli/command.hpp"
+#include "dbkeep/core/config.hpp"
 #include "dbkeep/repo/manifest.hpp"
 
 namespace dbkeep::cli {
@@ -15,6 +16,16 @@ struct DatadirRestoreRequest {
   bool start = false;
   bool binlog_info_only = false;
 };
+
+// The set's [set.restore] settings, or the defaults when the set is no longer configured.
+core::RestoreConfig restore_settings_for(CommandContext& context, const std::string& set);
+
+// Shared end of the snapshot and physical restores: with `start`, starts a server on `datadir`
+// and waits until it answers (jobs/restored_server), else says how to start one; then prints
+// `document` (--json) or `text` with that added.
+Result<int> finish_datadir_restore(CommandContext& context, const repo::Manifest& manifest,
+                                   const std::filesystem::path& datadir, bool start,
+                                   nlohmann::json document, std::string text);
 
 Result<int> restore_datadir_command(CommandContext& context, const repo::Manifest& manifest,
                                     const DatadirRestoreRequest& request);

@@ -1,6 +1,7 @@
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/time_format.hpp"
+#include "dbkeep/jobs/backup_run.hpp"
 #include "dbkeep/jobs/restore_drill.hpp"
 #include "dbkeep/jobs/verify_job.hpp"
 
@@ -61,8 +62,10 @@ Result<int> verify_command(CommandContext& context) {
                              {"files_checked", report.files_checked},
                              {"bytes_checked", report.bytes_checked}};
     if (restore_test && report.ok()) {
-      TRY_ASSIGN(auto drill, jobs::run_restore_drill(repository->backend(), manifest,
-                                                     config->repository.temp_dir));
+      jobs::DrillOptions drill_options{config->repository.temp_dir, config->verify.server_binary};
+      if (auto found = config->find_set(manifest.set))
+        drill_options.owner = (*found)->restore.owner;
+      TRY_ASSIGN(auto drill, jobs::run_restore_drill(*repository, manifest, drill_options));
       if (auto recorded = jobs::record_drill(repository->backend(), drill); !recorded) {
         log::warn("could not record the restore test: " + recorded.error().message);
       }
@@ -70,6 +73,10 @@ Result<int> verify_command(CommandContext& context) {
       for (const auto& problem : drill.problems)
         report.problems.push_back("restore test: " + problem);
       if (drill.ok()) {
+        if (auto noted = jobs::note_restore_test_passed(*config, manifest.set, drill.started_at);
+            !noted) {
+          log::warn("could not note the restore test in the run record: " + noted.error().message);
+        }
         log::info("restore test of " + manifest.set + "/" + manifest.id +
                   " passed: " + std::to_string(drill.tables_checked) + " tables, " +
                   std::to_string(drill.rows_checked) + " rows");

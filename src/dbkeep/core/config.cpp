@@ -1,7 +1,5 @@
 #include "dbkeep/core/config.hpp"
 
-#include "dbkeep/core/config_table.hpp"
-
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -11,9 +9,10 @@
 #include <sstream>
 #include <thread>
 
+#include "dbkeep/core/config_ops.hpp"
+#include "dbkeep/core/config_table.hpp"
 #include "dbkeep/repo/retention_policy.hpp"
 #include "dbkeep/repo/time_zone.hpp"
-#include "dbkeep/core/config_ops.hpp"
 
 namespace dbkeep::core {
 
@@ -310,6 +309,14 @@ Result<LogicalConfig> parse_logical(ConfigTable table) {
   return logical;
 }
 
+Result<VerifyConfig> parse_verify(ConfigTable table) {
+  VerifyConfig verify;
+  TRY_ASSIGN(auto binary, table.string("server_binary"));
+  if (binary) verify.server_binary = *binary;
+  TRY(table.reject_unknown_keys());
+  return verify;
+}
+
 Result<RestoreConfig> parse_restore(ConfigTable table) {
   RestoreConfig restore;
   TRY_ASSIGN(auto owner, table.string("owner"));
@@ -500,6 +507,7 @@ Result<Config> parse_config(std::string_view text, const std::string& file,
   TRY_ASSIGN(config.log, parse_log(top.subtable("log")));
   TRY_ASSIGN(config.notify, parse_notify(top.subtable("notify")));
   TRY_ASSIGN(config.metrics, parse_metrics(top.subtable("metrics")));
+  TRY_ASSIGN(config.verify, parse_verify(top.subtable("verify")));
 
   const toml::node* sets = root.get("set");
   (void)top.subtable("set");  // marks [[set]] as known

@@ -2,7 +2,8 @@
 // The configuration: one TOML file (default /etc/dbkeep/dbkeep.toml) whose keys can each be
 // overridden by DBKEEP_<SECTION>_<KEY> environment variables. For a set, the section is the
 // set's name: DBKEEP_SET_<NAME>_<KEY>, DBKEEP_SET_<NAME>_SQLITE_PATH, …
-// Parsing is strict (see config_table.hpp); load_config() returns kUsage errors naming file and line.
+// Parsing is strict (see config_table.hpp); load_config() returns kUsage errors naming file and
+// line.
 
 #include <cstdint>
 #include <filesystem>
@@ -133,6 +134,9 @@ struct ScheduleConfig {
   // The zone the daemon and `schedule show` read `cron` in. cron.d and systemd timers use the
   // system's zone, so keep this equal to it when using those (docs/operations.md).
   std::string time_zone = "UTC";
+  // When set: a restore test of the set's latest backup (verify --latest --restore-test) on
+  // this cron schedule, installed by `schedule install` beside the backup schedule.
+  std::optional<std::string> verify_cron;
 };
 
 // Commands run around a backup ([set.hooks]): argument vectors, never a shell. Empty = none.
@@ -163,6 +167,12 @@ struct MetricsConfig {
   std::optional<std::filesystem::path> file;
 };
 
+// [verify]: `dbkeep verify --restore-test` (docs/restore-test.md).
+struct VerifyConfig {
+  // mariadbd/mysqld for the scratch server; empty: found in PATH, /usr/sbin, /usr/libexec.
+  std::string server_binary;
+};
+
 struct SetConfig {
   std::string name;
   std::string source;  // mysql | sqlite
@@ -186,6 +196,7 @@ struct Config {
   LogConfig log;
   NotifyConfig notify;
   MetricsConfig metrics;
+  VerifyConfig verify;
   std::vector<SetConfig> sets;
 
   // The named set, or a kUsage error listing the configured names.

@@ -38,6 +38,7 @@ Result<ScheduleConfig> parse_schedule(ConfigTable table) {
   if (cron) schedule.cron = *cron;
   TRY_ASSIGN(auto zone, table.string("time_zone"));
   if (zone) schedule.time_zone = *zone;
+  TRY_ASSIGN(schedule.verify_cron, table.string("verify_cron"));
   TRY(table.reject_unknown_keys());
   return schedule;
 }

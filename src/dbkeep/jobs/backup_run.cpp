@@ -59,6 +59,18 @@ Result<void> refresh_metrics(const core::Config& config) {
   return ops::write_metrics(*config.metrics.file, records);
 }
 
+Result<void> note_restore_test_passed(const core::Config& config, const std::string& set,
+                                      core::Seconds at) {
+  auto store = run_record_store(config);
+  TRY_ASSIGN(auto record, store.load(set));
+  if (!record) return {};
+  if (!record->last_restore_test_at || *record->last_restore_test_at < at) {
+    record->last_restore_test_at = at;
+  }
+  TRY(store.save(*record));
+  return refresh_metrics(config);
+}
+
 Result<repo::Manifest> run_backup_with_operations(const core::Config& config,
                                                   const core::SetConfig& set,
                                                   repo::Repository& repository,
@@ -68,6 +80,7 @@ Result<repo::Manifest> run_backup_with_operations(const core::Config& config,
   record.set = set.name;
   if (auto previous = store.load(set.name); previous && *previous) {
     record.last_success_at = (*previous)->last_success_at;
+    record.last_restore_test_at = (*previous)->last_restore_test_at;
   }
   record.started_at = core::now_seconds();
   auto started = std::chrono::steady_clock::now();

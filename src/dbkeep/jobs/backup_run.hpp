@@ -41,4 +41,9 @@ Result<repo::Manifest> run_backup_with_operations(const core::Config& config,
 // Rewrites the [metrics] file from the run records of every configured set (no-op without one).
 Result<void> refresh_metrics(const core::Config& config);
 
+// Notes in the set's run record that a restore test passed at `at` and rewrites the metrics
+// file. A set that never ran a backup through dbkeep's run records has no record: nothing to do.
+Result<void> note_restore_test_passed(const core::Config& config, const std::string& set,
+                                      core::Seconds at);
+
 }  // namespace dbkeep::jobs

@@ -47,23 +47,6 @@ Result<fs::path> inside(const fs::path& root, const std::string& relative) {
   return root / path;
 }
 
-// Empties `directory` on scope exit unless released: a failed restore leaves it as it found it.
-class ClearOnFailure {
- public:
-  explicit ClearOnFailure(fs::path directory) : directory_(std::move(directory)) {}
-  ~ClearOnFailure() {
-    if (directory_.empty()) return;
-    std::error_code ignored;
-    for (const auto& entry : fs::directory_iterator(directory_, ignored)) {
-      fs::remove_all(entry.path(), ignored);
-    }
-  }
-  void release() { directory_.clear(); }
-
- private:
-  fs::path directory_;
-};
-
 Result<fs::path> move_aside(const fs::path& target) {
   const std::string stamp = core::format_compact_utc(core::now_seconds());
   fs::path aside = target.string() + ".before-restore-" + stamp;
@@ -142,6 +125,33 @@ Result<void> sync_filesystem(const fs::path& target) {
 
 }  // namespace
 
+ClearOnFailure::~ClearOnFailure() {
+  if (directory_.empty()) return;
+  std::error_code ignored;
+  for (const auto& entry : fs::directory_iterator(directory_, ignored)) {
+    fs::remove_all(entry.path(), ignored);
+  }
+}
+
+Result<void> check_restore_owner(const std::string& owner) {
+  TRY(look_up_owner(owner));
+  return {};
+}
+
+Result<void> hand_over_datadir(const fs::path& target, const std::string& owner_name) {
+  TRY_ASSIGN(auto owner, look_up_owner(owner_name));
+  TRY(set_ownership(target, owner));
+  return sync_filesystem(target);
+}
+
+Result<fs::path> resolve_restore_target(const fs::path& datadir) {
+  const fs::path target = fs::absolute(datadir).lexically_normal();
+  if (!target.has_filename() || target == target.root_path()) {
+    return usage_error("--datadir " + datadir.string() + " cannot be a root directory");
+  }
+  return target;
+}
+
 // Prepares an empty target directory; returns where old content went, if anywhere.
 Result<std::optional<fs::path>> prepare_restore_target(const fs::path& target, bool force) {
   std::error_code error;
@@ -178,11 +188,8 @@ Result<DatadirRestoreResult> restore_datadir(storage::Backend& backend,
                                              const repo::Manifest& manifest,
                                              const DatadirRestoreOptions& options) {
   TRY(require_datadir_backup(manifest));
-  TRY_ASSIGN(auto owner, look_up_owner(options.owner));
-  const fs::path target = fs::absolute(options.datadir).lexically_normal();
-  if (!target.has_filename() || target == target.root_path()) {
-    return usage_error("--datadir " + options.datadir.string() + " cannot be a root directory");
-  }
+  TRY(check_restore_owner(options.owner));
+  TRY_ASSIGN(const fs::path target, resolve_restore_target(options.datadir));
   DatadirRestoreResult result;
   result.datadir = target;
   TRY_ASSIGN(result.previous_kept_as, prepare_restore_target(target, options.force));
@@ -198,8 +205,7 @@ Result<DatadirRestoreResult> restore_datadir(storage::Backend& backend,
     if (error) return fail("cannot create " + path.string() + ": " + error.message());
   }
   TRY(fetch_files(backend, manifest, target, options.parallel));
-  TRY(set_ownership(target, owner));
-  TRY(sync_filesystem(target));
+  TRY(hand_over_datadir(target, options.owner));
   clear.release();
   result.files = manifest.files.size();
   result.bytes = manifest.total_size();

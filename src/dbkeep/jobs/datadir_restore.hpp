@@ -45,6 +45,30 @@ Result<void> require_datadir_backup(const repo::Manifest& manifest);
 Result<std::optional<std::filesystem::path>> prepare_restore_target(
     const std::filesystem::path& target, bool force);
 
+// Empties `directory` on scope exit unless released: a failed restore leaves the (empty) target
+// as it found it, never a half datadir a server could start on.
+class ClearOnFailure {
+ public:
+  explicit ClearOnFailure(std::filesystem::path directory) : directory_(std::move(directory)) {}
+  ClearOnFailure(const ClearOnFailure&) = delete;
+  ClearOnFailure& operator=(const ClearOnFailure&) = delete;
+  ~ClearOnFailure();
+  void release() { directory_.clear(); }
+
+ private:
+  std::filesystem::path directory_;
+};
+
+// The absolute form of `datadir`; a root directory is refused (kUsage).
+Result<std::filesystem::path> resolve_restore_target(const std::filesystem::path& datadir);
+
+// A kUsage error unless `owner` is a user on this machine (checked before any work starts).
+Result<void> check_restore_owner(const std::string& owner);
+
+// The last step of every datadir restore (snapshot and physical): the tree under `target` goes
+// to `owner` and its primary group (directories 0750, files 0640) and its filesystem is synced.
+Result<void> hand_over_datadir(const std::filesystem::path& target, const std::string& owner);
+
 Result<DatadirRestoreResult> restore_datadir(storage::Backend& backend,
                                              const repo::Manifest& manifest,
                                              const DatadirRestoreOptions& options);

@@ -1,10 +1,6 @@
 #include "dbkeep/jobs/physical_restore.hpp"
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 
 #include "dbkeep/core/child_process.hpp"
 #include "dbkeep/core/fd_io.hpp"
@@ -109,26 +105,6 @@ Result<void> move_contents(const fs::path& from, const fs::path& to) {
   return {};
 }
 
-void give_to_owner(const fs::path& target, const std::string& owner) {
-  struct passwd* user = ::getpwnam(owner.c_str());
-  if (!user) {
-    log::warn("no user '" + owner + "' here; " + target.string() +
-              " keeps its current owner (chown it before starting a server)");
-    return;
-  }
-  auto chown_one = [&](const fs::path& path) {
-    if (::lchown(path.c_str(), user->pw_uid, user->pw_gid) != 0) {
-      log::warn(errno_message("cannot chown " + path.string(), errno));
-    }
-  };
-  chown_one(target);
-  std::error_code error;
-  for (auto it = fs::recursive_directory_iterator(target, error);
-       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-    chown_one(it->path());
-  }
-}
-
 }  // namespace
 
 Result<std::vector<repo::Manifest>> physical_chain(repo::Repository& repository,
@@ -159,9 +135,9 @@ Result<PhysicalRestoreResult> restore_physical(repo::Repository& repository,
   const std::string tool = manifest.facts.value("tool", std::string("mariabackup"));
   const std::string extractor = tool == "xtrabackup" ? "xbstream" : "mbstream";
 
+  TRY(check_restore_owner(options.owner));
   PhysicalRestoreResult result;
-  std::error_code error;
-  result.datadir = fs::absolute(options.datadir, error).lexically_normal();
+  TRY_ASSIGN(result.datadir, resolve_restore_target(options.datadir));
   TRY_ASSIGN(result.previous_kept_as, prepare_restore_target(result.datadir, options.force));
 
   // Unpacked streams plus the prepared result need about the chain's plaintext size.
@@ -174,6 +150,7 @@ Result<PhysicalRestoreResult> restore_physical(repo::Repository& repository,
                 core::format_bytes(free_bytes) + " free");
   }
 
+  ClearOnFailure clear(result.datadir);  // declared first: runs after the staging dir is gone
   TRY_ASSIGN(auto staging, core::TempDir::create(result.datadir, ".dbkeep-restore-"));
   std::vector<fs::path> incrementals;
   for (std::size_t i = 0; i < chain.size(); ++i) {
@@ -184,7 +161,8 @@ Result<PhysicalRestoreResult> restore_physical(repo::Repository& repository,
   }
   TRY(prepare(tool, staging.path() / "0", incrementals));
   TRY(move_contents(staging.path() / "0", result.datadir));
-  give_to_owner(result.datadir, options.owner);
+  TRY(hand_over_datadir(result.datadir, options.owner));
+  clear.release();
   return result;
 }
 

@@ -3,7 +3,7 @@
 // fetches the chain (the full backup, then each incremental in order), each stream checked
 // against its manifest checksum while it is unpacked by mbstream/xbstream, runs the tool's
 // --prepare (applying the incrementals in order), then moves the prepared files into the
-// target and gives them to `owner`.
+// target and hands them to `owner` the same way the snapshot restore does (hand_over_datadir).
 //
 // Target rules: DIR must be empty or missing. With `force`, a non-empty DIR is renamed to
 // DIR.before-restore-<UTC timestamp> first: old data is moved, never deleted. The work happens in
@@ -24,7 +24,7 @@ namespace dbkeep::jobs {
 struct PhysicalRestoreOptions {
   std::filesystem::path datadir;
   bool force = false;
-  std::string owner = "mysql";  // skipped with a warning when no such user exists
+  std::string owner = "mysql";  // must be a user here ([set.restore] owner)
 };
 
 struct PhysicalRestoreResult {

@@ -3,6 +3,7 @@
 #include "dbkeep/core/cancellation.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/temp_dir.hpp"
+#include "dbkeep/jobs/mysql_drill.hpp"
 #include "dbkeep/repo/repository.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 
@@ -59,11 +60,14 @@ Result<void> drill_sqlite(storage::Backend& backend, const repo::Manifest& manif
 }  // namespace
 
 bool restore_drill_available(const repo::Manifest& manifest) {
-  return manifest.source == "sqlite";
+  if (manifest.source == "sqlite") return true;
+  return manifest.source == "mysql" &&
+         (manifest.method == "snapshot" || manifest.method == "physical" ||
+          manifest.method == "logical");
 }
 
-Result<DrillReport> run_restore_drill(storage::Backend& backend, const repo::Manifest& manifest,
-                                      const std::filesystem::path& temp_dir) {
+Result<DrillReport> run_restore_drill(repo::Repository& repository, const repo::Manifest& manifest,
+                                      const DrillOptions& options) {
   if (!restore_drill_available(manifest)) {
     return usage_error("--restore-test is not available for " + manifest.source + " " +
                        manifest.method + " backups in this build of dbkeep yet");
@@ -73,8 +77,12 @@ Result<DrillReport> run_restore_drill(storage::Backend& backend, const repo::Man
   log::info("restore test of " + manifest.set + "/" + manifest.id + " in a scratch directory");
   {
     // The scratch directory goes away on every path out, including cancellation (SIGTERM).
-    TRY_ASSIGN(auto scratch, core::TempDir::create(temp_dir, "dbkeep-drill-"));
-    TRY(drill_sqlite(backend, manifest, scratch.path(), report));
+    TRY_ASSIGN(auto scratch, core::TempDir::create(options.temp_dir, "dbkeep-drill-"));
+    if (manifest.source == "sqlite") {
+      TRY(drill_sqlite(repository.backend(), manifest, scratch.path(), report));
+    } else {
+      TRY(drill_mysql(repository, manifest, options, scratch.path(), report));
+    }
   }
   report.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - started)

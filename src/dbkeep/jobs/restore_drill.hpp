@@ -4,6 +4,7 @@
 //
 // SQLite: the database is restored to a temp file, must pass PRAGMA integrity_check, and every
 // table's row count must equal the count recorded in the manifest at backup time.
+// MySQL (snapshot, physical, logical): jobs/mysql_drill.hpp, on a scratch server.
 // Each drill's result is recorded next to the backup as <set>/<id>/drills/<UTC id>.json; the
 // manifest is never rewritten.
 
@@ -18,6 +19,7 @@
 #include "dbkeep/core/error.hpp"
 #include "dbkeep/core/time_format.hpp"
 #include "dbkeep/repo/manifest.hpp"
+#include "dbkeep/repo/repository.hpp"
 #include "dbkeep/storage/backend.hpp"
 
 namespace dbkeep::jobs {
@@ -33,13 +35,20 @@ struct DrillReport {
   [[nodiscard]] bool ok() const { return problems.empty(); }
 };
 
+struct DrillOptions {
+  std::filesystem::path temp_dir;  // the scratch directory is made (and removed) inside
+  std::string server_binary;       // [verify] server_binary; empty: found automatically
+  std::string owner = "mysql";     // runs the scratch server ([set.restore] owner)
+};
+
 // True when a restore drill exists for the backup's method.
 bool restore_drill_available(const repo::Manifest& manifest);
 
-// Runs the drill. Errors are for drills that could not run (no scratch space, unsupported
-// method: kUsage); what the drill finds wrong goes into report.problems.
-Result<DrillReport> run_restore_drill(storage::Backend& backend, const repo::Manifest& manifest,
-                                      const std::filesystem::path& temp_dir);
+// Runs the drill. Errors are for drills that could not run (no scratch space, no server
+// binary, unsupported method: kUsage) or were cancelled; what the drill finds wrong goes into
+// report.problems. The scratch directory (and any scratch server) is gone when this returns.
+Result<DrillReport> run_restore_drill(repo::Repository& repository, const repo::Manifest& manifest,
+                                      const DrillOptions& options);
 
 // Stores the report as <set>/<id>/drills/<YYYYMMDD_HHMMSS>.json.
 Result<void> record_drill(storage::Backend& backend, const DrillReport& report);

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "dbkeep/core/cancellation.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/source/mysql/connection.hpp"
 
@@ -19,9 +20,8 @@ extern char** environ;
 
 namespace dbkeep::jobs {
 namespace fs = std::filesystem;
-namespace {
 
-std::string tail(const fs::path& file, std::size_t lines = 15) {
+std::string file_tail(const fs::path& file, std::size_t lines) {
   std::ifstream in(file);
   std::deque<std::string> last;
   for (std::string line; std::getline(in, line);) {
@@ -32,6 +32,8 @@ std::string tail(const fs::path& file, std::size_t lines = 15) {
   for (const auto& line : last) text += "  " + line + "\n";
   return text;
 }
+
+namespace {
 
 Result<fs::path> make_runtime_dir(const std::string& owner) {
   std::string pattern = (fs::temp_directory_path() / "dbkeep-server-XXXXXX").string();
@@ -96,6 +98,24 @@ std::vector<std::string> server_command(const RestoredServerOptions& options,
   return argv;
 }
 
+Result<void> wait_until_answers(const std::string& binary, pid_t pid, const fs::path& socket,
+                                const fs::path& error_log, std::chrono::seconds timeout,
+                                const std::function<std::optional<std::string>()>& exited) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    TRY(core::check_cancellation());
+    if (auto how = exited()) {
+      return fail(binary + " exited during start-up (" + *how + "); " + error_log.string() +
+                  " ends with:\n" + file_tail(error_log));
+    }
+    if (answers(socket)) return {};
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return fail(binary + " (pid " + std::to_string(pid) + ") did not answer within " +
+              std::to_string(timeout.count()) + " s; it is still running. " + error_log.string() +
+              " ends with:\n" + file_tail(error_log));
+}
+
 Result<RestoredServer> start_restored_server(const RestoredServerOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   RestoredServer server;
@@ -106,26 +126,18 @@ Result<RestoredServer> start_restored_server(const RestoredServerOptions& option
   TRY_ASSIGN(server.pid, spawn_detached(server_command(options, server.runtime_dir)));
   log::info("started " + options.binary + " (pid " + std::to_string(server.pid) + ") on " +
             options.datadir.string() + "; waiting for it to answer on " + server.socket.string());
-
-  const auto deadline = started + options.timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(server.pid, &status, WNOHANG) == server.pid) {
-      return fail(options.binary + " exited during start-up (" +
-                  (WIFEXITED(status) ? "exit code " + std::to_string(WEXITSTATUS(status))
-                                     : "signal " + std::to_string(WTERMSIG(status))) +
-                  "); " + server.error_log.string() + " ends with:\n" + tail(server.error_log));
-    }
-    if (answers(server.socket)) {
-      server.startup_time = std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::steady_clock::now() - started);
-      return server;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return fail(options.binary + " (pid " + std::to_string(server.pid) + ") did not answer within " +
-              std::to_string(options.timeout.count()) + " s; it is still running. " +
-              server.error_log.string() + " ends with:\n" + tail(server.error_log));
+  const pid_t pid = server.pid;
+  TRY(wait_until_answers(options.binary, pid, server.socket, server.error_log, options.timeout,
+                         [pid]() -> std::optional<std::string> {
+                           int status = 0;
+                           if (::waitpid(pid, &status, WNOHANG) != pid) return std::nullopt;
+                           return WIFEXITED(status)
+                                      ? "exit code " + std::to_string(WEXITSTATUS(status))
+                                      : "signal " + std::to_string(WTERMSIG(status));
+                         }));
+  server.startup_time = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  return server;
 }
 
 }  // namespace dbkeep::jobs

@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,18 @@ struct RestoredServer {
 // The command line a user would run to start a server on `datadir` themselves.
 std::vector<std::string> server_command(const RestoredServerOptions& options,
                                         const std::filesystem::path& runtime_dir);
+
+// Polls `socket` until the server answers (an "Access denied" counts). `exited` returns how the
+// process ended once it has (e.g. "exit code 1"), else nullopt. Fails with the error log's tail
+// when the process ends or `timeout` passes, and with kCancelled on SIGINT/SIGTERM.
+Result<void> wait_until_answers(const std::string& binary, pid_t pid,
+                                const std::filesystem::path& socket,
+                                const std::filesystem::path& error_log,
+                                std::chrono::seconds timeout,
+                                const std::function<std::optional<std::string>()>& exited);
+
+// The last `lines` lines of a file, each indented by two spaces (for error messages).
+std::string file_tail(const std::filesystem::path& file, std::size_t lines = 15);
 
 Result<RestoredServer> start_restored_server(const RestoredServerOptions& options);
 

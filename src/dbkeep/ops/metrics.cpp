@@ -68,6 +68,12 @@ std::string render_metrics(const std::vector<RunRecord>& records) {
          if (!r.success) return std::nullopt;
          return static_cast<double>(r.stored_bytes);
        }},
+      {"dbkeep_last_restore_test_success_timestamp_seconds",
+       "Unix time a restore test (verify --restore-test) of the set last passed.",
+       [](const RunRecord& r) -> std::optional<double> {
+         if (!r.last_restore_test_at) return std::nullopt;
+         return seconds_since_epoch(*r.last_restore_test_at);
+       }},
       {"dbkeep_last_lock_held_seconds", "How long the last run held the database's global lock.",
        [](const RunRecord& r) -> std::optional<double> {
          if (!r.lock_held_ms) return std::nullopt;

@@ -28,6 +28,9 @@ nlohmann::json run_record_to_json(const RunRecord& record) {
   if (record.last_success_at) {
     document["last_success_at"] = core::format_iso_utc(*record.last_success_at);
   }
+  if (record.last_restore_test_at) {
+    document["last_restore_test_at"] = core::format_iso_utc(*record.last_restore_test_at);
+  }
   return document;
 }
 
@@ -47,6 +50,7 @@ Result<RunRecord> run_record_from_json(const nlohmann::json& document) {
       record.lock_held_ms = document["lock_held_ms"].get<std::int64_t>();
     }
     record.last_success_at = time_field(document, "last_success_at");
+    record.last_restore_test_at = time_field(document, "last_restore_test_at");
   } catch (const nlohmann::json::exception& error) {
     return fail(std::string("malformed run record: ") + error.what());
   }

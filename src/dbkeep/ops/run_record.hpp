@@ -27,6 +27,8 @@ struct RunRecord {
   std::uint64_t stored_bytes = 0;                // bytes in the repository
   std::optional<std::int64_t> lock_held_ms;      // from the manifest's facts, when the method locks
   std::optional<core::Seconds> last_success_at;  // carried over from earlier runs
+  // When a restore test (`verify --restore-test`) of this set last passed; carried over.
+  std::optional<core::Seconds> last_restore_test_at;
 
   [[nodiscard]] std::string status() const { return success ? "success" : "failed"; }
 };

@@ -49,53 +49,74 @@ std::string header(const ScheduleTarget& target) {
          target.config_file.string() + ": change that file, then run install again.\n";
 }
 
-Result<ScheduleFile> cron_file(
-    const std::vector<std::pair<const core::SetConfig*, CronExpression>>& schedules,
-    const ScheduleTarget& target) {
+using Schedules = std::vector<std::pair<const core::SetConfig*, CronExpression>>;
+
+// The arguments after the binary: a backup of the set, or a restore test of its latest backup.
+// The set name comes last (systemd passes it as %i).
+std::vector<std::string> command_words(const ScheduleTarget& target, bool verify) {
+  std::vector<std::string> words = {target.binary.string(), "--config", target.config_file.string(),
+                                    "--quiet"};
+  if (verify) {
+    words.insert(words.end(), {"verify", "--latest", "--restore-test", "--set"});
+  } else {
+    words.insert(words.end(), {"backup", "--set"});
+  }
+  return words;
+}
+
+Result<ScheduleFile> cron_file(const Schedules& schedules, const Schedules& verifies,
+                               const ScheduleTarget& target) {
   std::string text = header(target);
   text += "SHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n";
-  for (const auto& [set, cron] : schedules) {
-    std::string command;
-    for (const std::string& word :
-         {target.binary.string(), std::string("--config"), target.config_file.string(),
-          std::string("--quiet"), std::string("backup"), std::string("--set"), set->name}) {
-      TRY_ASSIGN(auto quoted, shell_word(word));
-      command += (command.empty() ? "" : " ") + quoted;
+  for (const bool verify : {false, true}) {
+    for (const auto& [set, cron] : verify ? verifies : schedules) {
+      std::string command;
+      auto words = command_words(target, verify);
+      words.push_back(set->name);
+      for (const std::string& word : words) {
+        TRY_ASSIGN(auto quoted, shell_word(word));
+        command += (command.empty() ? "" : " ") + quoted;
+      }
+      text += "# set " + set->name + (verify ? " restore test" : "") +
+              " (output: the log file of the configuration; cron mails "
+              "warnings)\n" +
+              cron.text() + " root " + command + "\n";
     }
-    text += "# set " + set->name +
-            " (output: the log file of the configuration; cron mails "
-            "warnings)\n" +
-            cron.text() + " root " + command + "\n";
   }
   return ScheduleFile{target.directory() / target.name, text};
 }
 
-std::vector<ScheduleFile> systemd_files(
-    const std::vector<std::pair<const core::SetConfig*, CronExpression>>& schedules,
-    const ScheduleTarget& target) {
-  std::vector<ScheduleFile> files;
+// <unit>@.service and one <unit>@<set>.timer per schedule.
+void add_systemd_units(const Schedules& schedules, const ScheduleTarget& target, bool verify,
+                       std::vector<ScheduleFile>& files) {
+  const std::string unit = target.name + (verify ? "-verify" : "");
+  const std::string what = verify ? "restore test" : "backup";
   std::string exec;
-  for (const std::string& word :
-       {target.binary.string(), std::string("--config"), target.config_file.string(),
-        std::string("--quiet"), std::string("backup"), std::string("--set")}) {
-    exec += systemd_word(word) + " ";
-  }
-  files.push_back({target.directory() / (target.name + "@.service"),
-                   header(target) +
-                       "[Unit]\nDescription=dbkeep backup of set %i\n"
+  for (const std::string& word : command_words(target, verify)) exec += systemd_word(word) + " ";
+  files.push_back({target.directory() / (unit + "@.service"),
+                   header(target) + "[Unit]\nDescription=dbkeep " + what +
+                       " of set %i\n"
                        "Wants=network-online.target\nAfter=network-online.target\n\n"
                        "[Service]\nType=oneshot\nExecStart=" +
                        exec +
                        "%i\nNice=10\nIOSchedulingClass=best-effort\n"
                        "IOSchedulingPriority=7\n"});
   for (const auto& [set, cron] : schedules) {
-    std::string timer = header(target) + "[Unit]\nDescription=dbkeep schedule of set " + set->name +
+    std::string timer = header(target) + "[Unit]\nDescription=dbkeep " +
+                        (verify ? "restore test schedule" : "schedule") + " of set " + set->name +
                         " (cron " + cron.text() + ")\n\n[Timer]\n";
     for (const auto& calendar : systemd_calendar(cron)) timer += "OnCalendar=" + calendar + "\n";
-    timer += "Persistent=true\nUnit=" + target.name + "@" + set->name +
+    timer += "Persistent=true\nUnit=" + unit + "@" + set->name +
              ".service\n\n[Install]\nWantedBy=timers.target\n";
-    files.push_back({target.directory() / (target.name + "@" + set->name + ".timer"), timer});
+    files.push_back({target.directory() / (unit + "@" + set->name + ".timer"), timer});
   }
+}
+
+std::vector<ScheduleFile> systemd_files(const Schedules& schedules, const Schedules& verifies,
+                                        const ScheduleTarget& target) {
+  std::vector<ScheduleFile> files;
+  add_systemd_units(schedules, target, false, files);
+  if (!verifies.empty()) add_systemd_units(verifies, target, true, files);
   return files;
 }
 
@@ -147,6 +168,20 @@ Result<std::vector<std::pair<const core::SetConfig*, CronExpression>>> parse_sch
   return schedules;
 }
 
+Result<std::vector<std::pair<const core::SetConfig*, CronExpression>>> parse_verify_schedules(
+    const core::Config& config) {
+  std::vector<std::pair<const core::SetConfig*, CronExpression>> schedules;
+  for (const auto& set : config.sets) {
+    if (!set.schedule.verify_cron) continue;
+    auto cron = CronExpression::parse(*set.schedule.verify_cron);
+    if (!cron) {
+      return propagate(cron.error().with_context("[set '" + set.name + "'] schedule.verify_cron"));
+    }
+    schedules.emplace_back(&set, std::move(*cron));
+  }
+  return schedules;
+}
+
 std::vector<std::string> systemd_calendar(const CronExpression& cron) {
   std::string time = calendar_list(cron.allowed_hours, 0, 23) + ":" +
                      calendar_list(cron.allowed_minutes, 0, 59) + ":00";
@@ -176,11 +211,12 @@ Result<std::vector<ScheduleFile>> plan_schedule(const core::Config& config,
     }
   }
   TRY_ASSIGN(auto schedules, parse_schedules(config));
+  TRY_ASSIGN(auto verifies, parse_verify_schedules(config));
   if (!target.systemd) {
-    TRY_ASSIGN(auto file, cron_file(schedules, target));
+    TRY_ASSIGN(auto file, cron_file(schedules, verifies, target));
     return std::vector<ScheduleFile>{file};
   }
-  return systemd_files(schedules, target);
+  return systemd_files(schedules, verifies, target);
 }
 
 std::vector<fs::path> installed_schedule_files(const ScheduleTarget& target) {
@@ -193,8 +229,11 @@ std::vector<fs::path> installed_schedule_files(const ScheduleTarget& target) {
   }
   for (const auto& entry : fs::directory_iterator(target.directory(), error)) {
     auto file = entry.path().filename().string();
-    bool ours = file == target.name + "@.service" ||
-                (file.starts_with(target.name + "@") && file.ends_with(".timer"));
+    bool ours = false;
+    for (const std::string& unit : {target.name, target.name + "-verify"}) {
+      ours = ours || file == unit + "@.service" ||
+             (file.starts_with(unit + "@") && file.ends_with(".timer"));
+    }
     if (ours && has_marker(entry.path())) found.push_back(entry.path());
   }
   std::sort(found.begin(), found.end());

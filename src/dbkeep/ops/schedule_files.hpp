@@ -1,8 +1,10 @@
 #pragma once
 // The files `dbkeep schedule install` writes for the configured sets: one /etc/cron.d file with
 // a line per set, or a systemd template service <name>@.service plus a timer
-// <name>@<set>.timer per set. Every file starts with kScheduleMarker; remove and install only
-// ever touch files that carry it, so a hand-written cron file of the same name is left alone.
+// <name>@<set>.timer per set. Sets with a verify_cron also get a restore-test line (cron) or
+// <name>-verify@.service and <name>-verify@<set>.timer (systemd). Every file starts with
+// kScheduleMarker; remove and install only ever touch files that carry it, so a hand-written cron
+// file of the same name is left alone.
 
 #include <filesystem>
 #include <string>
@@ -33,6 +35,10 @@ struct ScheduleFile {
 
 // Parses every set's cron expression; the first invalid one is a usage error naming the set.
 Result<std::vector<std::pair<const core::SetConfig*, CronExpression>>> parse_schedules(
+    const core::Config& config);
+
+// Parses every set's verify_cron (sets without one are left out), like parse_schedules.
+Result<std::vector<std::pair<const core::SetConfig*, CronExpression>>> parse_verify_schedules(
     const core::Config& config);
 
 // systemd OnCalendar= values equivalent to `cron` (two when day of month and day of week are
