@@ -13,7 +13,8 @@ struct DbkeepRun {
   std::string stderr_text;
 };
 
-// `args` excludes the program name. `env` adds or replaces environment variables.
+// `args` excludes the program name. `env` adds or replaces environment variables. The binary
+// is this build's, or $DBKEEP_TEST_BINARY when set.
 DbkeepRun run_dbkeep(const std::vector<std::string>& args,
                      const std::map<std::string, std::string>& env = {});
 

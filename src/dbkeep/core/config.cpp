@@ -1,7 +1,5 @@
 #include "dbkeep/core/config.hpp"
 
-#include "dbkeep/core/config_table.hpp"
-
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -11,9 +9,10 @@
 #include <sstream>
 #include <thread>
 
+#include "dbkeep/core/config_ops.hpp"
+#include "dbkeep/core/config_table.hpp"
 #include "dbkeep/repo/retention_policy.hpp"
 #include "dbkeep/repo/time_zone.hpp"
-#include "dbkeep/core/config_ops.hpp"
 
 namespace dbkeep::core {
 
@@ -277,6 +276,8 @@ Result<SnapshotConfig> parse_snapshot(ConfigTable table) {
   TRY_ASSIGN(snapshot.mount_options, table.string("mount_options"));
   TRY_ASSIGN(auto recursive, table.boolean("recursive"));
   if (recursive) snapshot.recursive = *recursive;
+  TRY_ASSIGN(auto sync_before_lock, table.boolean("sync_before_lock"));
+  if (sync_before_lock) snapshot.sync_before_lock = *sync_before_lock;
   TRY(table.reject_unknown_keys());
   return snapshot;
 }
@@ -467,6 +468,12 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
   TRY_ASSIGN(set.retention, parse_retention(reader.subtable("retention")));
   TRY_ASSIGN(set.schedule, parse_schedule(reader.subtable("schedule")));
   TRY_ASSIGN(set.hooks, parse_hooks(reader.subtable("hooks")));
+  if (set.method != "snapshot" && !(set.hooks.pre_lock.empty() && set.hooks.post_lock.empty() &&
+                                    set.hooks.post_snapshot.empty())) {
+    return usage_error("set '" + set.name +
+                       "': the hooks pre_lock, post_lock and post_snapshot exist only with "
+                       "method = \"snapshot\"");
+  }
   TRY(reader.reject_unknown_keys());
   return set;
 }

@@ -12,6 +12,7 @@
 
 #include "dbkeep/core/cancellation.hpp"
 #include "dbkeep/core/fd.hpp"
+#include "dbkeep/core/fd_io.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/time_format.hpp"
 
@@ -133,13 +134,6 @@ Result<void> set_ownership(const fs::path& target, const Owner& owner) {
   return {};
 }
 
-Result<void> sync_filesystem(const fs::path& target) {
-  core::Fd fd(::open(target.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd || ::syncfs(fd.get()) != 0)
-    return fail(errno_message("syncfs " + target.string(), errno));
-  return {};
-}
-
 }  // namespace
 
 // Prepares an empty target directory; returns where old content went, if anywhere.
@@ -199,7 +193,7 @@ Result<DatadirRestoreResult> restore_datadir(storage::Backend& backend,
   }
   TRY(fetch_files(backend, manifest, target, options.parallel));
   TRY(set_ownership(target, owner));
-  TRY(sync_filesystem(target));
+  TRY(core::sync_filesystem(target));
   clear.release();
   result.files = manifest.files.size();
   result.bytes = manifest.total_size();
