@@ -73,10 +73,9 @@ ProgressMeter::~ProgressMeter() {
 }
 
 void ProgressMeter::add(std::uint64_t bytes) {
-  if (style_ == ProgressStyle::kOff) return;
   std::lock_guard lock(mutex_);
-  done_ += bytes;
-  if (finished_) return;
+  done_ += bytes;  // counted in every style: state() reports it
+  if (finished_ || style_ == ProgressStyle::kOff) return;
   const auto now = clock_();
   if (style_ == ProgressStyle::kTerminal) {
     if (now - last_drawn_ >= kTerminalInterval) draw_locked();
