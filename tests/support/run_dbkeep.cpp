@@ -1,5 +1,7 @@
 #include "support/run_dbkeep.hpp"
 
+#include <cstdlib>
+
 #include "dbkeep/core/command_runner.hpp"
 
 namespace dbkeep::test {
@@ -8,7 +10,9 @@ DbkeepRun run_dbkeep(const std::vector<std::string>& args,
                      const std::map<std::string, std::string>& env,
                      const std::optional<std::string>& input) {
   core::Command command;
-  command.argv.push_back(DBKEEP_BINARY);
+  // DBKEEP_TEST_BINARY runs another build (e.g. main's, for a before/after measurement).
+  const char* other_binary = std::getenv("DBKEEP_TEST_BINARY");
+  command.argv.push_back(other_binary != nullptr ? other_binary : DBKEEP_BINARY);
   command.argv.insert(command.argv.end(), args.begin(), args.end());
   command.extra_env = env;
   command.stdin_data = input;

@@ -15,7 +15,8 @@ struct DbkeepRun {
 };
 
 // `args` excludes the program name. `env` adds or replaces environment variables. `input`, when
-// given, is the program's stdin (otherwise /dev/null).
+// given, is the program's stdin (otherwise /dev/null). The binary is this build's, or
+// $DBKEEP_TEST_BINARY when set.
 DbkeepRun run_dbkeep(const std::vector<std::string>& args,
                      const std::map<std::string, std::string>& env = {},
                      const std::optional<std::string>& input = std::nullopt);

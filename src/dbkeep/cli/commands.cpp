@@ -9,7 +9,8 @@ const std::vector<CommandSpec>& all_commands() {
        "\n"
        "Takes a backup of the named set, or of every configured set in turn. The backup is\n"
        "listed only once its manifest is written; leftovers of interrupted runs are removed\n"
-       "first. Exit 4 if another dbkeep is working on the set.\n",
+       "first. On a terminal the copy shows its progress on stderr (not with --quiet or\n"
+       "--json). Exit 4 if another dbkeep is working on the set.\n",
        backup_command},
       {"list", "backups in the repository, newest first",
        "usage: dbkeep list [--set NAME]\n"

@@ -1,5 +1,7 @@
 #include "dbkeep/cli/run.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -7,6 +9,7 @@
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/cancellation.hpp"
 #include "dbkeep/core/log.hpp"
+#include "dbkeep/core/progress.hpp"
 #include "dbkeep/core/version.hpp"
 
 namespace dbkeep::cli {
@@ -79,6 +82,8 @@ int run(int argc, char** argv) {
   log::configure({.terminal_level = global->verbose ? log::Level::kDebug
                                     : global->quiet ? log::Level::kWarn
                                                     : log::Level::kInfo});
+  core::set_progress_style(
+      core::choose_progress_style(::isatty(STDERR_FILENO) == 1, global->quiet, global->json));
 
   if (args.flag("--version")) {
     std::cout << "dbkeep " << core::kVersion << "\n";

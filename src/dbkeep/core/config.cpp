@@ -276,6 +276,8 @@ Result<SnapshotConfig> parse_snapshot(ConfigTable table) {
   TRY_ASSIGN(snapshot.mount_options, table.string("mount_options"));
   TRY_ASSIGN(auto recursive, table.boolean("recursive"));
   if (recursive) snapshot.recursive = *recursive;
+  TRY_ASSIGN(auto sync_before_lock, table.boolean("sync_before_lock"));
+  if (sync_before_lock) snapshot.sync_before_lock = *sync_before_lock;
   TRY(table.reject_unknown_keys());
   return snapshot;
 }
@@ -474,6 +476,12 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
   TRY_ASSIGN(set.retention, parse_retention(reader.subtable("retention")));
   TRY_ASSIGN(set.schedule, parse_schedule(reader.subtable("schedule")));
   TRY_ASSIGN(set.hooks, parse_hooks(reader.subtable("hooks")));
+  if (set.method != "snapshot" && !(set.hooks.pre_lock.empty() && set.hooks.post_lock.empty() &&
+                                    set.hooks.post_snapshot.empty())) {
+    return usage_error("set '" + set.name +
+                       "': the hooks pre_lock, post_lock and post_snapshot exist only with "
+                       "method = \"snapshot\"");
+  }
   TRY(reader.reject_unknown_keys());
   return set;
 }

@@ -92,6 +92,9 @@ struct SnapshotConfig {
   int fill_limit_percent = 90;               // lvm: fail the backup when the snapshot is this full
   std::optional<std::string> mount_options;  // lvm: replaces the per-filesystem defaults
   bool recursive = false;                    // zfs: include descendant datasets (-r)
+  // syncfs() the snapshotted filesystems just before the global lock, so the snapshot command
+  // under the lock has little dirty data left to commit (docs/snapshot.md, "The lock window").
+  bool sync_before_lock = true;
 };
 
 // How `dbkeep restore --datadir` prepares a restored datadir.
@@ -144,7 +147,11 @@ struct HooksConfig {
   std::vector<std::string> pre_backup;
   std::vector<std::string> post_backup;  // runs even after a failed backup
   std::vector<std::string> on_failure;
-  int timeout_seconds = 600;  // each hook; then SIGTERM, SIGKILL
+  // Stages inside a snapshot backup (method = "snapshot" only); never while the lock is held.
+  std::vector<std::string> pre_lock;       // before the global lock; failing aborts the backup
+  std::vector<std::string> post_lock;      // after unlocking, also when locking failed
+  std::vector<std::string> post_snapshot;  // the snapshot is readable, before the copy
+  int timeout_seconds = 600;               // each hook; then SIGTERM, SIGKILL
 };
 
 // Where run summaries go ([notify]). Failures always; successes when on_success.

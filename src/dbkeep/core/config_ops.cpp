@@ -48,6 +48,9 @@ Result<HooksConfig> parse_hooks(ConfigTable table) {
   TRY_ASSIGN(hooks.pre_backup, read_command(table, "pre_backup"));
   TRY_ASSIGN(hooks.post_backup, read_command(table, "post_backup"));
   TRY_ASSIGN(hooks.on_failure, read_command(table, "on_failure"));
+  TRY_ASSIGN(hooks.pre_lock, read_command(table, "pre_lock"));
+  TRY_ASSIGN(hooks.post_lock, read_command(table, "post_lock"));
+  TRY_ASSIGN(hooks.post_snapshot, read_command(table, "post_snapshot"));
   TRY_ASSIGN(auto timeout, table.integer("timeout_seconds", 1, 86400));
   if (timeout) hooks.timeout_seconds = static_cast<int>(*timeout);
   TRY(table.reject_unknown_keys());

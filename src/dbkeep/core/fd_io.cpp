@@ -1,8 +1,11 @@
 #include "dbkeep/core/fd_io.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
+
+#include "dbkeep/core/fd.hpp"
 
 namespace dbkeep::core {
 
@@ -35,6 +38,12 @@ Result<std::size_t> read_some(int fd, std::span<std::byte> buffer,
     total += static_cast<std::size_t>(got);
   }
   return total;
+}
+
+Result<void> sync_filesystem(const std::filesystem::path& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd || ::syncfs(fd.get()) != 0) return fail(errno_message("syncfs " + path.string(), errno));
+  return {};
 }
 
 }  // namespace dbkeep::core

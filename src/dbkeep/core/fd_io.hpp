@@ -18,6 +18,10 @@ Result<void> write_fully(int fd, std::span<const std::byte> data,
 Result<std::size_t> read_some(int fd, std::span<std::byte> buffer,
                               const std::filesystem::path& path);
 
+// syncfs(2) on the filesystem holding `path` (a file or directory): writes out all its dirty
+// data and, on btrfs/XFS/ext4, commits its journal or transaction.
+Result<void> sync_filesystem(const std::filesystem::path& path);
+
 // The message for a failed write, fsync or close of `path` with `error_number`.
 std::string write_error_message(const std::filesystem::path& path, int error_number);
 

@@ -65,7 +65,7 @@ Result<void> remove_incomplete_backups(repo::Repository& repository, const std::
 }
 
 Result<repo::Manifest> run_backup(const core::Config& config, const core::SetConfig& set,
-                                  repo::Repository& repository) {
+                                  repo::Repository& repository, source::StageHook stage_hook) {
   log::info("backup of set '" + set.name + "' started (source " + set.source + ", method " +
             set.method + ", compression " + std::string(pipeline::codec_name(set.codec.codec)) +
             ")");
@@ -76,6 +76,7 @@ Result<repo::Manifest> run_backup(const core::Config& config, const core::SetCon
   TRY_ASSIGN(auto scratch,
              core::TempDir::create(config.repository.temp_dir, scratch_prefix(set.name)));
   TRY_ASSIGN(auto source, source::make_backup_source(config, set, scratch.path()));
+  source->set_stage_hook(std::move(stage_hook));
   TRY_ASSIGN(auto estimate, source->estimate());
   log::info("source holds about " + core::format_bytes(estimate.source_bytes));
   TRY(check_free_space(repository.backend(), config.repository.temp_dir, estimate,

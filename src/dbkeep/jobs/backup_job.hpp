@@ -10,11 +10,13 @@
 #include "dbkeep/core/error.hpp"
 #include "dbkeep/repo/manifest.hpp"
 #include "dbkeep/repo/repository.hpp"
+#include "dbkeep/source/backup_source.hpp"
 
 namespace dbkeep::jobs {
 
+// `stage_hook` runs the stage hooks of sources that have stages (see source::StageHook).
 Result<repo::Manifest> run_backup(const core::Config& config, const core::SetConfig& set,
-                                  repo::Repository& repository);
+                                  repo::Repository& repository, source::StageHook stage_hook = {});
 
 // Per-run scratch directories are named <temp_dir>/dbkeep-<set>-XXXXXX.
 std::string scratch_prefix(const std::string& set);

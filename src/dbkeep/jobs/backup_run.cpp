@@ -91,7 +91,11 @@ Result<repo::Manifest> run_backup_with_operations(const core::Config& config,
   if (auto pre = hooks.run(HookKind::kPreBackup, record, false); !pre) {
     manifest = propagate(pre.error());
   } else {
-    manifest = run_backup(config, set, repository);
+    manifest =
+        run_backup(config, set, repository,
+                   [&](std::string_view stage, const std::map<std::string, std::string>& facts) {
+                     return hooks.run_stage(stage, record, facts);
+                   });
   }
   record.finished_at = core::now_seconds();
   record.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -1,7 +1,8 @@
 #pragma once
 // One backup run of a set with everything operations wants around it, the same for every
 // method and for both callers (the backup command and the daemon):
-//   pre_backup hook → backup (skipped if the hook failed) → post_backup hook (always, so an
+//   pre_backup hook → backup (skipped if the hook failed; the snapshot method runs the stage
+//   hooks pre_lock, post_lock, post_snapshot inside it) → post_backup hook (always, so an
 //   application stopped by pre_backup is started again) → on_failure hook (if anything failed)
 //   → run record → metrics file → notifications.
 // Hook, metrics and notification problems are logged; only the backup itself and the hooks

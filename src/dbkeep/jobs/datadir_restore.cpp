@@ -12,6 +12,7 @@
 
 #include "dbkeep/core/cancellation.hpp"
 #include "dbkeep/core/fd.hpp"
+#include "dbkeep/core/fd_io.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/time_format.hpp"
 
@@ -113,13 +114,6 @@ Result<void> set_ownership(const fs::path& target, const Owner& owner) {
     TRY(apply(it->path(), it->is_directory(error) ? 0750 : 0640));
   }
   if (error) return fail("cannot walk " + target.string() + ": " + error.message());
-  return {};
-}
-
-Result<void> sync_filesystem(const fs::path& target) {
-  core::Fd fd(::open(target.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd || ::syncfs(fd.get()) != 0)
-    return fail(errno_message("syncfs " + target.string(), errno));
   return {};
 }
 

@@ -8,6 +8,12 @@ const char* hook_name(HookKind kind) {
   switch (kind) {
     case HookKind::kPreBackup:
       return "pre_backup";
+    case HookKind::kPreLock:
+      return "pre_lock";
+    case HookKind::kPostLock:
+      return "post_lock";
+    case HookKind::kPostSnapshot:
+      return "post_snapshot";
     case HookKind::kPostBackup:
       return "post_backup";
     case HookKind::kOnFailure:
@@ -16,10 +22,18 @@ const char* hook_name(HookKind kind) {
   return "hook";
 }
 
+std::optional<HookKind> stage_hook_kind(std::string_view name) {
+  for (auto kind : {HookKind::kPreLock, HookKind::kPostLock, HookKind::kPostSnapshot}) {
+    if (name == hook_name(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
 std::map<std::string, std::string> hook_environment(HookKind kind, const RunRecord& record,
                                                     bool finished) {
   std::map<std::string, std::string> env = {
       {"DBKEEP_HOOK", hook_name(kind)},
+      {"DBKEEP_STAGE", hook_name(kind)},
       {"DBKEEP_SET", record.set},
       {"DBKEEP_STATUS", !finished ? "running" : record.status()},
   };
@@ -37,6 +51,12 @@ const std::vector<std::string>& HookRunner::command_of(HookKind kind) const {
   switch (kind) {
     case HookKind::kPreBackup:
       return hooks_.pre_backup;
+    case HookKind::kPreLock:
+      return hooks_.pre_lock;
+    case HookKind::kPostLock:
+      return hooks_.post_lock;
+    case HookKind::kPostSnapshot:
+      return hooks_.post_snapshot;
     case HookKind::kPostBackup:
       return hooks_.post_backup;
     case HookKind::kOnFailure:
@@ -46,10 +66,24 @@ const std::vector<std::string>& HookRunner::command_of(HookKind kind) const {
 }
 
 Result<void> HookRunner::run(HookKind kind, const RunRecord& record, bool finished) {
+  if (command_of(kind).empty()) return {};
+  return run_command(kind, hook_environment(kind, record, finished));
+}
+
+Result<void> HookRunner::run_stage(std::string_view stage, const RunRecord& record,
+                                   const std::map<std::string, std::string>& source_facts) {
+  auto kind = stage_hook_kind(stage);
+  if (!kind) return fail("no hook for backup stage '" + std::string(stage) + "'");
+  if (command_of(*kind).empty()) return {};
+  auto env = hook_environment(*kind, record, false);
+  for (const auto& [name, value] : source_facts) env[name] = log::redact(value);
+  return run_command(*kind, std::move(env));
+}
+
+Result<void> HookRunner::run_command(HookKind kind, std::map<std::string, std::string> env) {
   const auto& argv = command_of(kind);
-  if (argv.empty()) return {};
   core::Command command{.argv = argv,
-                        .extra_env = hook_environment(kind, record, finished),
+                        .extra_env = std::move(env),
                         .timeout = std::chrono::seconds(hooks_.timeout_seconds)};
   std::string what = std::string(hook_name(kind)) + " hook '" + command.display() + "'";
   log::info("running " + what);

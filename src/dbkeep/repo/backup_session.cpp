@@ -77,12 +77,14 @@ void BackupSession::annotate(const std::string& path, const nlohmann::json& extr
 }
 
 Result<void> BackupSession::store_files(
-    const std::vector<std::pair<std::filesystem::path, std::string>>& files) {
+    const std::vector<std::pair<std::filesystem::path, std::string>>& files,
+    const std::function<void(std::uint64_t)>& on_progress) {
   std::vector<pipeline::StoreJob> jobs;
   jobs.reserve(files.size());
   for (const auto& [file, path] : files) jobs.push_back({file, path, stored_key(path)});
-  TRY_ASSIGN(auto stored, pipeline::store_files_parallel(jobs, repository_.backend(),
-                                                         options_.codec, options_.parallel));
+  TRY_ASSIGN(auto stored,
+             pipeline::store_files_parallel(jobs, repository_.backend(), options_.codec,
+                                            options_.parallel, on_progress));
   for (auto& one : stored) add(std::move(one), nlohmann::json::object());
   return {};
 }

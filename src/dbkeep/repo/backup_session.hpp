@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -41,8 +42,10 @@ class BackupSession {
                           nlohmann::json attributes = nlohmann::json::object());
   Result<void> store_stream(pipeline::ByteSource& source, const std::string& path,
                             nlohmann::json attributes = nlohmann::json::object());
-  // Stores (file, path) pairs on `parallel` threads.
-  Result<void> store_files(const std::vector<std::pair<std::filesystem::path, std::string>>& files);
+  // Stores (file, path) pairs on `parallel` threads. `on_progress` (optional) is called from
+  // the worker threads with the plaintext bytes just stored (e.g. core::ProgressMeter::add).
+  Result<void> store_files(const std::vector<std::pair<std::filesystem::path, std::string>>& files,
+                           const std::function<void(std::uint64_t)>& on_progress = {});
 
   // Merges `extra` into the attributes of the stored file `path` (e.g. a row count known only
   // once the file's stream has ended). Does nothing when no such file was stored.

@@ -8,7 +8,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "dbkeep/core/config.hpp"
 #include "dbkeep/core/error.hpp"
@@ -21,6 +25,12 @@ struct SizeEstimate {
   std::uint64_t temp_bytes = 0;    // scratch space needed in the temp directory
 };
 
+// Called by a source at the named stages of its backup (the snapshot method: pre_lock,
+// post_lock, post_snapshot) with what it knows so far, as DBKEEP_* environment variables for
+// the [set.hooks] stage hooks. An error aborts the backup. Never called while a lock is held.
+using StageHook = std::function<Result<void>(std::string_view stage,
+                                             const std::map<std::string, std::string>& facts)>;
+
 class BackupSource {
  public:
   virtual ~BackupSource() = default;
@@ -28,6 +38,18 @@ class BackupSource {
   virtual Result<SizeEstimate> estimate() = 0;
   // Takes the backup, storing every file through `session`.
   virtual Result<void> run(repo::BackupSession& session) = 0;
+
+  void set_stage_hook(StageHook hook) { stage_hook_ = std::move(hook); }
+
+ protected:
+  Result<void> reach_stage(std::string_view stage,
+                           const std::map<std::string, std::string>& facts) const {
+    if (!stage_hook_) return {};
+    return stage_hook_(stage, facts);
+  }
+
+ private:
+  StageHook stage_hook_;
 };
 
 // `scratch_dir` is a private directory for this run (removed afterwards, and by the next run

@@ -7,7 +7,9 @@
 #include "dbkeep/core/child_process.hpp"
 #include "dbkeep/core/fd_io.hpp"
 #include "dbkeep/core/log.hpp"
+#include "dbkeep/core/progress.hpp"
 #include "dbkeep/core/stderr_logger.hpp"
+#include "dbkeep/pipeline/counting_source.hpp"
 #include "dbkeep/source/mysql/option_file.hpp"
 #include "dbkeep/source/mysql/physical_tool.hpp"
 
@@ -144,8 +146,13 @@ Result<void> PhysicalSource::run(repo::BackupSession& session) {
   TRY_ASSIGN(auto child, core::ChildProcess::spawn(spawn));
   core::StderrLogger stderr_log(std::move(child.stderr_fd()), tool_);
 
-  ChildStdoutSource stream(child.stdout_fd(), tool_ + " output");
+  ChildStdoutSource output(child.stdout_fd(), tool_ + " output");
+  // The total is the server's estimated data size: the stream is about as large.
+  core::ProgressMeter progress("streaming " + tool_, server_->estimated_data_bytes);
+  pipeline::CountingSource stream(output,
+                                  [&progress](std::uint64_t bytes) { progress.add(bytes); });
   auto stored = session.store_stream(stream, kPhysicalStreamName, {{"kind", "xbstream"}});
+  progress.finish();
   if (!stored) {
     child.terminate();
     stderr_log.join();

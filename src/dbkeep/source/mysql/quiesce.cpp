@@ -153,9 +153,7 @@ Result<GlobalLock> quiesce(Connection& connection, const QuiesceOptions& options
       lock.attempts_ = attempt;
       lock.wait_time_ = *waited;
       lock.acquired_at_ = std::chrono::steady_clock::now();
-      log::info("global lock (" + std::string(lock_mode_name(options.lock_mode)) + ") taken on " +
-                connection.endpoint() + " after waiting " + std::to_string(waited->count()) +
-                " ms (attempt " + std::to_string(attempt) + ")");
+      // No log line here: the lock is held now, and release() reports it all afterwards.
       return lock;
     }
     last_reason = waited.error().message;
@@ -212,7 +210,10 @@ Result<void> GlobalLock::release() {
     connection_->close();  // the server drops a session's locks when the session ends
     return propagate(released.error().with_context("closed the connection to release the lock"));
   }
-  log::info("global lock released after " + format_ms(held_time()) + " ms");
+  log::info("global lock (" + std::string(lock_mode_name(mode_)) + ") on " +
+            connection_->endpoint() + " taken after waiting " + std::to_string(wait_time_.count()) +
+            " ms (attempt " + std::to_string(attempts_) + "), released after " +
+            format_ms(held_time()) + " ms");
   return {};
 }
 

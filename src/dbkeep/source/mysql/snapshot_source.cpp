@@ -1,10 +1,13 @@
 #include "dbkeep/source/mysql/snapshot_source.hpp"
 
 #include <chrono>
+#include <map>
 #include <sstream>
 
 #include "dbkeep/core/cancellation.hpp"
+#include "dbkeep/core/fd_io.hpp"
 #include "dbkeep/core/log.hpp"
+#include "dbkeep/core/progress.hpp"
 #include "dbkeep/core/time_format.hpp"
 #include "dbkeep/source/mysql/quiesce.hpp"
 #include "dbkeep/source/snapshot/leftover_recovery.hpp"
@@ -17,6 +20,10 @@ using Clock = std::chrono::steady_clock;
 
 std::int64_t ms_since(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
+std::int64_t us_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(to - from).count();
 }
 
 // The copy goes in batches so the driving thread can check cancellation and the snapshot's
@@ -124,12 +131,30 @@ Result<void> SnapshotSource::run(repo::BackupSession& session) {
                        {"volumes", settings_.snapshot.volumes},
                        {"name", options.name}};
 
+  std::map<std::string, std::string> stage_facts = {
+      {"DBKEEP_METHOD", "snapshot"},
+      {"DBKEEP_BACKUP_ID", session.id()},
+      {"DBKEEP_DATADIR", facts_.datadir.string()},
+      {"DBKEEP_SERVER_VERSION", facts_.version.text},
+      {"DBKEEP_SNAPSHOT_PROVIDER", settings_.snapshot.provider},
+      {"DBKEEP_SNAPSHOT_NAME", options.name}};
+
   snapshot::SnapshotGuard guard(std::move(provider));
-  TRY(take_snapshot(guard, facts));
+  // Hooks run before and after the lock window, never inside it (docs/snapshot.md).
+  TRY(reach_stage("pre_lock", stage_facts));
+  auto taken = take_snapshot(guard, roots, facts);
+  add_lock_facts(stage_facts, facts, taken);
+  // post_lock runs whenever pre_lock did, like post_backup: it undoes what pre_lock did.
+  auto post_lock = reach_stage("post_lock", stage_facts);
+  TRY(taken);
+  TRY(post_lock);
   TRY(guard->mount());
 
-  const auto copy_started = Clock::now();
   const fs::path root = guard->readable_path(location.volume_index) / location.relative;
+  stage_facts["DBKEEP_SNAPSHOT_PATH"] = root.string();
+  TRY(reach_stage("post_snapshot", stage_facts));
+
+  const auto copy_started = Clock::now();
   log::info("copying the datadir from " + description + " at " + root.string());
   TRY_ASSIGN(auto listing, list_datadir(root));
   TRY(copy_files(session, guard.provider(), listing));
@@ -147,15 +172,43 @@ Result<void> SnapshotSource::run(repo::BackupSession& session) {
   return {};
 }
 
-// Lock, record, snapshot, unlock — the only part of the backup that blocks writers.
-Result<void> SnapshotSource::take_snapshot(snapshot::SnapshotGuard& guard, nlohmann::json& facts) {
+// What the stage hooks after the lock window learn: DBKEEP_LOCK_*, DBKEEP_BINLOG_*, or the error.
+void SnapshotSource::add_lock_facts(std::map<std::string, std::string>& stage_facts,
+                                    const nlohmann::json& facts, const Result<void>& taken) {
+  if (!taken) {
+    stage_facts["DBKEEP_STATUS"] = "failed";
+    stage_facts["DBKEEP_ERROR"] = taken.error().message;
+    return;
+  }
+  const auto& lock = facts["lock"];
+  const auto& binlog = facts["binlog"];
+  stage_facts["DBKEEP_LOCK_MODE"] = lock["mode"].get<std::string>();
+  stage_facts["DBKEEP_LOCK_HELD_MS"] = std::to_string(lock["held_ms"].get<std::int64_t>());
+  stage_facts["DBKEEP_LOCK_HELD_US"] = std::to_string(lock["held_us"].get<std::int64_t>());
+  stage_facts["DBKEEP_BINLOG_FILE"] = binlog["file"].get<std::string>();
+  stage_facts["DBKEEP_BINLOG_POSITION"] = std::to_string(binlog["position"].get<std::uint64_t>());
+  stage_facts["DBKEEP_GTID_BINLOG_POS"] = binlog["gtid_binlog_pos"].get<std::string>();
+  stage_facts["DBKEEP_GTID_EXECUTED"] = binlog["gtid_executed"].get<std::string>();
+}
+
+// Lock, record, snapshot, unlock — the only part of the backup that blocks writers. Everything
+// that can happen before the lock does (probing, the journal entry, the command line, syncing
+// the filesystem); nothing is logged and no hook runs while the lock is held.
+Result<void> SnapshotSource::take_snapshot(snapshot::SnapshotGuard& guard,
+                                           const std::vector<fs::path>& roots,
+                                           nlohmann::json& facts) {
   TRY_ASSIGN(auto quiesce_settings, quiesce_options(settings_.mysql));
+  const auto sync_ms = sync_before_lock(roots);
   TRY_ASSIGN(auto lock, quiesce(*connection_, quiesce_settings));
   // From here until release() writers wait; nothing slow may happen in between. An error
   // return releases the lock in GlobalLock's destructor, the snapshot in the guard's.
+  const auto locked_at = Clock::now();
   TRY_ASSIGN(auto position, lock.record_position());
+  const auto recorded_at = Clock::now();
   auto created = guard->create();
+  const auto created_at = Clock::now();
   auto released = lock.release();
+  const auto unlocked_at = Clock::now();
   TRY(created);
   if (!released) {
     // release() closed the connection, so the server dropped the lock anyway; the snapshot
@@ -175,21 +228,47 @@ Result<void> SnapshotSource::take_snapshot(snapshot::SnapshotGuard& guard, nlohm
                    {"held_ms", lock.held_ms()},
                    {"held_us", lock.held_time().count()},
                    {"wait_ms", lock.wait_time().count()},
-                   {"attempts", lock.attempts()}};
+                   {"attempts", lock.attempts()},
+                   {"steps_us",
+                    {{"record_position", us_between(locked_at, recorded_at)},
+                     {"snapshot", us_between(recorded_at, created_at)},
+                     {"unlock", us_between(created_at, unlocked_at)}}}};
+  if (sync_ms) facts["lock"]["sync_before_ms"] = *sync_ms;
   facts["lock_held_ms"] = lock.held_ms();
   return {};
+}
+
+// The snapshot command commits the filesystem's transaction (btrfs, a ZFS transaction group) or
+// freezes it (LVM), writing out whatever is dirty — under the lock. Syncing just before leaves
+// only what was written since. Best effort: a failure costs lock time, not the backup.
+std::optional<std::int64_t> SnapshotSource::sync_before_lock(const std::vector<fs::path>& roots) {
+  if (!settings_.snapshot.sync_before_lock) return std::nullopt;
+  const auto started = Clock::now();
+  for (const auto& root : roots) {
+    if (auto synced = core::sync_filesystem(root); !synced) {
+      log::warn("could not sync the filesystem before locking: " + synced.error().message);
+    }
+  }
+  const auto took = ms_since(started);
+  log::debug("synced " + std::to_string(roots.size()) + " filesystem(s) before locking in " +
+             std::to_string(took) + " ms");
+  return took;
 }
 
 Result<void> SnapshotSource::copy_files(repo::BackupSession& session,
                                         snapshot::SnapshotProvider& provider,
                                         const DatadirListing& listing) {
+  std::uint64_t total = 0;
+  for (const auto& file : listing.files) total += file.size;
+  core::ProgressMeter progress("copying from the snapshot", total);
+  const auto on_progress = [&progress](std::uint64_t bytes) { progress.add(bytes); };
   std::vector<std::pair<fs::path, std::string>> batch;
   std::uint64_t batch_bytes = 0;
   auto flush = [&]() -> Result<void> {
     if (batch.empty()) return {};
     TRY(core::check_cancellation());
     TRY(provider.check_health());
-    TRY(session.store_files(batch));
+    TRY(session.store_files(batch, on_progress));
     batch.clear();
     batch_bytes = 0;
     return {};
@@ -200,6 +279,7 @@ Result<void> SnapshotSource::copy_files(repo::BackupSession& session,
     if (batch_bytes >= kBatchBytes) TRY(flush());
   }
   TRY(flush());
+  progress.finish();
   return core::check_cancellation();
 }
 

@@ -4,16 +4,18 @@
 // snapshot (never from the live datadir). Steps, as run() reads:
 //
 //   recover leftovers of killed runs (resource journal) → connect → probe → check the layout
-//   → provider.prepare() → quiesce (FLUSH NO_WRITE_TO_BINLOG TABLES, then the lock)
+//   → provider.prepare() (journals the snapshot, builds its command) → pre_lock hook
+//   → sync the filesystems → quiesce (FLUSH NO_WRITE_TO_BINLOG TABLES, then the lock)
 //   → record the binlog/GTID position → create the snapshot → release the lock
-//   → mount → copy the files (in parallel; cancellation and snapshot health between batches)
-//   → release the snapshot → facts into the manifest
+//   → post_lock hook → mount → post_snapshot hook → copy the files (in parallel; cancellation and
+//   snapshot health between batches) → release the snapshot → facts into the manifest
 //
 // The stored backup is a datadir mirror: each file under its path relative to the datadir, so
 // with compression = "none" the backup's data/ directory can be copied back by hand. The
 // manifest's facts carry layout = "datadir", which `dbkeep restore --datadir` requires.
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -53,7 +55,12 @@ class SnapshotSource final : public BackupSource {
  private:
   Result<void> open();
   Result<std::vector<std::filesystem::path>> live_roots();
-  Result<void> take_snapshot(snapshot::SnapshotGuard& guard, nlohmann::json& facts);
+  Result<void> take_snapshot(snapshot::SnapshotGuard& guard,
+                             const std::vector<std::filesystem::path>& roots,
+                             nlohmann::json& facts);
+  static void add_lock_facts(std::map<std::string, std::string>& stage_facts,
+                             const nlohmann::json& facts, const Result<void>& taken);
+  std::optional<std::int64_t> sync_before_lock(const std::vector<std::filesystem::path>& roots);
   Result<void> copy_files(repo::BackupSession& session, snapshot::SnapshotProvider& provider,
                           const DatadirListing& listing);
 

@@ -24,17 +24,15 @@ class BtrfsSnapshotProvider final : public SnapshotProvider {
                       "); snapshot.volume must name the subvolume holding the datadir",
                   ErrorKind::kUsage);
     }
-    return {};
+    return pending_.arm(journal_, {snapshot_entry(ProviderKind::kBtrfs, destination_.string())},
+                        core::Command{.argv = {"btrfs", "subvolume", "snapshot", "-r", subvolume,
+                                               destination_.string()}});
   }
 
+  // Under the lock: one command, nothing else (no journal write, no log line).
   Result<void> create() override {
-    core::Command command{.argv = {"btrfs", "subvolume", "snapshot", "-r", options_.volumes.front(),
-                                   destination_.string()}};
-    auto created = create_journalled(runner_, journal_,
-                                     {snapshot_entry(ProviderKind::kBtrfs, destination_.string())},
-                                     command, created_);
+    auto created = pending_.run(runner_, journal_, created_);
     if (!created) return propagate(created.error().with_context("creating btrfs snapshot"));
-    log::info("created read-only btrfs snapshot " + destination_.string());
     return {};
   }
 
@@ -53,7 +51,10 @@ class BtrfsSnapshotProvider final : public SnapshotProvider {
   Result<void> unmount() override { return {}; }
 
   Result<void> remove() override {
-    if (!created_) return {};
+    if (!created_) {
+      pending_.disarm(journal_);
+      return {};
+    }
     auto entry = snapshot_entry(ProviderKind::kBtrfs, destination_.string());
     TRY(run_with_retries(runner_, snapshot_removal_command(entry), options_.retry));
     created_ = false;
@@ -71,6 +72,7 @@ class BtrfsSnapshotProvider final : public SnapshotProvider {
   core::CommandRunner& runner_;
   core::ResourceJournal& journal_;
   std::filesystem::path destination_;
+  PendingCreation pending_;
   bool created_ = false;
 };
 

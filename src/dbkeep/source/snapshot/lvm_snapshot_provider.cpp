@@ -33,29 +33,19 @@ class LvmSnapshotProvider final : public SnapshotProvider {
     if (options_.size_bytes) {
       size_bytes_ = *options_.size_bytes;
       log::info("LVM snapshot size " + lvm::human_size(size_bytes_) + " (configured)");
-      return {};
+    } else {
+      TRY(compute_size(*lv_size));
     }
-    TRY_ASSIGN(auto group, run_checked(runner_, c_locale_command({"vgs", "--noheadings", "--units",
-                                                                  "b", "--nosuffix", "-o",
-                                                                  "vg_free", volume_group_})));
-    TRY_ASSIGN(auto vg_free, lvm::parse_byte_count(group.stdout_text));
-    TRY_ASSIGN(size_bytes_, lvm::auto_snapshot_size(*lv_size, vg_free, volume_group_));
-    log::info("LVM snapshot size " + lvm::human_size(size_bytes_) + " (automatic: 15% of " +
-              volume_group_ + "/" + origin_volume_ + " (" + lvm::human_size(*lv_size) +
-              "), at least 1 GiB, within the " + lvm::human_size(vg_free) + " free in " +
-              volume_group_ + "; set snapshot.size to choose)");
-    return {};
+    return pending_.arm(journal_, {snapshot_entry(ProviderKind::kLvm, target_)},
+                        c_locale_command({"lvcreate", "--snapshot", "--size",
+                                          lvm::format_size_argument(size_bytes_), "--name",
+                                          options_.name, volume_group_ + "/" + origin_volume_}));
   }
 
+  // Under the lock: one command, nothing else (no journal write, no log line).
   Result<void> create() override {
-    if (target_.empty()) return fail("LVM snapshot: create() called before prepare()");
-    core::Command command = c_locale_command({"lvcreate", "--snapshot", "--size",
-                                              lvm::format_size_argument(size_bytes_), "--name",
-                                              options_.name, volume_group_ + "/" + origin_volume_});
-    auto created = create_journalled(
-        runner_, journal_, {snapshot_entry(ProviderKind::kLvm, target_)}, command, created_);
+    auto created = pending_.run(runner_, journal_, created_);
     if (!created) return propagate(created.error().with_context("creating LVM snapshot"));
-    log::info("created LVM snapshot " + target_ + " (" + lvm::human_size(size_bytes_) + ")");
     return {};
   }
 
@@ -131,7 +121,10 @@ class LvmSnapshotProvider final : public SnapshotProvider {
   }
 
   Result<void> remove() override {
-    if (!created_) return {};
+    if (!created_) {
+      pending_.disarm(journal_);
+      return {};
+    }
     auto entry = snapshot_entry(ProviderKind::kLvm, target_);
     TRY(run_with_retries(runner_, snapshot_removal_command(entry), options_.retry));
     created_ = false;
@@ -145,11 +138,25 @@ class LvmSnapshotProvider final : public SnapshotProvider {
   }
 
  private:
+  Result<void> compute_size(std::uint64_t lv_size) {
+    TRY_ASSIGN(auto group, run_checked(runner_, c_locale_command({"vgs", "--noheadings", "--units",
+                                                                  "b", "--nosuffix", "-o",
+                                                                  "vg_free", volume_group_})));
+    TRY_ASSIGN(auto vg_free, lvm::parse_byte_count(group.stdout_text));
+    TRY_ASSIGN(size_bytes_, lvm::auto_snapshot_size(lv_size, vg_free, volume_group_));
+    log::info("LVM snapshot size " + lvm::human_size(size_bytes_) + " (automatic: 15% of " +
+              volume_group_ + "/" + origin_volume_ + " (" + lvm::human_size(lv_size) +
+              "), at least 1 GiB, within the " + lvm::human_size(vg_free) + " free in " +
+              volume_group_ + "; set snapshot.size to choose)");
+    return {};
+  }
+
   SnapshotOptions options_;
   core::CommandRunner& runner_;
   core::ResourceJournal& journal_;
   std::string volume_group_, origin_volume_, target_;  // target_ = "VG/NAME"
   std::uint64_t size_bytes_ = 0;
+  PendingCreation pending_;
   bool created_ = false;
   bool mounted_ = false;
 };

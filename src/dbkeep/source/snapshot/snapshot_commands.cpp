@@ -49,23 +49,38 @@ core::JournalEntry snapshot_entry(ProviderKind provider, std::string target, boo
                             .recursive = recursive};
 }
 
-Result<void> create_journalled(core::CommandRunner& runner, core::ResourceJournal& journal,
-                               const std::vector<core::JournalEntry>& entries,
-                               const core::Command& command, bool& needs_undo) {
-  for (const auto& entry : entries) TRY(journal.record(entry));
-  log::debug("running: " + command.display());
-  auto result = runner.run(command);
+Result<void> PendingCreation::arm(core::ResourceJournal& journal,
+                                  std::vector<core::JournalEntry> entries, core::Command command) {
+  disarm(journal);  // a second prepare() replaces the first
+  entries_ = std::move(entries);
+  command_ = std::move(command);
+  armed_ = true;  // before recording, so a partly written journal is disarmed too
+  for (const auto& entry : entries_) TRY(journal.record(entry));
+  return {};
+}
+
+Result<void> PendingCreation::run(core::CommandRunner& runner, core::ResourceJournal& journal,
+                                  bool& needs_undo) {
+  if (!armed_) return fail("snapshot creation run before prepare()");
+  armed_ = false;
+  auto result = runner.run(command_);
   if (result && result->success()) {
     needs_undo = true;
     return {};
   }
   if (result && !result->timed_out) {
-    for (const auto& entry : entries) forget_undone(journal, entry);
+    for (const auto& entry : entries_) forget_undone(journal, entry);
   } else {
     needs_undo = true;
   }
-  return fail(command.display() +
+  return fail(command_.display() +
               " failed: " + (result ? result->describe_failure() : result.error().message));
+}
+
+void PendingCreation::disarm(core::ResourceJournal& journal) {
+  if (!armed_) return;
+  armed_ = false;
+  for (const auto& entry : entries_) forget_undone(journal, entry);
 }
 
 core::Command snapshot_removal_command(const core::JournalEntry& entry) {

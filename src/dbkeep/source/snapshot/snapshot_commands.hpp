@@ -28,13 +28,30 @@ core::JournalEntry mount_entry(const std::filesystem::path& path);
 core::JournalEntry snapshot_entry(ProviderKind provider, std::string target,
                                   bool recursive = false);
 
-// Journals `entries`, then runs `command`, the one command that creates them (not retried: it
-// runs under the global read lock). `needs_undo` becomes true when the resources exist — or may
-// exist, when the command timed out or could not be waited for; the entries then stay
-// journalled. When the tool reports a failure it made nothing, so the entries are forgotten.
-Result<void> create_journalled(core::CommandRunner& runner, core::ResourceJournal& journal,
-                               const std::vector<core::JournalEntry>& entries,
-                               const core::Command& command, bool& needs_undo);
+// A snapshot's creation, split around the global read lock so that only the one command runs
+// while writers wait:
+//   arm()    before the lock: journals the entries (fsync'd, slow on a busy disk) and keeps the
+//            command ready;
+//   run()    under the lock: runs the command (not retried). `needs_undo` becomes true when the
+//            resources exist — or may exist, when the command timed out or could not be
+//            waited for; the entries then stay journalled. When the tool reports a failure it
+//            made nothing, so the entries are forgotten;
+//   disarm() when the lock was never taken or run() never came: forgets the entries.
+// A run killed between arm() and run() leaves entries for a snapshot that does not exist,
+// which leftover recovery tolerates.
+class PendingCreation {
+ public:
+  Result<void> arm(core::ResourceJournal& journal, std::vector<core::JournalEntry> entries,
+                   core::Command command);
+  Result<void> run(core::CommandRunner& runner, core::ResourceJournal& journal, bool& needs_undo);
+  void disarm(core::ResourceJournal& journal);
+  [[nodiscard]] bool armed() const { return armed_; }
+
+ private:
+  std::vector<core::JournalEntry> entries_;
+  core::Command command_;
+  bool armed_ = false;
+};
 
 // For a journalled snapshot: the command that removes it, and one that succeeds only while it
 // exists. Providers remove their snapshots with the first; leftover recovery uses both.

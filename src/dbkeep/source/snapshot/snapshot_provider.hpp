@@ -5,9 +5,11 @@
 //
 // Life cycle, as the snapshot backup method drives it:
 //   provider = make_snapshot_provider(options, runner, journal)
-//   provider->prepare()          before the lock: resolve volumes, size the snapshot
-//   SnapshotGuard guard(provider) from here on every exit path unmounts and removes
-//   guard->create()              under the lock: one fast command
+//   provider->prepare()          before the lock: resolve volumes, size the snapshot,
+//                                journal it and build its command
+//   SnapshotGuard guard(provider) from here on every exit path unmounts and removes (or,
+//                                if create() never ran, forgets the journal entry)
+//   guard->create()              under the lock: one fast command, nothing else
 //   guard->mount()               after unlocking
 //   copy from guard->readable_path(), calling guard->check_health() now and then
 //   guard.release()              unmount, then remove; reports errors
@@ -70,10 +72,12 @@ class SnapshotProvider {
  public:
   virtual ~SnapshotProvider() = default;
 
-  // Validates the volumes and does every slow query (sizes, mountpoints). Runs before the
-  // global read lock is taken, so create() has nothing left to look up.
+  // Validates the volumes, does every slow query (sizes, mountpoints), journals the snapshot
+  // and builds its command. Runs before the global read lock is taken, so create() has
+  // nothing left to look up or write.
   virtual Result<void> prepare() = 0;
-  // Takes the snapshot: journals it, then runs one command. Runs under the global read lock.
+  // Takes the snapshot: runs the one prepared command, and logs nothing. Runs under the
+  // global read lock.
   virtual Result<void> create() = 0;
   // Makes the snapshot readable: lvm mounts it read-only; btrfs and zfs need nothing.
   virtual Result<void> mount() = 0;

@@ -36,19 +36,17 @@ class ZfsSnapshotProvider final : public SnapshotProvider {
       }
       mountpoints_.emplace_back(mountpoint);
     }
-    return {};
-  }
-
-  Result<void> create() override {
-    if (mountpoints_.size() != options_.volumes.size()) {
-      return fail("ZFS snapshot: create() called before prepare()");
-    }
+    // One command for all datasets: ZFS takes them atomically, in the same transaction group.
     core::Command command{.argv = {"zfs", "snapshot"}};
     if (options_.recursive) command.argv.push_back("-r");
     for (const auto& entry : entries_) command.argv.push_back(entry.target);
-    auto created = create_journalled(runner_, journal_, entries_, command, created_);
+    return pending_.arm(journal_, entries_, std::move(command));
+  }
+
+  // Under the lock: one command, nothing else (no journal write, no log line).
+  Result<void> create() override {
+    auto created = pending_.run(runner_, journal_, created_);
     if (!created) return propagate(created.error().with_context("creating ZFS snapshot"));
-    log::info("created " + description());
     return {};
   }
 
@@ -69,7 +67,10 @@ class ZfsSnapshotProvider final : public SnapshotProvider {
 
   // Destroys every dataset's snapshot, even when one fails, and reports the first failure.
   Result<void> remove() override {
-    if (!created_) return {};
+    if (!created_) {
+      pending_.disarm(journal_);
+      return {};
+    }
     std::optional<Error> first_failure;
     for (const auto& entry : entries_) {
       if (std::ranges::find(journal_.entries(), entry) == journal_.entries().end()) continue;
@@ -97,6 +98,7 @@ class ZfsSnapshotProvider final : public SnapshotProvider {
   core::ResourceJournal& journal_;
   std::vector<core::JournalEntry> entries_;  // one per dataset: "DATASET@NAME"
   std::vector<std::filesystem::path> mountpoints_;
+  PendingCreation pending_;
   bool created_ = false;
 };
 
