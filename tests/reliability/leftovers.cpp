@@ -49,6 +49,13 @@ std::vector<std::string> find_leftovers(const LeftoverPlaces& places) {
   }
   temp_objects_below(places.repository, found);
   temp_objects_below(places.state_dir, found);
+  for (auto it = fs::recursive_directory_iterator(places.state_dir, ignored);
+       it != fs::recursive_directory_iterator(); it.increment(ignored)) {
+    // ops/atomic_file's temp files: ".<name>.XXXXXX" next to the file being replaced
+    if (it->path().filename().string().starts_with('.')) {
+      found.push_back("temp file " + it->path().string());
+    }
+  }
   for (const auto& entry : fs::directory_iterator(places.temp_dir, ignored)) {
     if (entry.path().filename().string().starts_with("dbkeep-" + places.set + "-")) {
       found.push_back("scratch directory " + entry.path().string());
