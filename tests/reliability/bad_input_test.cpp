@@ -92,7 +92,11 @@ struct BadInput {
 std::vector<BadInput> sqlite_rows() {
   auto backup = [](Context&) { return std::vector<std::string>{"backup"}; };
   return {
-      {"unknown config key", [](Context& c) { append(c.workspace.config(), "compresion = 3\n"); },
+      {"unknown config key (typo)",
+       [](Context& c) {
+         replace_in(c.workspace.config(), "method = \"online\"\n",
+                    "method = \"online\"\ncompresion = \"gzip\"\n");
+       },
        backup, 2, "did you mean"},
       {"wrong value type",
        [](Context& c) { replace_in(c.workspace.config(), "method = \"online\"", "method = 3"); },

@@ -36,7 +36,7 @@ MysqlWorld* MysqlWorld::get(std::string& reason) {
       auto& server = world->server();
       server.execute("CREATE DATABASE app");
       server.execute("CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(200)) ENGINE=InnoDB");
-      server.execute("INSERT INTO app.t SELECT seq, REPEAT(MD5(seq), 6) FROM seq_1_to_150000");
+      server.execute("INSERT INTO app.t SELECT seq, REPEAT(MD5(seq), 6) FROM app.seq_1_to_150000");
       server.execute("CREATE TABLE app.probe (id INT AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB");
       server.create_user("backup", kPassword);
       std::ofstream(world->password_file()) << kPassword << "\n";
