@@ -1,19 +1,26 @@
 #include "secret_watch.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 
 namespace dbkeep::test::reliability {
 namespace {
 
 namespace fs = std::filesystem;
 
+// read(2), not a stream: a process may exit while it is read (ESRCH), and libstdc++ streams
+// throw on such errors.
 std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
+  std::string text;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buffer[65536];
+  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) text.append(buffer, n);
+  ::close(fd);
+  return text;
 }
 
 }  // namespace
