@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 #include "dbkeep/core/child_process.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "support/sqlite_workspace.hpp"
+#include "support/tmpfs_mount.hpp"
 
 namespace dbkeep::test {
 namespace {
@@ -148,23 +148,6 @@ TEST(SqliteKillTest, KilledBackupIsNeverListedAndTheNextRunCleansUp) {
   EXPECT_TRUE(std::filesystem::is_empty(workspace.temp())) << "temp copies remain";
   EXPECT_EQ(workspace.dbkeep({"verify"}).exit_code, 0);
 }
-
-// A small tmpfs as the repository.
-class TmpfsMount {
- public:
-  TmpfsMount(const std::filesystem::path& where, const std::string& size) : path_(where) {
-    std::filesystem::create_directories(where);
-    mounted_ = ::mount("tmpfs", where.c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0;
-  }
-  ~TmpfsMount() {
-    if (mounted_) ::umount2(path_.c_str(), MNT_DETACH);
-  }
-  bool mounted() const { return mounted_; }
-
- private:
-  std::filesystem::path path_;
-  bool mounted_ = false;
-};
 
 TEST(SqliteFullDiskTest, RefusesEarlyWhenTheBackupCannotFit) {
   if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "dbkeep/pipeline/sha256.hpp"
+#include "dbkeep/repo/manifest.hpp"
 #include "support/sqlite_workspace.hpp"
 
 namespace dbkeep::test {
@@ -64,7 +65,7 @@ TEST(SqliteRestoreDrillTest, CorruptContentWithMatchingChecksumsIsCaught) {
   auto manifest_path = set_dir / "manifest.json";
   auto manifest = nlohmann::json::parse(read_file(manifest_path));
   manifest["files"][0]["sha256"] = pipeline::sha256_hex(std::as_bytes(std::span(content)));
-  std::ofstream(manifest_path, std::ios::trunc) << manifest.dump(2);
+  std::ofstream(manifest_path, std::ios::trunc) << repo::seal_manifest(manifest);
 
   auto checksums = workspace.dbkeep({"verify", id});
   EXPECT_EQ(checksums.exit_code, 3) << "plain verify also runs integrity_check for SQLite";
@@ -81,7 +82,7 @@ TEST(SqliteRestoreDrillTest, RowCountMismatchNamesTheTable) {
   auto manifest_path = workspace.repository() / "app" / id / "manifest.json";
   auto manifest = nlohmann::json::parse(read_file(manifest_path));
   manifest["facts"]["tables"]["t"] = 51;  // as if a row had been lost
-  std::ofstream(manifest_path, std::ios::trunc) << manifest.dump(2);
+  std::ofstream(manifest_path, std::ios::trunc) << repo::seal_manifest(manifest);
 
   auto drill = workspace.dbkeep({"verify", id, "--restore-test"});
   EXPECT_EQ(drill.exit_code, 3);

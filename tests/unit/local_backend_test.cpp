@@ -100,15 +100,15 @@ TEST_F(LocalBackendTest, CommitReplacesAnExistingObject) {
   EXPECT_EQ(read_all(backend_, "k").value(), "new");
 }
 
-TEST_F(LocalBackendTest, FilesAre0640AndDirectories0750WhateverTheUmask) {
+TEST_F(LocalBackendTest, FilesAre0600AndDirectories0700WhateverTheUmask) {
   for (mode_t mask : {mode_t{077}, mode_t{0}}) {
     mode_t previous = ::umask(mask);
     std::string key = "set" + std::to_string(mask) + "/1/data";
     auto written = write_all(backend_, key, "secret rows");
     ::umask(previous);
     ASSERT_TRUE(written) << written.error().message;
-    EXPECT_EQ(permissions_of(root_ / key), 0640u) << "umask " << mask;
-    EXPECT_EQ(permissions_of((root_ / key).parent_path()), 0750u);
+    EXPECT_EQ(permissions_of(root_ / key), 0600u) << "umask " << mask;
+    EXPECT_EQ(permissions_of((root_ / key).parent_path()), 0700u);
   }
 }
 

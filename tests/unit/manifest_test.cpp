@@ -55,7 +55,7 @@ TEST(ManifestTest, RoundTripKeepsEveryField) {
 
 TEST(ManifestTest, JsonCarriesTotalsAndTimesInUtc) {
   auto json = manifest_to_json(sample());
-  EXPECT_EQ(json["format"], 1);
+  EXPECT_EQ(json["format"], kManifestFormat);
   EXPECT_EQ(json["started_at"], "2026-11-21T02:00:00Z");
   EXPECT_EQ(json["totals"]["files"], 2);
   EXPECT_EQ(json["totals"]["stored_size"], 1200);
@@ -80,10 +80,40 @@ TEST(ManifestTest, DamagedManifestsAreVerificationErrors) {
   EXPECT_FALSE(parse_manifest(json.dump(), "m"));
 }
 
+// Every single-byte change anywhere in the text — a value, a key, whitespace, the checksum
+// itself — is refused as damage, never read as a different but valid manifest.
+TEST(ManifestTest, AnyChangedByteFailsTheChecksum) {
+  std::string text = serialize_manifest(sample());
+  ASSERT_TRUE(parse_manifest(text, "m"));
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    std::string damaged = text;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x01);
+    auto parsed = parse_manifest(damaged, "m");
+    ASSERT_FALSE(parsed) << "byte " << at << " changed unnoticed";
+    EXPECT_EQ(parsed.error().kind, ErrorKind::kVerification) << parsed.error().message;
+  }
+}
+
+TEST(ManifestTest, EditedAndResealedManifestParses) {
+  auto json = nlohmann::json::parse(serialize_manifest(sample()));
+  json["host"] = "db2";
+  auto parsed = parse_manifest(seal_manifest(json), "m");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->host, "db2");
+}
+
+TEST(ManifestTest, Format1WithoutChecksumIsStillRead) {
+  auto json = manifest_to_json(sample());
+  json["format"] = 1;
+  EXPECT_TRUE(parse_manifest(json.dump(2), "m"));
+  json["format"] = 2;
+  EXPECT_FALSE(parse_manifest(json.dump(2), "m"));
+}
+
 TEST(ManifestTest, NewerFormatIsRefusedWithAnUpgradeHint) {
   auto json = manifest_to_json(sample());
   json["format"] = 99;
-  auto parsed = parse_manifest(json.dump(), "m");
+  auto parsed = parse_manifest(seal_manifest(json), "m");
   ASSERT_FALSE(parsed);
   EXPECT_NE(parsed.error().message.find("upgrade dbkeep"), std::string::npos);
 }

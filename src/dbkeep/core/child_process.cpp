@@ -10,7 +10,7 @@
 #include <cstring>
 #include <thread>
 
-extern char** environ;
+#include "dbkeep/core/child_environment.hpp"
 
 namespace dbkeep::core {
 namespace {
@@ -23,17 +23,6 @@ Result<Pipe> make_pipe() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return fail(errno_message("pipe", errno));
   return Pipe{Fd(fds[0]), Fd(fds[1])};
-}
-
-std::vector<std::string> build_environment(const std::map<std::string, std::string>& extra) {
-  std::vector<std::string> env;
-  for (char** entry = environ; entry && *entry; ++entry) {
-    std::string_view text(*entry);
-    auto name = text.substr(0, text.find('='));
-    if (!extra.contains(std::string(name))) env.emplace_back(text);
-  }
-  for (const auto& [name, value] : extra) env.push_back(name + "=" + value);
-  return env;
 }
 
 std::vector<char*> pointers(std::vector<std::string>& strings) {
@@ -104,7 +93,7 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnOptions& options) {
 
   auto argv_strings = options.argv;
   auto argv = pointers(argv_strings);
-  auto env_strings = build_environment(options.extra_env);
+  auto env_strings = child_environment(options.extra_env);
   auto envp = pointers(env_strings);
   pid_t pid = -1;
   int rc = ::posix_spawnp(&pid, argv[0], &actions, &attributes, argv.data(), envp.data());

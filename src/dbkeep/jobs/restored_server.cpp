@@ -13,10 +13,9 @@
 #include <thread>
 
 #include "dbkeep/core/cancellation.hpp"
+#include "dbkeep/core/child_environment.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/source/mysql/connection.hpp"
-
-extern char** environ;
 
 namespace dbkeep::jobs {
 namespace fs = std::filesystem;
@@ -63,7 +62,11 @@ Result<pid_t> spawn_detached(const std::vector<std::string>& argv) {
   for (const auto& arg : argv) raw.push_back(const_cast<char*>(arg.c_str()));
   raw.push_back(nullptr);
   pid_t pid = 0;
-  int error = ::posix_spawnp(&pid, raw[0], &actions, &attributes, raw.data(), environ);
+  auto env_strings = core::child_environment();
+  std::vector<char*> env;
+  for (auto& entry : env_strings) env.push_back(entry.data());
+  env.push_back(nullptr);
+  int error = ::posix_spawnp(&pid, raw[0], &actions, &attributes, raw.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (error != 0) return fail(errno_message("cannot start " + argv[0], error));

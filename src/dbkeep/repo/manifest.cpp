@@ -1,5 +1,7 @@
 #include "dbkeep/repo/manifest.hpp"
 
+#include "dbkeep/pipeline/sha256.hpp"
+
 namespace dbkeep::repo {
 namespace {
 
@@ -15,6 +17,40 @@ Result<core::Seconds> time_from(const json& value, const std::string& where) {
   auto parsed = core::parse_iso_utc(value.get<std::string>());
   if (!parsed) return fail(where + ": bad timestamp " + value.dump(), ErrorKind::kVerification);
   return *parsed;
+}
+
+// The checksum is the SHA-256 of the manifest's exact text with its own value replaced by 64
+// zeros: a change to any byte (whitespace included) is caught, and no canonical form is needed.
+constexpr std::string_view kChecksumKey = "checksum";
+
+std::string checksum_field(std::string_view value) {
+  return "\"" + std::string(kChecksumKey) + "\": \"" + std::string(value) + "\"";
+}
+
+std::string text_sha256(std::string_view text) {
+  return pipeline::sha256_hex(std::as_bytes(std::span(text.data(), text.size())));
+}
+
+Result<void> check_checksum(std::string_view text, const json& document, const std::string& where) {
+  int format = document.value("format", 0);
+  if (!document.contains(kChecksumKey)) {
+    if (format < 2) return {};  // written before manifests carried a checksum
+    return fail(where + ": manifest has no checksum (damaged)", ErrorKind::kVerification);
+  }
+  const json& value = document.at(kChecksumKey);
+  std::string field = checksum_field(value.is_string() ? value.get<std::string>() : value.dump());
+  auto at = text.find(field);
+  if (!value.is_string() || at == std::string_view::npos) {
+    return fail(where + ": manifest checksum field is malformed (damaged)",
+                ErrorKind::kVerification);
+  }
+  std::string blanked(text);
+  blanked.replace(at, field.size(), checksum_field(std::string(64, '0')));
+  if (text_sha256(blanked) != value.get<std::string>()) {
+    return fail(where + ": manifest does not match its checksum (damaged or edited)",
+                ErrorKind::kVerification);
+  }
+  return {};
 }
 
 }  // namespace
@@ -63,8 +99,18 @@ json manifest_to_json(const Manifest& manifest) {
   return out;
 }
 
+std::string seal_manifest(json document) {
+  std::string zeros(64, '0');
+  document[kChecksumKey] = zeros;
+  std::string text = document.dump(2) + "\n";
+  std::string digest = text_sha256(text);
+  text.replace(text.find(checksum_field(zeros)), checksum_field(zeros).size(),
+               checksum_field(digest));
+  return text;
+}
+
 std::string serialize_manifest(const Manifest& manifest) {
-  return manifest_to_json(manifest).dump(2) + "\n";
+  return seal_manifest(manifest_to_json(manifest));
 }
 
 Result<Manifest> parse_manifest(std::string_view text, const std::string& where) {
@@ -73,6 +119,7 @@ Result<Manifest> parse_manifest(std::string_view text, const std::string& where)
     return fail(where + ": manifest is not valid JSON", ErrorKind::kVerification);
   }
   try {
+    TRY(check_checksum(text, document, where));
     Manifest manifest;
     manifest.format = document.at("format").get<int>();
     if (manifest.format > kManifestFormat) {

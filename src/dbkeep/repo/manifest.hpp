@@ -1,7 +1,8 @@
 #pragma once
 // manifest.json: the record that makes a backup exist. Written last; a backup directory
-// without one is an incomplete backup. Format version 1 fields are documented in
-// docs/manifest.md; readers refuse versions newer than they know.
+// without one is an incomplete backup. The fields are documented in docs/manifest.md; readers
+// refuse versions newer than they know. From format 2 on the text carries a SHA-256 of itself
+// ("checksum"), so any changed byte — not only those in the data objects — fails to parse.
 
 #include <chrono>
 #include <cstdint>
@@ -16,7 +17,7 @@
 
 namespace dbkeep::repo {
 
-inline constexpr int kManifestFormat = 1;
+inline constexpr int kManifestFormat = 2;
 
 struct ManifestFile {
   pipeline::StoredFile stored;
@@ -44,6 +45,9 @@ struct Manifest {
 
 nlohmann::json manifest_to_json(const Manifest& manifest);
 std::string serialize_manifest(const Manifest& manifest);
+// The text of `document` with its "checksum" field set (pretty-printed, as serialize_manifest
+// writes it). Tests use it to re-seal a manifest they edit on purpose.
+std::string seal_manifest(nlohmann::json document);
 // `where` names the object in errors. Malformed content is a kVerification error.
 Result<Manifest> parse_manifest(std::string_view text, const std::string& where);
 

@@ -20,10 +20,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr mode_t kFileMode = 0640;
-constexpr mode_t kDirectoryMode = 0750;
+constexpr mode_t kFileMode = 0600;
+constexpr mode_t kDirectoryMode = 0700;
 
-// mkdir -p with our directory mode (exactly 0750, whatever the umask).
+// mkdir -p with our directory mode (exactly 0700, whatever the umask).
 Result<void> make_directories(const fs::path& directory) {
   fs::path current;
   for (const auto& component : directory) {
@@ -120,7 +120,7 @@ Result<std::unique_ptr<Writer>> LocalBackend::create(std::string_view key) {
   fs::path temp = target.parent_path() / temp_name_for(target);
   core::Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kFileMode));
   if (!fd) return fail(errno_message("creating " + temp.string(), errno));
-  if (::fchmod(fd.get(), kFileMode) != 0) {  // exactly 0640, whatever the umask
+  if (::fchmod(fd.get(), kFileMode) != 0) {  // exactly 0600, whatever the umask
     int error_number = errno;
     ::unlink(temp.c_str());
     return fail(errno_message("chmod " + temp.string(), error_number));

@@ -2,8 +2,9 @@
 // A repository in a local directory. Objects are files under the root, keys are their relative
 // paths. Writers write to `.<name>.tmp-<pid>-<random>` beside the target and commit by fsync,
 // rename, fsync of the directory, so a crash leaves either the old object or the new one plus
-// perhaps a temp file that list() ignores. Files are created 0640 and directories 0750:
-// backups hold database contents and must never be world-readable.
+// perhaps a temp file that list() ignores. Files are created 0600 and directories 0700 (owner
+// only): backups hold database contents, including password hashes, and must not be readable by
+// anyone the owner did not choose; grant access with ACLs or a group if needed.
 
 #include <filesystem>
 
@@ -13,7 +14,7 @@ namespace dbkeep::storage {
 
 class LocalBackend final : public Backend {
  public:
-  // `root` need not exist yet; it is created (0750) with the first object.
+  // `root` need not exist yet; it is created (0700) with the first object.
   explicit LocalBackend(std::filesystem::path root);
 
   Result<std::unique_ptr<Writer>> create(std::string_view key) override;
