@@ -65,7 +65,8 @@ Result<void> replace_backup_file(const StoredBackupFile& file, const fs::path& c
   (*entry)["size"] = stored.size;
   (*entry)["stored_size"] = stored.stored_size;
   (*entry)["sha256"] = stored.sha256;
-  std::ofstream(manifest_path(file), std::ios::trunc) << document.dump(2) << "\n";
+  // Re-sealed: the manifest carries a checksum of its own text (format 2).
+  std::ofstream(manifest_path(file), std::ios::trunc) << repo::seal_manifest(document);
   return {};
 }
 
