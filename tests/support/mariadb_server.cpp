@@ -152,6 +152,13 @@ Result<std::unique_ptr<MariaDbServer>> MariaDbServer::start(MariaDbServerOptions
   }
   TRY(give_to_mysql(server->datadir_));
 
+  // Its own tmpdir: the shared /tmp is swept by other tests' cleanup, and a server whose
+  // internal temporary table vanishes fails the statement using it.
+  const fs::path server_tmp = server->temp_dir_ / "tmp";
+  fs::create_directories(server_tmp, ec);
+  if (ec) return fail("cannot create " + server_tmp.string() + ": " + ec.message());
+  TRY(give_to_mysql(server_tmp));
+
   TRY_ASSIGN(auto template_dir, template_datadir());
   TRY(copy_template(template_dir, server->datadir_));
 
@@ -166,6 +173,7 @@ Result<std::unique_ptr<MariaDbServer>> MariaDbServer::start(MariaDbServerOptions
                 "--bind-address=127.0.0.1",
                 "--pid-file=" + (server->temp_dir_ / "mysqld.pid").string(),
                 "--log-error=" + server->error_log_.string(),
+                "--tmpdir=" + server_tmp.string(),
                 "--log-bin=mysql-bin",
                 "--server-id=1",
                 "--innodb-buffer-pool-size=64M",
