@@ -130,7 +130,8 @@ Result<Credential> key_file_credential(const std::filesystem::path& path, bool c
     sodium_memzero(random.data(), random.size());
     core::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!fd) return fail(errno_message("cannot create key file " + path.string(), errno));
-    std::string content = std::string(text.data(), 64) + "\n";
+    std::string content(text.data(), 64);
+    content.push_back('\n');
     sodium_memzero(text.data(), text.size());
     bool written =
         ::write(fd.get(), content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&

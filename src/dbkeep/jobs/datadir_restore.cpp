@@ -135,7 +135,7 @@ Result<void> check_restore_owner(const std::string& owner) {
 Result<void> hand_over_datadir(const fs::path& target, const std::string& owner_name) {
   TRY_ASSIGN(auto owner, look_up_owner(owner_name));
   TRY(set_ownership(target, owner));
-  return sync_filesystem(target);
+  return core::sync_filesystem(target);
 }
 
 Result<fs::path> resolve_restore_target(const fs::path& datadir) {

@@ -43,10 +43,14 @@ std::string systemd_word(const std::string& word) {
 }
 
 std::string header(const ScheduleTarget& target) {
-  return std::string(kScheduleMarker) +
-         " (dbkeep schedule install); 'dbkeep schedule remove' deletes this file.\n"
-         "# Generated from " +
-         target.config_file.string() + ": change that file, then run install again.\n";
+  // Appended piece by piece: g++ 12 -O2 reports a false -Warray-bounds for this as one
+  // chain of operator+ on temporaries.
+  std::string text(kScheduleMarker);
+  text += " (dbkeep schedule install); 'dbkeep schedule remove' deletes this file.\n";
+  text += "# Generated from ";
+  text += target.config_file.string();
+  text += ": change that file, then run install again.\n";
+  return text;
 }
 
 using Schedules = std::vector<std::pair<const core::SetConfig*, CronExpression>>;
