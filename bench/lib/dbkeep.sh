@@ -72,10 +72,9 @@ compression = "${4:-zstd}"
 socket = "$(socket_of source)"
 user = "root"
 EOF
-  if [[ "$method" == logical ]]; then
-    # Like for like with the peers' `zstd -1`: the default level 3 costs twice the CPU.
-    sed -i 's/^compression = "zstd"$/&\ncompression_level = 1/' "$dir/config.toml"
-  fi
+  # Like for like with the peers' `zstd -1` (every method): the default level 3 costs twice the
+  # CPU. The 2026-11-22 run still had level 3 for snapshot and physical.
+  sed -i 's/^compression = "zstd"$/&\ncompression_level = 1/' "$dir/config.toml"
   if [[ "$method" == snapshot ]]; then
     mkdir -p "$BTRFS_MNT/snap-dbkeep"  # where the provider creates its snapshots
     cat >>"$dir/config.toml" <<EOF
