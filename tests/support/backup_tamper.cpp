@@ -42,8 +42,11 @@ Result<nlohmann::json*> entry_of(nlohmann::json& manifest, const StoredBackupFil
 }  // namespace
 
 Result<void> fetch_backup_file(const StoredBackupFile& file, const fs::path& to) {
-  TRY_ASSIGN(auto document, read_manifest(file));
-  TRY_ASSIGN(auto manifest, repo::parse_manifest(document.dump(), "manifest"));
+  // The stored text as it is: the manifest's own checksum covers its exact bytes.
+  std::ifstream in(manifest_path(file));
+  std::stringstream text;
+  text << in.rdbuf();
+  TRY_ASSIGN(auto manifest, repo::parse_manifest(text.str(), manifest_path(file).string()));
   for (const auto& entry : manifest.files) {
     if (entry.stored.path != file.path) continue;
     storage::LocalBackend backend(file.repository);
