@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <sstream>
 
 namespace dbkeep::test::reliability {
 namespace {
@@ -50,6 +51,32 @@ std::vector<std::string> ProcSecretWatch::stop() {
   return sightings_;
 }
 
+namespace {
+
+// The parent of `pid` from /proc/PID/stat (the field after the command in parentheses), or 0.
+pid_t parent_of(pid_t pid) {
+  std::string stat = read_all(fs::path("/proc") / std::to_string(pid) / "stat");
+  auto close = stat.rfind(')');
+  if (close == std::string::npos || close + 4 >= stat.size()) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string state;
+  pid_t parent = 0;
+  fields >> state >> parent;
+  return parent;
+}
+
+// Only dbkeep and what it starts count: other programs on the machine (a benchmark using the
+// same test secret, say) are not ours to judge.
+bool descends_from(pid_t pid, pid_t ancestor) {
+  for (int depth = 0; pid > 1 && depth < 64; ++depth) {
+    pid = parent_of(pid);
+    if (pid == ancestor) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void ProcSecretWatch::scan_once() {
   const pid_t self = ::getpid();
   std::error_code ignored;
@@ -57,7 +84,7 @@ void ProcSecretWatch::scan_once() {
     auto name = entry.path().filename().string();
     if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
     pid_t pid = std::stoi(name);
-    if (pid == self) continue;
+    if (pid == self || !descends_from(pid, self)) continue;
     std::string cmdline = read_all(entry.path() / "cmdline");
     std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
     if (contains_any(cmdline, secrets_)) {

@@ -1,7 +1,7 @@
 #pragma once
-// Looks for a secret where it must never be: in the command line of any process, in the
-// environment of any process but the one it was handed to, and in files (logs, --json output,
-// repository, state) after the run.
+// Looks for a secret where it must never be: in the command line of dbkeep or anything it starts,
+// in the environment of any process but the one it was handed to, and in files (logs, --json
+// output, repository, state) after the run.
 
 #include <sys/types.h>
 
