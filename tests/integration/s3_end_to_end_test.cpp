@@ -6,6 +6,8 @@
 
 #include <fstream>
 
+#include "dbkeep/core/command_runner.hpp"
+#include "dbkeep/pipeline/sha256.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "support/s3_server.hpp"
 #include "support/sqlite_workspace.hpp"
@@ -91,6 +93,46 @@ TEST_F(S3EndToEndTest, BackupListVerifyRestoreThroughS3) {
   EXPECT_NE(log.find("s3://dbkeep-test/team/db"), std::string::npos) << log;
   EXPECT_EQ(log.find(S3Server::secret_key()), std::string::npos) << "secret leaked into the log";
   EXPECT_EQ(backup.dump().find(S3Server::secret_key()), std::string::npos);
+}
+
+TEST_F(S3EndToEndTest, ObjectsAreReadableByAnIndependentClientWithTheSameChecksums) {
+  if (!std::filesystem::exists("/usr/bin/rclone")) {
+    GTEST_SKIP() << "rclone is not installed (scripts/install-deps installs it)";
+  }
+  // Without compression every data object is the file itself, so its SHA-256 must equal the
+  // manifest's, whoever reads it.
+  std::string config = read_file(workspace_.config());
+  config.replace(config.find("method = \"online\"\n"), 18,
+                 "method = \"online\"\ncompression = \"none\"\n");
+  std::ofstream(workspace_.config()) << config;
+  auto backup = workspace_.dbkeep_json({"backup"});
+  ASSERT_EQ(backup["backups"].size(), 1U);
+  std::string id = backup["backups"][0]["id"];
+  auto manifest = workspace_.dbkeep_json({"show", id});
+  ASSERT_FALSE(manifest["files"].empty()) << manifest.dump(2);
+
+  // rclone with its own S3 signer, configured only through its environment (an on-the-fly
+  // ":s3:" remote); AWS_CA_BUNDLE from this environment breaks it even for http.
+  std::map<std::string, std::string> rclone_env{
+      {"RCLONE_CONFIG", (workspace_.dir() / "rclone.conf").string()},
+      {"RCLONE_S3_PROVIDER", "Other"},
+      {"RCLONE_S3_ENDPOINT", server_->endpoint()},
+      {"RCLONE_S3_ACCESS_KEY_ID", S3Server::access_key()},
+      {"RCLONE_S3_SECRET_ACCESS_KEY", S3Server::secret_key()},
+      {"RCLONE_S3_FORCE_PATH_STYLE", "true"},
+      {"RCLONE_S3_REGION", "us-east-1"}};
+  core::SystemCommandRunner runner;
+  for (const auto& file : manifest["files"]) {
+    std::string key = S3Server::bucket() + "/team/db/" + file["stored_key"].get<std::string>();
+    auto read = runner.run({.argv = {"env", "-u", "AWS_CA_BUNDLE", "rclone", "cat", ":s3:" + key},
+                            .extra_env = rclone_env});
+    ASSERT_TRUE(read) << read.error().message;
+    ASSERT_TRUE(read->success()) << key << ": " << read->stderr_text;
+    EXPECT_EQ(read->stdout_text.size(), file["size"].get<std::uint64_t>()) << key;
+    EXPECT_EQ(pipeline::sha256_hex(std::as_bytes(std::span(read->stdout_text))),
+              file["sha256"].get<std::string>())
+        << key;
+  }
 }
 
 TEST_F(S3EndToEndTest, TransientServerFailuresDoNotFailTheBackup) {
