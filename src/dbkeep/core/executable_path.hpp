@@ -5,8 +5,12 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace dbkeep::core {
+
+// The directories of $PATH in order (the usual default when it is unset), empty entries dropped.
+std::vector<std::filesystem::path> search_path();
 
 // The executable file `name` resolves to, or nothing when none is found.
 std::optional<std::filesystem::path> find_executable(const std::string& name);

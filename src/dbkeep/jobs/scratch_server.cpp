@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "dbkeep/core/executable_path.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/jobs/restored_server.hpp"
 
@@ -18,19 +19,6 @@ namespace {
 bool executable(const fs::path& path) {
   std::error_code error;
   return fs::is_regular_file(path, error) && ::access(path.c_str(), X_OK) == 0;
-}
-
-std::vector<fs::path> search_path() {
-  std::vector<fs::path> directories;
-  const char* path = std::getenv("PATH");
-  std::string text = path ? path : "";
-  for (std::size_t at = 0; at <= text.size();) {
-    auto colon = text.find(':', at);
-    if (colon == std::string::npos) colon = text.size();
-    if (colon > at) directories.emplace_back(text.substr(at, colon - at));
-    at = colon + 1;
-  }
-  return directories;
 }
 
 std::optional<fs::path> look_up(const std::vector<std::string>& names,
@@ -61,10 +49,10 @@ Result<fs::path> find_server_binary(const std::string& configured) {
       if (executable(configured)) return fs::path(configured);
       return usage_error("verify.server_binary " + configured + " is not an executable file");
     }
-    if (auto found = look_up({configured}, search_path())) return *found;
+    if (auto found = look_up({configured}, core::search_path())) return *found;
     return usage_error("verify.server_binary '" + configured + "' is not in PATH");
   }
-  auto directories = search_path();
+  auto directories = core::search_path();
   for (const char* extra : {"/usr/sbin", "/usr/libexec", "/usr/local/mysql/bin"}) {
     directories.emplace_back(extra);
   }
@@ -78,7 +66,7 @@ Result<fs::path> find_server_binary(const std::string& configured) {
 Result<fs::path> find_install_db_binary(const fs::path& server) {
   std::vector<fs::path> directories = {server.parent_path(),
                                        server.parent_path().parent_path() / "bin"};
-  auto rest = search_path();
+  auto rest = core::search_path();
   directories.insert(directories.end(), rest.begin(), rest.end());
   if (auto found = look_up({"mariadb-install-db", "mysql_install_db"}, directories)) {
     return *found;
