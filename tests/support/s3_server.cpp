@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "dbkeep/core/executable_path.hpp"
 #include "dbkeep/storage/s3_xml.hpp"
 
 namespace dbkeep::test {
@@ -14,19 +15,6 @@ namespace {
 
 const std::filesystem::path kServerDirectory =
     std::filesystem::path(DBKEEP_SOURCE_DIR) / "tests/s3";
-
-bool node_in_path() {
-  const char* path = std::getenv("PATH");
-  std::string_view rest = path ? path : "/usr/bin:/bin";
-  while (!rest.empty()) {
-    auto colon = rest.find(':');
-    std::filesystem::path candidate = std::filesystem::path(rest.substr(0, colon)) / "node";
-    if (::access(candidate.c_str(), X_OK) == 0) return true;
-    if (colon == std::string_view::npos) break;
-    rest.remove_prefix(colon + 1);
-  }
-  return false;
-}
 
 std::size_t append_body(char* data, std::size_t size, std::size_t count, void* user) {
   static_cast<std::string*>(user)->append(data, size * count);
@@ -57,7 +45,7 @@ Result<std::string> control_request(const std::string& url, const std::string* p
 }  // namespace
 
 std::optional<std::string> s3_missing_reason() {
-  if (!node_in_path())
+  if (!core::find_executable("node"))
     return "node is not installed (scripts/install-deps installs nodejs and npm)";
   for (const char* package : {"s3rver", "@smithy/signature-v4", "@aws-crypto/sha256-js"}) {
     if (!std::filesystem::exists(kServerDirectory / "node_modules" / package)) {
