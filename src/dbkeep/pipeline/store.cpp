@@ -1,8 +1,10 @@
 #include "dbkeep/pipeline/store.hpp"
 
+#include <array>
 #include <string>
 #include <vector>
 
+#include "dbkeep/pipeline/async_sha256.hpp"
 #include "dbkeep/pipeline/file_stream.hpp"
 #include "dbkeep/pipeline/sha256.hpp"
 #include "dbkeep/pipeline/store_detail.hpp"
@@ -78,13 +80,17 @@ Result<StoredFile> store_chain(ByteSource& source, storage::Backend& backend,
   TRY_ASSIGN(auto writer, backend.create(stored_key));
   WriterSink stored(*writer);
   auto compressor = make_compressor(codec, stored);
-  Sha256 hash;
+  // Two buffers: one is being hashed (on the hasher's thread) while the next is read and
+  // compressed. Declared before `hash` so that they outlive its thread.
+  std::array<std::vector<std::byte>, 2> buffers{std::vector<std::byte>(detail::kChunkSize),
+                                                std::vector<std::byte>(detail::kChunkSize)};
+  AsyncSha256 hash;
   std::uint64_t size = 0;
-  std::vector<std::byte> buffer(detail::kChunkSize);
-  for (;;) {
+  for (std::size_t turn = 0;; turn ^= 1) {
     if (control.cancelled != nullptr && control.cancelled->load()) {
       return fail("cancelled", ErrorKind::kCancelled);  // `writer` goes uncommitted
     }
+    auto& buffer = buffers[turn];
     TRY_ASSIGN(std::size_t got, source.read(buffer));
     if (got == 0) break;
     auto chunk = std::span(buffer).first(got);

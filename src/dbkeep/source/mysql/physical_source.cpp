@@ -10,6 +10,7 @@
 #include "dbkeep/core/progress.hpp"
 #include "dbkeep/core/stderr_logger.hpp"
 #include "dbkeep/pipeline/counting_source.hpp"
+#include "dbkeep/pipeline/read_ahead.hpp"
 #include "dbkeep/source/mysql/option_file.hpp"
 #include "dbkeep/source/mysql/physical_tool.hpp"
 
@@ -147,9 +148,12 @@ Result<void> PhysicalSource::run(repo::BackupSession& session) {
   core::StderrLogger stderr_log(std::move(child.stderr_fd()), tool_);
 
   ChildStdoutSource output(child.stdout_fd(), tool_ + " output");
+  // Drains the pipe on a thread of its own so the tool never waits while a block is compressed
+  // and hashed. Every return below ends the child first, so the thread's read ends too.
+  pipeline::ReadAheadSource drained(output);
   // The total is the server's estimated data size: the stream is about as large.
   core::ProgressMeter progress("streaming " + tool_, server_->estimated_data_bytes);
-  pipeline::CountingSource stream(output,
+  pipeline::CountingSource stream(drained,
                                   [&progress](std::uint64_t bytes) { progress.add(bytes); });
   auto stored = session.store_stream(stream, kPhysicalStreamName, {{"kind", "xbstream"}});
   progress.finish();
