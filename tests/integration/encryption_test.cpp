@@ -12,24 +12,14 @@
 
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "support/sqlite_workspace.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test {
 namespace {
 
-constexpr std::string_view kMarker = "MARKER-ROW-5f3a9e";
+constexpr std::string_view kMarkerRow = "MARKER-ROW-5f3a9e";
 
-bool contains(const std::string& text, std::string_view fragment) {
-  return text.find(fragment) != std::string::npos;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-void write_secret(const std::filesystem::path& path, const std::string& content) {
+void write_secret_file(const std::filesystem::path& path, const std::string& content) {
   std::ofstream(path) << content << "\n";
   ::chmod(path.c_str(), 0600);
 }
@@ -49,7 +39,7 @@ std::map<std::string, std::string> stored_files(const std::filesystem::path& rep
 class EncryptionEndToEndTest : public testing::Test {
  protected:
   EncryptionEndToEndTest() : workspace_("compression = \"none\"\n") {
-    write_secret(pass_file(), "first passphrase 1");
+    write_secret_file(pass_file(), "first passphrase 1");
     std::string config = read_file(workspace_.config());
     config.replace(config.find("[repository]\n"), 13,
                    "[repository]\nencryption = \"repokey\"\npassphrase_file = \"" +
@@ -57,7 +47,7 @@ class EncryptionEndToEndTest : public testing::Test {
     std::ofstream(workspace_.config()) << config;
     workspace_.fill(200, 50, /*wal=*/false);
     for (int i = 0; i < 20; ++i) {
-      workspace_.sql("INSERT INTO t (payload) VALUES ('" + std::string(kMarker) + "')");
+      workspace_.sql("INSERT INTO t (payload) VALUES ('" + std::string(kMarkerRow) + "')");
     }
   }
 
@@ -84,7 +74,7 @@ TEST_F(EncryptionEndToEndTest, BackupListVerifyRestoreWithoutPlaintextInTheRepos
   EXPECT_TRUE(files.contains("keys/slot-0.json"));
   EXPECT_TRUE(files.contains("app/" + id + "/manifest.json"));
   for (const auto& [name, content] : files) {
-    EXPECT_FALSE(contains(content, kMarker)) << name << " holds the marker row in plaintext";
+    EXPECT_FALSE(contains(content, kMarkerRow)) << name << " holds the marker row in plaintext";
     EXPECT_FALSE(contains(content, "first passphrase")) << name;
     EXPECT_FALSE(contains(content, "SQLite format 3")) << name;
   }
@@ -105,7 +95,8 @@ TEST_F(EncryptionEndToEndTest, BackupListVerifyRestoreWithoutPlaintextInTheRepos
   ASSERT_TRUE(restored);
   EXPECT_EQ(restored->query_text("SELECT count(*) FROM t").value(), "220");
   EXPECT_EQ(
-      restored->query_text("SELECT count(*) FROM t WHERE payload = '" + std::string(kMarker) + "'")
+      restored
+          ->query_text("SELECT count(*) FROM t WHERE payload = '" + std::string(kMarkerRow) + "'")
           .value(),
       "20");
 }
@@ -114,7 +105,7 @@ TEST_F(EncryptionEndToEndTest, WrongPassphraseExits1AndWritesNothing) {
   ASSERT_FALSE(backup().empty());
   auto before = stored_files(workspace_.repository());
   auto wrong = workspace_.dir() / "wrong";
-  write_secret(wrong, "not the passphrase");
+  write_secret_file(wrong, "not the passphrase");
   auto run = workspace_.dbkeep({"backup"}, {{"DBKEEP_REPOSITORY_PASSPHRASE_FILE", wrong.string()}});
   EXPECT_EQ(run.exit_code, 1) << run.stderr_text;
   EXPECT_TRUE(contains(run.stderr_text, "wrong passphrase")) << run.stderr_text;
@@ -167,7 +158,7 @@ TEST_F(EncryptionEndToEndTest, KeySlotsAddListChangeRemove) {
   std::string id = backup();
   ASSERT_FALSE(id.empty());
   auto second = workspace_.dir() / "second";
-  write_secret(second, "second passphrase 2");
+  write_secret_file(second, "second passphrase 2");
   auto added = workspace_.dbkeep({"key", "add", "--new-passphrase-file", second.string()});
   ASSERT_EQ(added.exit_code, 0) << added.stderr_text;
 
@@ -193,7 +184,7 @@ TEST_F(EncryptionEndToEndTest, KeySlotsAddListChangeRemove) {
   ASSERT_EQ(changed.exit_code, 0) << changed.stderr_text;
   EXPECT_EQ(workspace_.dbkeep({"verify", id}, with_second).exit_code, 1);
   auto third = workspace_.dir() / "third";
-  write_secret(third, "third passphrase 3");
+  write_secret_file(third, "third passphrase 3");
   EXPECT_EQ(
       workspace_.dbkeep({"verify", id}, {{"DBKEEP_REPOSITORY_PASSPHRASE_FILE", third.string()}})
           .exit_code,
@@ -210,7 +201,7 @@ TEST_F(EncryptionEndToEndTest, CheckConfigReportsTheEncryptionStateAndWhetherThe
 
   ASSERT_FALSE(backup().empty());
   auto second = workspace_.dir() / "second";
-  write_secret(second, "second passphrase 2");
+  write_secret_file(second, "second passphrase 2");
   ASSERT_EQ(workspace_.dbkeep({"key", "add", "--new-passphrase-file", second.string()}).exit_code,
             0);
   auto check = workspace_.dbkeep({"check-config"});
@@ -225,7 +216,7 @@ TEST_F(EncryptionEndToEndTest, CheckConfigReportsTheEncryptionStateAndWhetherThe
   EXPECT_TRUE(contains(by_second.stdout_text, "opens the key (slot 1)")) << by_second.stdout_text;
 
   auto wrong = workspace_.dir() / "wrong";
-  write_secret(wrong, "not the passphrase");
+  write_secret_file(wrong, "not the passphrase");
   auto refused =
       workspace_.dbkeep({"check-config"}, {{"DBKEEP_REPOSITORY_PASSPHRASE_FILE", wrong.string()}});
   EXPECT_EQ(refused.exit_code, 2) << refused.stdout_text << refused.stderr_text;
@@ -275,7 +266,7 @@ TEST_F(EncryptionEndToEndTest, KeyFileRepositoryWithHiddenNames) {
   ASSERT_FALSE(id.empty());
   for (const auto& [name, content] : stored_files(workspace_.repository())) {
     EXPECT_FALSE(contains(name, "app.db")) << name;
-    EXPECT_FALSE(contains(content, kMarker)) << name;
+    EXPECT_FALSE(contains(content, kMarkerRow)) << name;
   }
   EXPECT_EQ(workspace_.dbkeep({"verify", id}).exit_code, 0);
 }

@@ -11,6 +11,7 @@
 #include "support/run_dbkeep.hpp"
 #include "support/sqlite_workspace.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test {
 namespace {
@@ -23,10 +24,6 @@ unsigned mode_of(const fs::path& path) {
   return status.st_mode & 07777;
 }
 
-std::string read(const fs::path& path) {
-  return ops::read_whole_file(path).value_or("");
-}
-
 TEST(InitCommandTest, WritesTheCommentedExampleWithMode0600AndChecksIt) {
   TempDir dir;
   auto file = dir.path() / "etc/dbkeep/dbkeep.toml";
@@ -36,7 +33,7 @@ TEST(InitCommandTest, WritesTheCommentedExampleWithMode0600AndChecksIt) {
   // The example points at a MariaDB socket this machine may not have: check-config says so
   // (exit 2) and the file is written either way.
   EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 2) << run.stderr_text;
-  EXPECT_EQ(read(file), ops::example_config());
+  EXPECT_EQ(read_file(file), ops::example_config());
   EXPECT_EQ(mode_of(file), 0600u);
   EXPECT_NE(run.stdout_text.find("wrote " + file.string() + " (mode 0600)"), std::string::npos);
   EXPECT_NE(run.stdout_text.find("configuration " + file.string() + ": parsed, 1 sets"),
@@ -55,11 +52,11 @@ TEST(InitCommandTest, NeverOverwritesAConfigurationAndForceMovesItAside) {
   auto refused = run_dbkeep({"--config", file.string(), "init"}, log);
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.stderr_text.find("exists"), std::string::npos) << refused.stderr_text;
-  EXPECT_EQ(read(file), "# mine\n");
+  EXPECT_EQ(read_file(file), "# mine\n");
 
   auto forced = run_dbkeep({"--config", file.string(), "init", "--force"}, log);
   EXPECT_TRUE(forced.exit_code == 0 || forced.exit_code == 2) << forced.stderr_text;
-  EXPECT_EQ(read(file), ops::example_config());
+  EXPECT_EQ(read_file(file), ops::example_config());
   std::vector<fs::path> aside;
   for (const auto& entry : fs::directory_iterator(dir.path())) {
     if (entry.path().filename().string().starts_with("dbkeep.toml.before-init-")) {
@@ -67,7 +64,7 @@ TEST(InitCommandTest, NeverOverwritesAConfigurationAndForceMovesItAside) {
     }
   }
   ASSERT_EQ(aside.size(), 1u);
-  EXPECT_EQ(read(aside[0]), "# mine\n");
+  EXPECT_EQ(read_file(aside[0]), "# mine\n");
 }
 
 TEST(InitCommandTest, InteractiveAnswersMakeAWorkingSqliteSet) {
@@ -87,7 +84,7 @@ TEST(InitCommandTest, InteractiveAnswersMakeAWorkingSqliteSet) {
   EXPECT_EQ(mode_of(file), 0600u);
   EXPECT_NE(init.stderr_text.find("an absolute path, please"), std::string::npos);
   EXPECT_NE(init.stderr_text.find("When to back up"), std::string::npos);
-  std::string content = read(file);
+  std::string content = read_file(file);
   EXPECT_NE(content.find("cron = \"15 4 * * *\""), std::string::npos) << content;
   EXPECT_NE(content.find("keep_daily = 3"), std::string::npos) << content;
   EXPECT_EQ(content.find("keep_weekly"), std::string::npos) << content;

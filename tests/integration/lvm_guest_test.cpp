@@ -21,9 +21,12 @@
 #include "dbkeep/source/snapshot/snapshot_provider.hpp"
 #include "support/lvm_test_volume.hpp"
 #include "support/scratch_directory.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::source::snapshot {
 namespace {
+
+using test::read_file;
 
 namespace fs = std::filesystem;
 using lvm::kMiB;
@@ -31,13 +34,6 @@ using test::LvmTestVolume;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Writes and fsyncs, so the blocks reach the origin LV (and its snapshot copies the old ones).
 void write_file(const fs::path& path, const std::string& text) {

@@ -13,13 +13,12 @@
 #include "dbkeep/storage/local_backend.hpp"
 #include "support/mariadb_test_suite.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::source::mysql::logical {
 namespace {
 
-bool contains(const std::string& text, const std::string& fragment) {
-  return text.find(fragment) != std::string::npos;
-}
+using test::contains;
 
 // Repository owns its backend; this lends it one the test keeps (the fault injector).
 class ForwardingBackend final : public storage::Backend {

@@ -12,20 +12,10 @@
 #include "support/mariadb_server.hpp"
 #include "support/run_dbkeep.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test {
 namespace {
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-bool contains(const std::string& text, const std::string& fragment) {
-  return text.find(fragment) != std::string::npos;
-}
 
 // The first line where two dumps differ, for a readable failure (dumps are megabytes).
 std::string first_difference(const std::string& a, const std::string& b) {

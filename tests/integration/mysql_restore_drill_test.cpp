@@ -19,14 +19,11 @@
 #include "support/mariadb_test_suite.hpp"
 #include "support/physical_workspace.hpp"
 #include "support/run_dbkeep.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test {
 namespace {
 namespace fs = std::filesystem;
-
-bool contains(const std::string& text, const std::string& fragment) {
-  return text.find(fragment) != std::string::npos;
-}
 
 void expect_scratch_gone(const fs::path& temp_dir) {
   EXPECT_TRUE(fs::is_empty(temp_dir)) << "scratch files left in " << temp_dir;

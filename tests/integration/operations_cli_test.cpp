@@ -12,15 +12,12 @@
 #include "dbkeep/ops/atomic_file.hpp"
 #include "support/sqlite_workspace.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read(const fs::path& path) {
-  return ops::read_whole_file(path).value_or("");
-}
 
 TEST(OperationsCliTest, DaemonOnceBacksUpEverySetAndRecordsTheRun) {
   SqliteWorkspace workspace("[set.schedule]\ncron = \"*/5 * * * *\"\n");
@@ -33,9 +30,9 @@ TEST(OperationsCliTest, DaemonOnceBacksUpEverySetAndRecordsTheRun) {
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   EXPECT_NE(run.stdout_text.find("1 of 1 sets backed up"), std::string::npos) << run.stdout_text;
   EXPECT_EQ(workspace.listed_ids().size(), 1u);
-  auto state = nlohmann::json::parse(read(workspace.dir() / "state/daemon.json"));
+  auto state = nlohmann::json::parse(read_file(workspace.dir() / "state/daemon.json"));
   EXPECT_TRUE(state["last_run"].contains("app")) << state.dump();
-  auto record = nlohmann::json::parse(read(workspace.dir() / "state/runs/app.json"));
+  auto record = nlohmann::json::parse(read_file(workspace.dir() / "state/runs/app.json"));
   EXPECT_EQ(record["status"], "success");
   EXPECT_EQ(record["backup_id"], workspace.listed_ids().front());
 
@@ -62,15 +59,15 @@ TEST(OperationsCliTest, DaemonStopsCleanlyOnSigterm) {
       {.argv = {DBKEEP_BINARY, "--config", workspace.config().string(), "daemon"}});
   ASSERT_TRUE(child) << child.error().message;
   auto log = workspace.dir() / "dbkeep.log";
-  for (int i = 0; i < 600 && read(log).find("daemon started") == std::string::npos; ++i) {
+  for (int i = 0; i < 600 && read_file(log).find("daemon started") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  ASSERT_NE(read(log).find("daemon started"), std::string::npos) << read(log);
+  ASSERT_NE(read_file(log).find("daemon started"), std::string::npos) << read_file(log);
   ::kill(child->pid(), SIGTERM);
   auto status = child->wait();
   ASSERT_TRUE(status);
   EXPECT_TRUE(status->success()) << status->describe();
-  EXPECT_NE(read(log).find("daemon stopped"), std::string::npos);
+  EXPECT_NE(read_file(log).find("daemon stopped"), std::string::npos);
 }
 
 TEST(OperationsCliTest, ScheduleInstallShowRemoveInATemporaryRoot) {
@@ -80,7 +77,7 @@ TEST(OperationsCliTest, ScheduleInstallShowRemoveInATemporaryRoot) {
       {"schedule", "install", "--root", root.path().string(), "--name", "mysql-backup"});
   ASSERT_EQ(install.exit_code, 0) << install.stderr_text;
   auto cron_file = root.path() / "etc/cron.d/mysql-backup";
-  std::string content = read(cron_file);
+  std::string content = read_file(cron_file);
   EXPECT_NE(content.find("\n15 3 * * sun root " + std::string(DBKEEP_BINARY) + " --config " +
                          workspace.config().string() + " --quiet backup --set app\n"),
             std::string::npos)
@@ -150,7 +147,7 @@ TEST(OperationsCliTest, CronFileIsAcceptedByDebiansCron) {
   TempDir root;
   auto install = workspace.dbkeep({"schedule", "install", "--root", root.path().string()});
   ASSERT_EQ(install.exit_code, 0) << install.stderr_text;
-  std::string content = read(root.path() / "etc/cron.d/dbkeep");
+  std::string content = read_file(root.path() / "etc/cron.d/dbkeep");
   std::string crontab = as_user_crontab(content);
   EXPECT_NE(crontab.find("@daily " + std::string(DBKEEP_BINARY)), std::string::npos) << crontab;
   auto accepted = crontab_check(root.path(), crontab);
@@ -170,7 +167,7 @@ TEST(OperationsCliTest, SystemdUnitsPassSystemdAnalyzeVerify) {
       workspace.dbkeep({"schedule", "install", "--systemd", "--root", root.path().string()});
   ASSERT_EQ(install.exit_code, 0) << install.stderr_text;
   auto units = root.path() / "etc/systemd/system";
-  EXPECT_NE(read(units / "dbkeep@app.timer").find("OnCalendar=Fri *-*-* 00:00:00"),
+  EXPECT_NE(read_file(units / "dbkeep@app.timer").find("OnCalendar=Fri *-*-* 00:00:00"),
             std::string::npos);
   core::SystemCommandRunner runner;
   // The timer pulls in dbkeep@app.service from the template through SYSTEMD_UNIT_PATH.

@@ -12,20 +12,10 @@
 #include "support/mariadb_test_suite.hpp"
 #include "support/physical_workspace.hpp"
 #include "support/snapshot_workspace.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test {
 namespace {
-
-bool contains(const std::string& text, const std::string& fragment) {
-  return text.find(fragment) != std::string::npos;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 class PhysicalBackupTest : public MariaDbTestSuite {};
 

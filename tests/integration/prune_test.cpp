@@ -10,15 +10,12 @@
 #include "dbkeep/repo/set_lock.hpp"
 #include "dbkeep/storage/local_backend.hpp"
 #include "support/sqlite_workspace.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test {
 namespace {
 
 using Ids = std::vector<std::string>;
-
-bool contains(const std::string& text, const std::string& fragment) {
-  return text.find(fragment) != std::string::npos;
-}
 
 // Takes `count` backups, returning their ids newest first.
 Ids take_backups(const SqliteWorkspace& workspace, int count) {

@@ -11,15 +11,10 @@
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "support/s3_server.hpp"
 #include "support/sqlite_workspace.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test {
 namespace {
-
-std::string read_file(const std::filesystem::path& path) {
-  std::string text;
-  std::getline(std::ifstream(path), text, '\0');
-  return text;
-}
 
 void write_secret(const std::filesystem::path& path, const std::string& secret) {
   std::ofstream(path) << secret << "\n";

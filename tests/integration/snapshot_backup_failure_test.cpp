@@ -13,21 +13,13 @@
 #include "dbkeep/core/child_process.hpp"
 #include "support/blocking_query.hpp"
 #include "support/snapshot_workspace.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test {
 namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-bool contains(const std::string& text, const std::string& fragment) {
-  return text.find(fragment) != std::string::npos;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 class SnapshotBackupFailureTest : public ::testing::Test {
  protected:

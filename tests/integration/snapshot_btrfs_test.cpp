@@ -19,18 +19,14 @@
 #include "dbkeep/source/snapshot/snapshot_provider.hpp"
 #include "support/btrfs_loop_volume.hpp"
 #include "support/scratch_directory.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::source::snapshot {
 namespace {
 
-namespace fs = std::filesystem;
+using test::read_file;
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+namespace fs = std::filesystem;
 
 void write_file(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());

@@ -13,14 +13,11 @@
 #include "support/backup_tamper.hpp"
 #include "support/bank_writer.hpp"
 #include "support/snapshot_workspace.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test {
 namespace {
 namespace fs = std::filesystem;
-
-bool contains(const std::string& text, const std::string& fragment) {
-  return text.find(fragment) != std::string::npos;
-}
 
 // Scratch directories of drills (dbkeep-drill-*) left in `temp_dir`, and processes naming one.
 void expect_no_drill_leftovers(const fs::path& temp_dir) {

@@ -10,15 +10,12 @@
 
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "support/sqlite_workspace.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test {
 namespace {
 
 using source::sqlite::SqliteDatabase;
-
-bool contains(const std::string& text, const std::string& fragment) {
-  return text.find(fragment) != std::string::npos;
-}
 
 TEST(SqliteBackupTest, BackupListShowVerifyRestore) {
   SqliteWorkspace workspace;

@@ -11,6 +11,7 @@
 #include "dbkeep/core/child_process.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "support/sqlite_workspace.hpp"
+#include "support/text_files.hpp"
 #include "support/tmpfs_mount.hpp"
 
 namespace dbkeep::test {
@@ -18,10 +19,6 @@ namespace {
 
 using source::sqlite::SqliteDatabase;
 using namespace std::chrono_literals;
-
-bool contains(const std::string& text, const std::string& fragment) {
-  return text.find(fragment) != std::string::npos;
-}
 
 // A separate process that commits one row per transaction (ids 1, 2, 3, …) until killed.
 class WriterProcess {

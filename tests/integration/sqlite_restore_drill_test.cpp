@@ -7,18 +7,10 @@
 #include "dbkeep/pipeline/sha256.hpp"
 #include "dbkeep/repo/manifest.hpp"
 #include "support/sqlite_workspace.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test {
 namespace {
-
-bool contains(const std::string& text, const std::string& fragment) {
-  return text.find(fragment) != std::string::npos;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 TEST(SqliteRestoreDrillTest, GoodBackupPassesAndTheResultIsRecorded) {
   SqliteWorkspace workspace;

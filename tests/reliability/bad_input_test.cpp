@@ -16,16 +16,12 @@
 #include "mysql_world.hpp"
 #include "reliability_summary.hpp"
 #include "support/sqlite_workspace.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test::reliability {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 // Path → SHA-256 of every file below `root` (its .state directory excluded: run records and
 // lock files are expected to change).
@@ -39,7 +35,7 @@ std::map<std::string, std::string> fingerprint(const fs::path& root) {
       continue;
     }
     if (!it->is_regular_file(ignored)) continue;
-    std::string bytes = read_bytes(it->path());
+    std::string bytes = read_file(it->path());
     files[it->path().string()] = pipeline::sha256_hex(std::as_bytes(std::span(bytes)));
   }
   return files;
@@ -50,7 +46,7 @@ void append(const fs::path& file, const std::string& text) {
 }
 
 void replace_in(const fs::path& file, const std::string& from, const std::string& to) {
-  std::string text = read_bytes(file);
+  std::string text = read_file(file);
   auto at = text.find(from);
   ASSERT_NE(at, std::string::npos) << from << " not in " << file;
   text.replace(at, from.size(), to);
@@ -152,8 +148,8 @@ std::vector<BadInput> sqlite_rows() {
 
 void run_row(const BadInput& row, Context& context) {
   auto repository_before = fingerprint(context.workspace.repository());
-  std::string database_before = read_bytes(context.workspace.database());
-  std::string target_before = read_bytes(context.target);
+  std::string database_before = read_file(context.workspace.database());
+  std::string target_before = read_file(context.target);
   row.prepare(context);
   if (context.lock) {
     ASSERT_TRUE(context.lock->held()) << row.name;
@@ -167,10 +163,10 @@ void run_row(const BadInput& row, Context& context) {
   EXPECT_EQ(fingerprint(context.workspace.repository()), repository_before)
       << row.name << " changed the repository";
   if (fs::exists(context.workspace.database())) {
-    EXPECT_EQ(read_bytes(context.workspace.database()), database_before) << row.name;
+    EXPECT_EQ(read_file(context.workspace.database()), database_before) << row.name;
   }
   if (!target_before.empty() || fs::exists(context.target)) {
-    EXPECT_EQ(read_bytes(context.target), target_before.empty() ? "precious" : target_before)
+    EXPECT_EQ(read_file(context.target), target_before.empty() ? "precious" : target_before)
         << row.name << " changed the restore target";
   }
   std::cout << "[ bad input] " << row.name << ": exit " << run.exit_code << " — "

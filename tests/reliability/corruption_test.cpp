@@ -12,16 +12,12 @@
 
 #include "reliability_summary.hpp"
 #include "support/sqlite_workspace.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test::reliability {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 void write_bytes(const fs::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
@@ -43,7 +39,7 @@ const char* damage_name(Damage damage) {
 
 // Applies `damage` to `file`; returns a description for failure messages.
 std::string apply(Damage damage, const fs::path& file, std::mt19937_64& random) {
-  std::string bytes = read_bytes(file);
+  std::string bytes = read_file(file);
   std::string what = std::string(damage_name(damage)) + " " + file.filename().string();
   switch (damage) {
     case Damage::kFlipByte: {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "dbkeep/core/command_runner.hpp"
+#include "support/run_command.hpp"
 
 namespace dbkeep::test {
 namespace {
@@ -33,12 +34,6 @@ bool kernel_supports_btrfs() {
     if (line.ends_with("\tbtrfs")) return true;
   }
   return std::filesystem::exists("/sys/fs/btrfs");
-}
-
-Result<core::CommandResult> run(std::vector<std::string> argv) {
-  core::SystemCommandRunner runner;
-  return core::run_checked(
-      runner, core::Command{.argv = std::move(argv), .timeout = std::chrono::seconds(60)});
 }
 
 }  // namespace
@@ -71,14 +66,14 @@ Result<void> BtrfsLoopVolume::set_up(std::uint64_t size_bytes) {
   if (error) return fail("creating " + mount_dir().string() + ": " + error.message());
 
   const std::string image = (base_ / "volume.img").string();
-  TRY(run({"truncate", "-s", std::to_string(size_bytes), image}));
-  TRY_ASSIGN(auto attached, run({"losetup", "-f", "--show", image}));
+  TRY(run_command({"truncate", "-s", std::to_string(size_bytes), image}));
+  TRY_ASSIGN(auto attached, run_command({"losetup", "-f", "--show", image}));
   std::istringstream(attached.stdout_text) >> device_;
   if (device_.empty()) return fail("losetup printed no device");
-  TRY(run({"mkfs.btrfs", "-q", device_}));
-  TRY(run({"mount", device_, mount_dir().string()}));
+  TRY(run_command({"mkfs.btrfs", "-q", device_}));
+  TRY(run_command({"mount", device_, mount_dir().string()}));
   mounted_ = true;
-  TRY(run({"btrfs", "subvolume", "create", subvolume().string()}));
+  TRY(run_command({"btrfs", "subvolume", "create", subvolume().string()}));
   std::filesystem::permissions(mount_dir(), std::filesystem::perms(0755), error);
   std::filesystem::permissions(subvolume(), std::filesystem::perms(0755), error);
   return {};
@@ -96,10 +91,10 @@ void BtrfsLoopVolume::tear_down() {
   if (mounted_) {
     // Subvolumes and snapshots go with the filesystem; a lazy unmount copes with a file a
     // failed test left open.
-    mounted_ = !report(run({"umount", mount_dir().string()})) &&
-               !report(run({"umount", "-l", mount_dir().string()}));
+    mounted_ = !report(run_command({"umount", mount_dir().string()})) &&
+               !report(run_command({"umount", "-l", mount_dir().string()}));
   }
-  if (!device_.empty() && report(run({"losetup", "-d", device_}))) device_.clear();
+  if (!device_.empty() && report(run_command({"losetup", "-d", device_}))) device_.clear();
   if (!base_.empty() && !mounted_) {
     std::error_code ignored;
     std::filesystem::remove_all(base_, ignored);

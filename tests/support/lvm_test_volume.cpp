@@ -9,18 +9,12 @@
 
 #include "dbkeep/core/command_runner.hpp"
 #include "dbkeep/source/snapshot/lvm_sizing.hpp"
+#include "support/run_command.hpp"
 
 namespace dbkeep::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-Result<core::CommandResult> run(std::vector<std::string> argv) {
-  core::SystemCommandRunner runner;
-  return core::run_checked(runner, core::Command{.argv = std::move(argv),
-                                                 .extra_env = {{"LC_ALL", "C"}},
-                                                 .timeout = std::chrono::seconds(120)});
-}
 
 // Every /proc/mounts line whose mount point is `path`: {device, options}.
 std::vector<std::pair<std::string, std::string>> mounts_at(const fs::path& path) {
@@ -88,16 +82,17 @@ Result<void> LvmTestVolume::set_up(std::uint64_t size_bytes, const std::string& 
   if (error) return fail("creating " + mount_dir().string() + ": " + error.message());
 
   // -Wy -Zy: wipe old signatures and zero the start, so a reused extent never looks formatted.
-  TRY(run({"lvcreate", "-q", "-Wy", "-Zy", "--yes", "-L",
-           source::snapshot::lvm::format_size_argument(size_bytes), "-n", name_, volume_group()}));
+  TRY(run_command({"lvcreate", "-q", "-Wy", "-Zy", "--yes", "-L",
+                   source::snapshot::lvm::format_size_argument(size_bytes), "-n", name_,
+                   volume_group()}));
   created_ = true;
   if (filesystem.empty()) return {};
   if (filesystem == "xfs") {
-    TRY(run({"mkfs.xfs", "-q", "-K", lv_path()}));  // -K: no discard, slow on a sparse disk
+    TRY(run_command({"mkfs.xfs", "-q", "-K", lv_path()}));  // -K: no discard, slow on a sparse disk
   } else {
-    TRY(run({"mkfs." + filesystem, "-q", "-E", "nodiscard", lv_path()}));
+    TRY(run_command({"mkfs." + filesystem, "-q", "-E", "nodiscard", lv_path()}));
   }
-  TRY(run({"mount", lv_path(), mount_dir().string()}));
+  TRY(run_command({"mount", lv_path(), mount_dir().string()}));
   mounted_ = true;
   fs::permissions(mount_dir(), fs::perms(0755), error);
   return {};
@@ -113,8 +108,8 @@ void LvmTestVolume::tear_down() {
     return result.has_value();
   };
   if (mounted_) {
-    mounted_ = !report(run({"umount", mount_dir().string()})) &&
-               !report(run({"umount", "-l", mount_dir().string()}));
+    mounted_ = !report(run_command({"umount", mount_dir().string()})) &&
+               !report(run_command({"umount", "-l", mount_dir().string()}));
   }
   if (created_ && !mounted_) {
     // Snapshots a failed test left behind go first: their mounts, then the snapshot LVs
@@ -126,10 +121,10 @@ void LvmTestVolume::tear_down() {
       std::istringstream(line) >> lv >> origin;
       if (origin != name_) continue;
       for (const auto& [device, mount_point] : mounts_of_device(volume_group(), lv)) {
-        report(run({"umount", "-l", mount_point}));
+        report(run_command({"umount", "-l", mount_point}));
       }
     }
-    created_ = !report(run({"lvremove", "-f", volume_group() + "/" + name_}));
+    created_ = !report(run_command({"lvremove", "-f", volume_group() + "/" + name_}));
   }
   if (!base_.empty() && !mounted_) {
     std::error_code ignored;
@@ -138,7 +133,7 @@ void LvmTestVolume::tear_down() {
 }
 
 Result<std::string> lvm_query(std::vector<std::string> argv) {
-  TRY_ASSIGN(auto result, run(std::move(argv)));
+  TRY_ASSIGN(auto result, run_command(std::move(argv)));
   return result.stdout_text;
 }
 

@@ -21,19 +21,19 @@ source = "sqlite"
 path = "/var/lib/app/main.db"
 )";
 
-Result<Config> parse(const std::string& extra, const Environment& env = {}) {
+Result<Config> parse_ops(const std::string& extra, const Environment& env = {}) {
   return parse_config(std::string(kSet) + extra, "dbkeep.toml", env);
 }
 
 std::string error_of(const std::string& extra, const Environment& env = {}) {
-  auto config = parse(extra, env);
+  auto config = parse_ops(extra, env);
   if (config) return "<parsed>";
   EXPECT_EQ(config.error().kind, ErrorKind::kUsage);
   return config.error().message;
 }
 
 TEST(ConfigOpsTest, ReadsHooksScheduleNotifyAndMetrics) {
-  auto config = parse(R"([set.schedule]
+  auto config = parse_ops(R"([set.schedule]
 cron = "30 1 * * *"
 time_zone = "Europe/Berlin"
 [set.hooks]
@@ -49,7 +49,7 @@ on_success = true
 [metrics]
 file = "/var/lib/node_exporter/dbkeep.prom"
 )",
-                      {{"DBKEEP_NOTIFY_WEBHOOK_URL", "https://hooks.example.net/T0K3N"}});
+                          {{"DBKEEP_NOTIFY_WEBHOOK_URL", "https://hooks.example.net/T0K3N"}});
   ASSERT_TRUE(config) << config.error().message;
   const auto& set = config->sets.front();
   EXPECT_EQ(set.schedule.cron, "30 1 * * *");
@@ -88,7 +88,7 @@ TEST(ConfigOpsTest, SecretsComeFromPrivateFiles) {
   auto file = dir.path() / "smtp.pw";
   std::ofstream(file) << "s3cret\n";
   ::chmod(file.c_str(), 0600);
-  auto config = parse("[notify]\nsmtp_password_file = \"" + file.string() + "\"\n");
+  auto config = parse_ops("[notify]\nsmtp_password_file = \"" + file.string() + "\"\n");
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->notify.smtp_password, "s3cret");
   ::chmod(file.c_str(), 0644);

@@ -28,14 +28,14 @@ keep_within = "7d"
 cron = "0 */6 * * *"
 )";
 
-Result<Config> parse(std::string_view text, const Environment& env = {}) {
+Result<Config> parse_text(std::string_view text, const Environment& env = {}) {
   return parse_config(text, "dbkeep.toml", env);
 }
 
 // Asserts parsing fails with a usage error whose message contains every fragment.
 void expect_error(std::string_view text, std::initializer_list<std::string_view> fragments,
                   const Environment& env = {}) {
-  auto config = parse(text, env);
+  auto config = parse_text(text, env);
   ASSERT_FALSE(config) << "parsed although it should not:\n" << text;
   EXPECT_EQ(config.error().kind, ErrorKind::kUsage);
   for (auto fragment : fragments) {
@@ -45,7 +45,7 @@ void expect_error(std::string_view text, std::initializer_list<std::string_view>
 }
 
 TEST(ConfigTest, ParsesTheDesignExample) {
-  auto config = parse(kValid);
+  auto config = parse_text(kValid);
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->repository.path, "/var/backups/dbkeep");
   EXPECT_EQ(config->repository.state_dir, "/var/backups/dbkeep/.state");
@@ -62,14 +62,14 @@ TEST(ConfigTest, ParsesTheDesignExample) {
 }
 
 TEST(ConfigTest, VerifyServerBinaryAndVerifyCron) {
-  auto defaults = parse(kValid);
+  auto defaults = parse_text(kValid);
   ASSERT_TRUE(defaults) << defaults.error().message;
   EXPECT_EQ(defaults->verify.server_binary, "");
   EXPECT_FALSE(defaults->sets.front().schedule.verify_cron);
 
   auto config =
-      parse(std::string(kValid) +
-            "verify_cron = \"30 4 * * 0\"\n[verify]\nserver_binary = \"/opt/m/mariadbd\"\n");
+      parse_text(std::string(kValid) +
+                 "verify_cron = \"30 4 * * 0\"\n[verify]\nserver_binary = \"/opt/m/mariadbd\"\n");
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->verify.server_binary, "/opt/m/mariadbd");
   EXPECT_EQ(config->sets.front().schedule.verify_cron, "30 4 * * 0");
@@ -82,7 +82,7 @@ TEST(ConfigTest, EnvironmentOverridesFileValues) {
                      {"DBKEEP_SET_SESSIONS_RETENTION_KEEP_LAST", "3"},
                      {"DBKEEP_SET_SESSIONS_COMPRESSION", "gzip"},
                      {"DBKEEP_SET_SESSIONS_COMPRESSION_LEVEL", "9"}};
-  auto config = parse(kValid, env);
+  auto config = parse_text(kValid, env);
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->repository.path, "/srv/backups");
   EXPECT_EQ(config->sets[0].sqlite->path, "/tmp/other.db");
@@ -91,7 +91,7 @@ TEST(ConfigTest, EnvironmentOverridesFileValues) {
 }
 
 TEST(ConfigTest, EnvironmentCanSupplyAMissingRequiredKey) {
-  auto config = parse(R"(
+  auto config = parse_text(R"(
 [repository]
 [[set]]
 name = "s"
@@ -99,7 +99,7 @@ source = "sqlite"
 [set.sqlite]
 path = "/a.db"
 )",
-                      {{"DBKEEP_REPOSITORY_PATH", "/srv/b"}});
+                           {{"DBKEEP_REPOSITORY_PATH", "/srv/b"}});
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->repository.path, "/srv/b");
   EXPECT_EQ(config->sets[0].method, "online");
@@ -203,7 +203,7 @@ password="hunter2"
 }
 
 TEST(ConfigTest, PasswordMayComeFromTheEnvironment) {
-  auto config = parse(R"([repository]
+  auto config = parse_text(R"([repository]
 path="/x"
 [[set]]
 name="db"
@@ -212,13 +212,13 @@ method="logical"
 [set.mysql]
 user="backup"
 )",
-                      {{"DBKEEP_SET_DB_MYSQL_PASSWORD", "s3cret"}});
+                           {{"DBKEEP_SET_DB_MYSQL_PASSWORD", "s3cret"}});
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->sets[0].mysql->password, "s3cret");
 }
 
 TEST(ConfigTest, FindSetListsTheConfiguredNames) {
-  auto config = parse(kValid);
+  auto config = parse_text(kValid);
   ASSERT_TRUE(config);
   EXPECT_TRUE(config->find_set("sessions"));
   auto missing = config->find_set("nope");

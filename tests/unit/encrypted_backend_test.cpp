@@ -10,9 +10,12 @@
 #include "dbkeep/repo/backup_session.hpp"
 #include "dbkeep/storage/memory_backend.hpp"
 #include "support/byte_streams.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::storage {
 namespace {
+
+using test::contains;
 
 using pipeline::EncryptionKey;
 using test::mixed_data;
@@ -20,10 +23,6 @@ using test::StringSink;
 using test::StringSource;
 
 constexpr std::string_view kMarker = "MARKER-ROW-0c9f";
-
-bool contains(const std::string& text, std::string_view fragment) {
-  return text.find(fragment) != std::string::npos;
-}
 
 // Owns a MemoryBackend shared with the EncryptedBackend, to look at (and damage) raw objects.
 class SharedMemory final : public Backend {

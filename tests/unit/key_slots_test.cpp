@@ -7,19 +7,18 @@
 #include "dbkeep/crypto/repository_keys.hpp"
 #include "dbkeep/storage/encrypted_backend.hpp"
 #include "dbkeep/storage/memory_backend.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::crypto {
 namespace {
+
+using test::contains;
 
 Credential passphrase(std::string text) {
   return {SlotKind::kPassphrase, Secret(std::move(text))};
 }
 Credential key_file(std::string content) {
   return {SlotKind::kKeyFile, Secret(std::move(content))};
-}
-
-bool contains(const std::string& text, const std::string& fragment) {
-  return text.find(fragment) != std::string::npos;
 }
 
 class KeySlotsTest : public testing::Test {

@@ -71,7 +71,7 @@ TEST(PhysicalToolTest, ParsesCheckpoints) {
   EXPECT_FALSE(parse_checkpoints("backup_type = x\nfrom_lsn = 0\nto_lsn = 12ab\n", "cp"));
 }
 
-Result<core::Config> parse(const std::string& physical) {
+Result<core::Config> parse_physical(const std::string& physical) {
   return core::parse_config(
       "[repository]\npath = \"/tmp/r\"\n[[set]]\nname = \"db\"\nsource = \"mysql\"\n"
       "method = \"physical\"\n[set.mysql]\nsocket = \"/s\"\n[set.physical]\n" +
@@ -80,23 +80,23 @@ Result<core::Config> parse(const std::string& physical) {
 }
 
 TEST(PhysicalToolTest, ConfigKeys) {
-  auto config = parse("tool = \"xtrabackup\"\ntype = \"incremental\"\nparallel = 4\n");
+  auto config = parse_physical("tool = \"xtrabackup\"\ntype = \"incremental\"\nparallel = 4\n");
   ASSERT_TRUE(config) << config.error().message;
   const auto& physical = *config->sets.at(0).physical;
   EXPECT_EQ(physical.tool, "xtrabackup");
   EXPECT_TRUE(physical.incremental);
   EXPECT_EQ(physical.parallel, 4);
 
-  auto defaults = parse("");
+  auto defaults = parse_physical("");
   ASSERT_TRUE(defaults) << defaults.error().message;
   EXPECT_FALSE(defaults->sets.at(0).physical->incremental);
   EXPECT_FALSE(defaults->sets.at(0).physical->tool);
 
-  auto bad_tool = parse("tool = \"innobackupex\"\n");
+  auto bad_tool = parse_physical("tool = \"innobackupex\"\n");
   ASSERT_FALSE(bad_tool);
   EXPECT_NE(bad_tool.error().message.find("mariabackup or xtrabackup"), std::string::npos);
-  EXPECT_FALSE(parse("type = \"differential\"\n"));
-  EXPECT_FALSE(parse("paralel = 2\n"));
+  EXPECT_FALSE(parse_physical("type = \"differential\"\n"));
+  EXPECT_FALSE(parse_physical("paralel = 2\n"));
 }
 
 }  // namespace

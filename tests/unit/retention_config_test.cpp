@@ -17,12 +17,12 @@ source = "sqlite"
 path = "/a.db"
 )";
 
-Result<Config> parse(const std::string& retention, const Environment& env = {}) {
+Result<Config> parse_retention(const std::string& retention, const Environment& env = {}) {
   return parse_config(kBase + retention, "dbkeep.toml", env);
 }
 
 void expect_error(const std::string& retention, std::initializer_list<std::string_view> fragments) {
-  auto config = parse(retention);
+  auto config = parse_retention(retention);
   ASSERT_FALSE(config) << "parsed although it should not:\n" << retention;
   EXPECT_EQ(config.error().kind, ErrorKind::kUsage);
   for (auto fragment : fragments) {
@@ -32,7 +32,7 @@ void expect_error(const std::string& retention, std::initializer_list<std::strin
 }
 
 TEST(RetentionConfigTest, WithoutATableTheDefaultKeepsTheSevenNewest) {
-  auto config = parse("");
+  auto config = parse_retention("");
   ASSERT_TRUE(config) << config.error().message;
   const auto& retention = config->sets[0].retention;
   EXPECT_EQ(retention.keep_last, kDefaultKeepLast);
@@ -43,7 +43,7 @@ TEST(RetentionConfigTest, WithoutATableTheDefaultKeepsTheSevenNewest) {
 }
 
 TEST(RetentionConfigTest, AnExplicitRuleReplacesTheDefault) {
-  auto config = parse("[set.retention]\nkeep_daily = 3\nprune_after_backup = false\n");
+  auto config = parse_retention("[set.retention]\nkeep_daily = 3\nprune_after_backup = false\n");
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_FALSE(config->sets[0].retention.keep_last);
   EXPECT_EQ(config->sets[0].retention.keep_daily, 3);
@@ -51,7 +51,7 @@ TEST(RetentionConfigTest, AnExplicitRuleReplacesTheDefault) {
 }
 
 TEST(RetentionConfigTest, EnvironmentAloneCanStateThePolicy) {
-  auto config = parse("", {{"DBKEEP_SET_S_RETENTION_KEEP_WITHIN", "14d"}});
+  auto config = parse_retention("", {{"DBKEEP_SET_S_RETENTION_KEEP_WITHIN", "14d"}});
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_FALSE(config->sets[0].retention.keep_last);
   EXPECT_EQ(config->sets[0].retention.keep_within, "14d");

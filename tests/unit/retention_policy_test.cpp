@@ -110,6 +110,11 @@ TEST(ValidatePolicyTest, RefusesCountsBelowOne) {
   EXPECT_FALSE(validate(policy));
 }
 
+// g++ 12 at -O2 sees the std::string inside an empty std::optional as "maybe uninitialized"
+// when the optional is first engaged here (a known false positive of that release; it shows in
+// unity builds, where more gets inlined).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 TEST(ValidatePolicyTest, RefusesAZeroOrNegativeWithinBuiltByHand) {
   RetentionPolicy policy;
   policy.keep_within = RetentionDuration{};
@@ -117,6 +122,7 @@ TEST(ValidatePolicyTest, RefusesAZeroOrNegativeWithinBuiltByHand) {
   policy.keep_within = duration(1, -1, 0, 0, 0, "1y-1m");
   EXPECT_FALSE(validate(policy));
 }
+#pragma GCC diagnostic pop
 
 TEST(ValidatePolicyTest, RefusesAnUnknownTimeZone) {
   RetentionPolicy policy;

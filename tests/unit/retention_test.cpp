@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 using Ids = std::vector<std::string>;
 using Reasons = std::vector<std::string>;
 
-sys_seconds utc(year_month_day date, hours hour, minutes minute = 0min) {
+sys_seconds utc_time(year_month_day date, hours hour, minutes minute = 0min) {
   return sys_days{date} + hour + minute;
 }
 
@@ -79,14 +79,15 @@ TEST(RetentionTest, EmptyInputGivesNoDecisions) {
 }
 
 TEST(RetentionTest, RefusesAPolicyThatKeepsNothing) {
-  auto decisions = decide_retention(std::vector{backup_at(utc(2026y / 11 / 1, 2h))}, {});
+  auto decisions = decide_retention(std::vector{backup_at(utc_time(2026y / 11 / 1, 2h))}, {});
   ASSERT_FALSE(decisions);
   EXPECT_EQ(decisions.error().kind, ErrorKind::kUsage);
   EXPECT_EQ(decisions.error().message.rfind("retention policy keeps nothing", 0), 0u);
 }
 
 TEST(RetentionTest, RefusesDuplicateIds) {
-  std::vector backups{backup_at(utc(2026y / 11 / 1, 2h)), backup_at(utc(2026y / 11 / 2, 2h))};
+  std::vector backups{backup_at(utc_time(2026y / 11 / 1, 2h)),
+                      backup_at(utc_time(2026y / 11 / 2, 2h))};
   backups[1].id = backups[0].id;
   auto decisions = decide_retention(backups, policy_with(&RetentionPolicy::keep_last, 7));
   ASSERT_FALSE(decisions);
@@ -95,9 +96,9 @@ TEST(RetentionTest, RefusesDuplicateIds) {
 
 TEST(RetentionTest, KeepLastSevenKeepsExactlyTheSevenNewestCompleteOnes) {
   // Nightly at 02:00 from Nov 1 to Nov 12; the Nov 9 run failed and a run is in progress.
-  auto backups = calendar(utc(2026y / 11 / 1, 2h), utc(2026y / 11 / 13, 0h), 24h);
-  backups[8].complete = false;                                              // Nov 9
-  backups.push_back({"20261113_020000", utc(2026y / 11 / 13, 2h), false});  // leftover
+  auto backups = calendar(utc_time(2026y / 11 / 1, 2h), utc_time(2026y / 11 / 13, 0h), 24h);
+  backups[8].complete = false;                                                   // Nov 9
+  backups.push_back({"20261113_020000", utc_time(2026y / 11 / 13, 2h), false});  // leftover
   std::shuffle(backups.begin(), backups.end(), std::mt19937(7));
 
   const auto decisions = decide(backups, policy_with(&RetentionPolicy::keep_last, 7));
@@ -113,7 +114,7 @@ TEST(RetentionTest, KeepLastSevenKeepsExactlyTheSevenNewestCompleteOnes) {
 }
 
 TEST(RetentionTest, DecisionsAreNewestFirstAndSameSecondTiesGoById) {
-  const auto time = utc(2026y / 11 / 20, 2h);
+  const auto time = utc_time(2026y / 11 / 20, 2h);
   std::vector<BackupRecord> backups{{"a", time, true}, {"c", time - 1s, true}, {"b", time, true}};
   const auto decisions = decide(backups, policy_with(&RetentionPolicy::keep_last, 1));
   ASSERT_EQ(decisions.size(), 3u);
@@ -126,7 +127,7 @@ TEST(RetentionTest, DecisionsAreNewestFirstAndSameSecondTiesGoById) {
 class SixHourlyCalendarTest : public ::testing::Test {
  protected:
   std::vector<BackupRecord> backups =
-      calendar(utc(2025y / 1 / 1, 0h), utc(2025y / 1 / 1, 0h) + days{400}, 6h);
+      calendar(utc_time(2025y / 1 / 1, 0h), utc_time(2025y / 1 / 1, 0h) + days{400}, 6h);
 };
 
 TEST_F(SixHourlyCalendarTest, HourlyKeepsTheNewestHoursWithABackup) {
@@ -188,7 +189,7 @@ TEST_F(SixHourlyCalendarTest, RulesCombineAsAUnionListingEveryReason) {
 
 TEST(RetentionTest, HourlyBackupsForTwoYearsWithEveryBucketRule) {
   // 17520 hourly backups, 2025-01-01 00:00 .. 2026-12-31 23:00 UTC.
-  const auto backups = calendar(utc(2025y / 1 / 1, 0h), utc(2027y / 1 / 1, 0h), 1h);
+  const auto backups = calendar(utc_time(2025y / 1 / 1, 0h), utc_time(2027y / 1 / 1, 0h), 1h);
   RetentionPolicy policy;
   policy.keep_hourly = 24;  // all of Dec 31
   policy.keep_daily = 7;    // + Dec 25 .. 30 at 23:00
@@ -211,7 +212,7 @@ TEST(RetentionTest, HourlyBackupsForTwoYearsWithEveryBucketRule) {
 
 // The example calendar of docs/retention.md, so the documentation cannot drift from the code.
 TEST(RetentionTest, TheDocumentedExampleCalendar) {
-  const auto backups = calendar(utc(2026y / 9 / 1, 2h), utc(2026y / 12 / 3, 0h), 24h);
+  const auto backups = calendar(utc_time(2026y / 9 / 1, 2h), utc_time(2026y / 12 / 3, 0h), 24h);
   RetentionPolicy policy;
   policy.keep_last = 3;
   policy.keep_daily = 7;
@@ -250,8 +251,9 @@ TEST(IsoWeekTest, LabelsAroundYearBoundaries) {
 }
 
 TEST(RetentionTest, WeeklyAndYearlyBucketsDifferAcrossTheNewYear) {
-  std::vector backups{backup_at(utc(2026y / 12 / 28, 2h)), backup_at(utc(2027y / 1 / 1, 2h)),
-                      backup_at(utc(2027y / 1 / 3, 2h)), backup_at(utc(2027y / 1 / 4, 2h))};
+  std::vector backups{
+      backup_at(utc_time(2026y / 12 / 28, 2h)), backup_at(utc_time(2027y / 1 / 1, 2h)),
+      backup_at(utc_time(2027y / 1 / 3, 2h)), backup_at(utc_time(2027y / 1 / 4, 2h))};
   RetentionPolicy policy;
   policy.keep_weekly = 2;
   policy.keep_yearly = 2;
@@ -264,8 +266,8 @@ TEST(RetentionTest, WeeklyAndYearlyBucketsDifferAcrossTheNewYear) {
 
 TEST(RetentionTest, TimeZoneMovesALateBackupIntoTheNextDay) {
   // 23:30 UTC on Nov 20 is 00:30 on Nov 21 in Berlin (UTC+1 in winter).
-  std::vector backups{backup_at(utc(2026y / 11 / 20, 12h)),
-                      backup_at(utc(2026y / 11 / 20, 23h, 30min))};
+  std::vector backups{backup_at(utc_time(2026y / 11 / 20, 12h)),
+                      backup_at(utc_time(2026y / 11 / 20, 23h, 30min))};
   RetentionPolicy policy = policy_with(&RetentionPolicy::keep_daily, 2);
   auto in_utc = decide(backups, policy);
   EXPECT_EQ(kept_ids(in_utc), (Ids{"20261120_233000"}));
@@ -281,7 +283,8 @@ TEST(RetentionTest, TimeZoneMovesALateBackupIntoTheNextDay) {
 TEST(RetentionTest, RepeatedHourAtTheEndOfDaylightSavingIsOneBucket) {
   // Berlin, 2026-10-25: 01:00 UTC is 03:00 CEST turned back to 02:00 CET, so 00:00-02:00 UTC are
   // both local 02:xx. Backups at 23:00, 00:00, 00:30, 01:00, 01:30 UTC.
-  const auto backups = calendar(utc(2026y / 10 / 24, 23h), utc(2026y / 10 / 25, 2h), 30min);
+  const auto backups =
+      calendar(utc_time(2026y / 10 / 24, 23h), utc_time(2026y / 10 / 25, 2h), 30min);
   ASSERT_EQ(backups.size(), 6u);  // the extra 23:30 lands in local 01:00 too
   RetentionPolicy policy = policy_with(&RetentionPolicy::keep_hourly, 2);
   policy.time_zone = "Europe/Berlin";
@@ -294,7 +297,7 @@ TEST(RetentionTest, RepeatedHourAtTheEndOfDaylightSavingIsOneBucket) {
 
 TEST(RetentionTest, KeepWithinCountsBackFromTheNewestBackupNotFromNow) {
   // Nightly backups in March 2020, long before any clock this test runs on.
-  const auto backups = calendar(utc(2020y / 2 / 1, 2h), utc(2020y / 4 / 1, 0h), 24h);
+  const auto backups = calendar(utc_time(2020y / 2 / 1, 2h), utc_time(2020y / 4 / 1, 0h), 24h);
   RetentionPolicy policy;
   policy.keep_within = parse_duration("14d").value();
   const auto decisions = decide(backups, policy);
@@ -311,16 +314,17 @@ TEST(RetentionTest, KeepWithinCountsBackFromTheNewestBackupNotFromNow) {
 }
 
 TEST(RetentionTest, AFutureDatedBackupIsSimplyTheNewest) {
-  auto backups = calendar(utc(2026y / 11 / 1, 2h), utc(2026y / 11 / 5, 0h), 24h);
-  backups.push_back(backup_at(utc(2099y / 1 / 1, 2h)));
+  auto backups = calendar(utc_time(2026y / 11 / 1, 2h), utc_time(2026y / 11 / 5, 0h), 24h);
+  backups.push_back(backup_at(utc_time(2099y / 1 / 1, 2h)));
   RetentionPolicy policy = policy_with(&RetentionPolicy::keep_last, 2);
   EXPECT_EQ(kept_ids(decide(backups, policy)), (Ids{"20990101_020000", "20261104_020000"}));
 }
 
 TEST(RetentionTest, PinnedBackupsAreAlwaysKept) {
-  auto backups = calendar(utc(2026y / 11 / 1, 2h), utc(2026y / 11 / 6, 0h), 24h);
-  backups[0].pinned = true;                                                       // Nov 1
-  backups.push_back({"20261031_020000", utc(2026y / 10 / 31, 2h), false, true});  // no manifest
+  auto backups = calendar(utc_time(2026y / 11 / 1, 2h), utc_time(2026y / 11 / 6, 0h), 24h);
+  backups[0].pinned = true;  // Nov 1
+  backups.push_back(
+      {"20261031_020000", utc_time(2026y / 10 / 31, 2h), false, true});  // no manifest
   const auto decisions = decide(backups, policy_with(&RetentionPolicy::keep_last, 2));
   EXPECT_EQ(kept_ids(decisions), (Ids{"20261105_020000", "20261104_020000", "20261101_020000"}));
   EXPECT_EQ(reasons_for(decisions, "20261101_020000"), (Reasons{"pinned"}));
@@ -328,8 +332,8 @@ TEST(RetentionTest, PinnedBackupsAreAlwaysKept) {
 }
 
 TEST(RetentionTest, TheNewestCompleteBackupIsMarkedNewestEvenBehindALeftover) {
-  std::vector backups{backup_at(utc(2026y / 11 / 1, 2h)),
-                      {"20261102_020000", utc(2026y / 11 / 2, 2h), false}};
+  std::vector backups{backup_at(utc_time(2026y / 11 / 1, 2h)),
+                      {"20261102_020000", utc_time(2026y / 11 / 2, 2h), false}};
   RetentionPolicy policy = policy_with(&RetentionPolicy::keep_yearly, 1);
   const auto decisions = decide(backups, policy);
   EXPECT_EQ(kept_ids(decisions), (Ids{"20261101_020000"}));
@@ -338,7 +342,7 @@ TEST(RetentionTest, TheNewestCompleteBackupIsMarkedNewestEvenBehindALeftover) {
 
 TEST(RetentionTest, KeptIncrementalsKeepTheirBasesTransitively) {
   // full Nov 1 <- incremental Nov 2 <- incremental Nov 3; a new full on Nov 4.
-  auto backups = calendar(utc(2026y / 11 / 1, 2h), utc(2026y / 11 / 5, 0h), 24h);
+  auto backups = calendar(utc_time(2026y / 11 / 1, 2h), utc_time(2026y / 11 / 5, 0h), 24h);
   backups[1].depends_on = "20261101_020000";
   backups[2].depends_on = "20261102_020000";
 
@@ -353,7 +357,7 @@ TEST(RetentionTest, KeptIncrementalsKeepTheirBasesTransitively) {
 }
 
 TEST(RetentionTest, ABaseKeptByARuleAlsoSaysWhoNeedsIt) {
-  auto backups = calendar(utc(2026y / 11 / 1, 2h), utc(2026y / 11 / 3, 0h), 24h);
+  auto backups = calendar(utc_time(2026y / 11 / 1, 2h), utc_time(2026y / 11 / 3, 0h), 24h);
   backups[1].depends_on = "20261101_020000";
   const auto decisions = decide(backups, policy_with(&RetentionPolicy::keep_daily, 2));
   EXPECT_EQ(reasons_for(decisions, "20261101_020000"),
@@ -361,8 +365,9 @@ TEST(RetentionTest, ABaseKeptByARuleAlsoSaysWhoNeedsIt) {
 }
 
 TEST(RetentionTest, BrokenChainsNeitherCrashNorKeepIncompleteBases) {
-  std::vector backups{backup_at(utc(2026y / 11 / 1, 2h)), backup_at(utc(2026y / 11 / 2, 2h)),
-                      backup_at(utc(2026y / 11 / 3, 2h)), backup_at(utc(2026y / 11 / 4, 2h))};
+  std::vector backups{
+      backup_at(utc_time(2026y / 11 / 1, 2h)), backup_at(utc_time(2026y / 11 / 2, 2h)),
+      backup_at(utc_time(2026y / 11 / 3, 2h)), backup_at(utc_time(2026y / 11 / 4, 2h))};
   backups[3].depends_on = "20261103_020000";  // Nov 4 <- Nov 3, whose manifest is missing
   backups[2].complete = false;
   backups[1].depends_on = "20261101_020000";  // a cycle: Nov 1 <-> Nov 2

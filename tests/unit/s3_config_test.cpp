@@ -20,12 +20,12 @@ method = "online"
 path = "/var/lib/app.db"
 )";
 
-Result<Config> parse(const std::string& repository, const Environment& env = {}) {
+Result<Config> parse_s3(const std::string& repository, const Environment& env = {}) {
   return parse_config("[repository]\n" + repository + kSet, "dbkeep.toml", env);
 }
 
 TEST(S3ConfigTest, ParsesUrlAndDefaults) {
-  auto config = parse("url = \"s3://my-bucket/backups/db/\"\n");
+  auto config = parse_s3("url = \"s3://my-bucket/backups/db/\"\n");
   ASSERT_TRUE(config) << config.error().message;
   ASSERT_TRUE(config->repository.s3);
   const auto& s3 = *config->repository.s3;
@@ -38,8 +38,9 @@ TEST(S3ConfigTest, ParsesUrlAndDefaults) {
   // Locks must be local: a stable directory per repository URL.
   EXPECT_TRUE(config->repository.state_dir.string().starts_with("/var/lib/dbkeep/"));
   EXPECT_EQ(config->repository.state_dir,
-            parse("url = \"s3://my-bucket/backups/db/\"\n")->repository.state_dir);
-  EXPECT_NE(config->repository.state_dir, parse("url = \"s3://other/x\"\n")->repository.state_dir);
+            parse_s3("url = \"s3://my-bucket/backups/db/\"\n")->repository.state_dir);
+  EXPECT_NE(config->repository.state_dir,
+            parse_s3("url = \"s3://other/x\"\n")->repository.state_dir);
 }
 
 TEST(S3ConfigTest, ParsesEveryKey) {
@@ -47,7 +48,7 @@ TEST(S3ConfigTest, ParsesEveryKey) {
   auto secret = dir.path() / "secret";
   std::ofstream(secret) << "s3cr3t\n";
   ::chmod(secret.c_str(), 0600);
-  auto config = parse(
+  auto config = parse_s3(
       "url = \"s3://b\"\nendpoint = \"http://127.0.0.1:9000\"\nregion = \"eu-west-1\"\n"
       "path_style = false\nca_file = \"/etc/ca.pem\"\n"
       "access_key_id_file = \"" +
@@ -69,9 +70,9 @@ TEST(S3ConfigTest, ParsesEveryKey) {
 }
 
 TEST(S3ConfigTest, EnvironmentOverridesTheUrl) {
-  auto config = parse("path = \"/unused\"\n", {{"DBKEEP_REPOSITORY_URL", "s3://x/y"}});
+  auto config = parse_s3("path = \"/unused\"\n", {{"DBKEEP_REPOSITORY_URL", "s3://x/y"}});
   ASSERT_FALSE(config) << "path and url together are ambiguous";
-  config = parse("", {{"DBKEEP_REPOSITORY_URL", "s3://x/y"}});
+  config = parse_s3("", {{"DBKEEP_REPOSITORY_URL", "s3://x/y"}});
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->repository.s3->bucket, "x");
 }
@@ -84,7 +85,7 @@ TEST(S3ConfigTest, RefusesBadValues) {
         "url = \"s3://b\"\npart_size = \"1M\"\n", "url = \"s3://b\"\nconcurrency = 0\n",
         "url = \"s3://b\"\nchecksum = \"crc32\"\n", "url = \"s3://b\"\nsecret_access_key = \"x\"\n",
         "path = \"/a\"\nendpoint = \"http://x\"\n"}) {
-    auto config = parse(bad);
+    auto config = parse_s3(bad);
     ASSERT_FALSE(config) << bad;
     EXPECT_EQ(config.error().kind, ErrorKind::kUsage) << bad;
   }

@@ -3,18 +3,9 @@
 #include <algorithm>
 #include <charconv>
 
+#include "dbkeep/core/text.hpp"
+
 namespace dbkeep::cli {
-
-namespace {
-
-std::string trimmed(const std::string& text) {
-  auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string::npos) return "";
-  auto last = text.find_last_not_of(" \t\r");
-  return text.substr(first, last - first + 1);
-}
-
-}  // namespace
 
 Result<std::string> Prompter::ask(const std::string& question, const std::string& fallback,
                                   const Check& check) {
@@ -25,7 +16,7 @@ Result<std::string> Prompter::ask(const std::string& question, const std::string
       out_ << "\n";
       return usage_error("no answer to \"" + question + "\" (input ended); nothing was written");
     }
-    std::string answer = trimmed(line);
+    std::string answer = core::trim(line);
     if (answer.empty()) answer = fallback;
     std::string problem = answer.empty() ? "an answer is needed" : check ? check(answer) : "";
     if (problem.empty()) return answer;

@@ -14,7 +14,7 @@
 #include "dbkeep/core/fd.hpp"
 #include "dbkeep/core/fd_io.hpp"
 #include "dbkeep/core/log.hpp"
-#include "dbkeep/core/time_format.hpp"
+#include "dbkeep/jobs/aside_path.hpp"
 
 namespace dbkeep::jobs {
 namespace fs = std::filesystem;
@@ -48,12 +48,8 @@ Result<fs::path> inside(const fs::path& root, const std::string& relative) {
   return root / path;
 }
 
-Result<fs::path> move_aside(const fs::path& target) {
-  const std::string stamp = core::format_compact_utc(core::now_seconds());
-  fs::path aside = target.string() + ".before-restore-" + stamp;
-  for (int suffix = 2; fs::exists(aside); ++suffix) {
-    aside = target.string() + ".before-restore-" + stamp + "_" + std::to_string(suffix);
-  }
+Result<fs::path> move_datadir_aside(const fs::path& target) {
+  const fs::path aside = unused_aside_path(target);
   if (::rename(target.c_str(), aside.c_str()) != 0) {
     return fail(errno_message("cannot move " + target.string() + " aside to " + aside.string() +
                                   " (a mount point cannot be renamed: restore into an empty "
@@ -161,7 +157,7 @@ Result<std::optional<fs::path>> prepare_restore_target(const fs::path& target, b
                            "move the current content aside to " +
                            target.filename().string() + ".before-restore-<timestamp>");
       }
-      TRY_ASSIGN(aside, move_aside(target));
+      TRY_ASSIGN(aside, move_datadir_aside(target));
       log::info("moved the previous content of " + target.string() + " to " + aside->string());
     }
   }

@@ -27,13 +27,8 @@ class StringSink final : public pipeline::ByteSink {
   std::string text;
 };
 
-std::string attribute(const repo::ManifestFile& file, const char* key) {
-  auto found = file.attributes.find(key);
-  return found != file.attributes.end() && found->is_string() ? found->get<std::string>() : "";
-}
-
 std::string kind_of(const repo::ManifestFile& file) {
-  return attribute(file, "kind");
+  return file.string_attribute("kind");
 }
 
 class Plan {
@@ -49,7 +44,7 @@ class Plan {
     }
   }
   [[nodiscard]] std::string target(const repo::ManifestFile& file) const {
-    std::string schema = attribute(file, "schema");
+    std::string schema = file.string_attribute("schema");
     auto found = rename_.find(schema);
     return found == rename_.end() ? schema : found->second;
   }
@@ -101,7 +96,7 @@ Result<void> handle_existing(Connection& connection, const Plan& plan, bool drop
   std::vector<std::string> existing;
   for (const auto* file : plan.tables) {
     const std::string schema = plan.target(*file);
-    const std::string table = attribute(*file, "table");
+    const std::string table = file->string_attribute("table");
     TRY_ASSIGN(auto found, connection.query_single_value(
                                "SELECT TABLE_TYPE FROM information_schema.TABLES WHERE "
                                "TABLE_SCHEMA = '" +
@@ -180,8 +175,8 @@ Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
   std::vector<DeferredIndexes> deferred;
   for (const auto* file : plan.schemas) {
     std::string sql = "CREATE DATABASE IF NOT EXISTS " + quote_identifier(plan.target(*file));
-    const std::string charset = attribute(*file, "charset");
-    const std::string collation = attribute(*file, "collation");
+    const std::string charset = file->string_attribute("charset");
+    const std::string collation = file->string_attribute("collation");
     if (!charset.empty()) sql += " CHARACTER SET " + charset;
     if (!collation.empty()) sql += " COLLATE " + collation;
     TRY(control.execute(sql));
@@ -189,7 +184,7 @@ Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
   }
   for (const auto* file : plan.tables) {
     TRY_ASSIGN(auto script, fetch_text(backend, *file));
-    const std::string table = attribute(*file, "table");
+    const std::string table = file->string_attribute("table");
     TRY(run_script(control, plan.target(*file), script, "table `" + table + "`", &deferred, table));
     ++result.tables;
   }
@@ -228,7 +223,7 @@ Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
   for (const auto* file : plan.objects) {
     TRY_ASSIGN(auto script, fetch_text(backend, *file));
     const std::string target = plan.target(*file);
-    script = rename_references(std::move(script), attribute(*file, "schema"), target);
+    script = rename_references(std::move(script), file->string_attribute("schema"), target);
     TRY(run_script(control, target, script,
                    "routines, views, triggers and events of `" + target + "`"));
   }

@@ -24,19 +24,15 @@ bool about_us(const Error& error) {
   return error.kind == ErrorKind::kUsage || error.kind == ErrorKind::kCancelled;
 }
 
-std::string attribute(const repo::ManifestFile& file, const char* key) {
-  auto found = file.attributes.find(key);
-  return found != file.attributes.end() && found->is_string() ? found->get<std::string>() : "";
-}
-
 // "schema.table" -> rows, summed over each table's data chunks; a table with a chunk that did
 // not record its rows is left out (nothing to compare with).
 std::map<std::string, std::uint64_t> recorded_rows(const repo::Manifest& manifest) {
   std::map<std::string, std::uint64_t> rows;
   std::set<std::string> unknown;
   for (const auto& file : manifest.files) {
-    if (attribute(file, "kind") != "table-data") continue;
-    const std::string table = attribute(file, "schema") + "." + attribute(file, "table");
+    if (file.string_attribute("kind") != "table-data") continue;
+    const std::string table =
+        file.string_attribute("schema") + "." + file.string_attribute("table");
     auto count = file.attributes.find("rows");
     if (count == file.attributes.end() || !count->is_number_unsigned()) {
       unknown.insert(table);
@@ -47,8 +43,9 @@ std::map<std::string, std::uint64_t> recorded_rows(const repo::Manifest& manifes
   for (const auto& table : unknown) rows.erase(table);
   // Tables recorded without data chunks (empty tables) must exist with no rows.
   for (const auto& file : manifest.files) {
-    if (attribute(file, "kind") != "table-schema") continue;
-    const std::string table = attribute(file, "schema") + "." + attribute(file, "table");
+    if (file.string_attribute("kind") != "table-schema") continue;
+    const std::string table =
+        file.string_attribute("schema") + "." + file.string_attribute("table");
     if (!unknown.contains(table)) rows.try_emplace(table, 0);
   }
   return rows;
@@ -59,9 +56,10 @@ void name_tables_in_load_error(const repo::Manifest& manifest, const std::string
                                std::vector<std::string>& problems) {
   std::set<std::string> named;
   for (const auto& file : manifest.files) {
-    if (attribute(file, "kind") != "table-data") continue;
+    if (file.string_attribute("kind") != "table-data") continue;
     if (message.find(file.stored.path) == std::string::npos) continue;
-    const std::string table = attribute(file, "schema") + "." + attribute(file, "table");
+    const std::string table =
+        file.string_attribute("schema") + "." + file.string_attribute("table");
     if (named.insert(table).second) {
       problems.push_back("table " + table + ": its data did not load (" + file.stored.path + ")");
     }

@@ -7,7 +7,7 @@
 
 #include "dbkeep/core/fd.hpp"
 #include "dbkeep/core/log.hpp"
-#include "dbkeep/core/time_format.hpp"
+#include "dbkeep/jobs/aside_path.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 
 namespace dbkeep::jobs {
@@ -41,14 +41,8 @@ Result<void> sync_file(const std::filesystem::path& file) {
   return {};
 }
 
-Result<std::filesystem::path> move_aside(const std::filesystem::path& target) {
-  auto aside = target;
-  aside += ".before-restore-" + core::format_compact_utc(core::now_seconds());
-  for (int suffix = 2; std::filesystem::exists(aside); ++suffix) {
-    aside = target;
-    aside += ".before-restore-" + core::format_compact_utc(core::now_seconds()) + "_" +
-             std::to_string(suffix);
-  }
+Result<std::filesystem::path> move_database_aside(const std::filesystem::path& target) {
+  const auto aside = unused_aside_path(target);
   if (::rename(target.c_str(), aside.c_str()) != 0) {
     return fail(errno_message("cannot move " + target.string() + " aside", errno));
   }
@@ -110,7 +104,7 @@ Result<SqliteRestoreResult> restore_sqlite(storage::Backend& backend,
 
   SqliteRestoreResult result{target, std::nullopt};
   if (exists) {
-    TRY_ASSIGN(auto aside, move_aside(target));
+    TRY_ASSIGN(auto aside, move_database_aside(target));
     result.previous_kept_as = aside;
     log::info("kept the previous " + target.string() + " as " + aside.string());
   }

@@ -22,6 +22,12 @@ inline constexpr int kManifestFormat = 2;
 struct ManifestFile {
   pipeline::StoredFile stored;
   nlohmann::json attributes = nlohmann::json::object();  // source-specific (table, rows, …)
+
+  // The attribute `key` when it is a string, else "".
+  [[nodiscard]] std::string string_attribute(const char* key) const {
+    auto found = attributes.find(key);
+    return found != attributes.end() && found->is_string() ? found->get<std::string>() : "";
+  }
 };
 
 struct Manifest {

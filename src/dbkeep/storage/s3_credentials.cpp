@@ -3,16 +3,10 @@
 #include <fstream>
 
 #include "dbkeep/core/log.hpp"
+#include "dbkeep/core/text.hpp"
 
 namespace dbkeep::storage {
 namespace {
-
-std::string trim(std::string text) {
-  const char* blanks = " \t\r\n";
-  auto begin = text.find_first_not_of(blanks);
-  if (begin == std::string::npos) return "";
-  return text.substr(begin, text.find_last_not_of(blanks) - begin + 1);
-}
 
 std::optional<std::string> lookup(const core::Environment& environment, const std::string& name) {
   auto found = environment.find(name);
@@ -36,16 +30,16 @@ Result<std::optional<S3Credentials>> read_shared_credentials(const std::filesyst
   bool in_profile = false;
   std::string line;
   while (std::getline(in, line)) {
-    line = trim(line);
+    line = core::trim(line);
     if (line.empty() || line[0] == '#' || line[0] == ';') continue;
     if (line.front() == '[' && line.back() == ']') {
-      in_profile = trim(line.substr(1, line.size() - 2)) == profile;
+      in_profile = core::trim(line.substr(1, line.size() - 2)) == profile;
       continue;
     }
     auto equals = line.find('=');
     if (!in_profile || equals == std::string::npos) continue;
-    std::string name = trim(line.substr(0, equals));
-    std::string value = trim(line.substr(equals + 1));
+    std::string name = core::trim(line.substr(0, equals));
+    std::string value = core::trim(line.substr(equals + 1));
     if (name == "aws_access_key_id") credentials.access_key_id = value;
     if (name == "aws_secret_access_key") credentials.secret_access_key = value;
     if (name == "aws_session_token" && !value.empty()) credentials.session_token = value;

@@ -6,16 +6,10 @@
 #include <fstream>
 
 #include "dbkeep/core/log.hpp"
+#include "dbkeep/core/text.hpp"
 
 namespace dbkeep::source::mysql {
 namespace {
-
-std::string trim(std::string_view text) {
-  auto begin = text.find_first_not_of(" \t\r");
-  if (begin == std::string_view::npos) return {};
-  auto end = text.find_last_not_of(" \t\r");
-  return std::string(text.substr(begin, end - begin + 1));
-}
 
 std::string normalize_key(std::string key) {
   std::ranges::replace(key, '-', '_');
@@ -24,11 +18,11 @@ std::string normalize_key(std::string key) {
 
 // Returns the unquoted value, or nullopt when a quote is not closed.
 std::optional<std::string> parse_value(std::string_view raw) {
-  std::string text = trim(raw);
+  std::string text = core::trim(raw);
   if (text.empty() || (text[0] != '"' && text[0] != '\'')) {
     // Unquoted: a comment starts at " #" (the mysql client allows '#' inside words).
     auto hash = text.find(" #");
-    return trim(text.substr(0, hash));
+    return core::trim(text.substr(0, hash));
   }
   const char quote = text[0];
   std::string out;
@@ -80,7 +74,7 @@ Result<ClientOptionValues> read_client_option_file(const std::filesystem::path& 
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     const std::string where = path.string() + ":" + std::to_string(number);
-    std::string text = trim(line);
+    std::string text = core::trim(line);
     if (text.empty() || text[0] == '#' || text[0] == ';') continue;
     if (text[0] == '!') {
       return usage_error(where + ": '" + text.substr(0, text.find(' ')) +
@@ -88,7 +82,7 @@ Result<ClientOptionValues> read_client_option_file(const std::filesystem::path& 
     }
     if (text[0] == '[') {
       if (text.back() != ']') return usage_error(where + ": group header without ']'");
-      auto name = trim(std::string_view(text).substr(1, text.size() - 2));
+      auto name = core::trim(std::string_view(text).substr(1, text.size() - 2));
       auto found = std::ranges::find(groups, name);
       current = found == groups.end()
                     ? std::nullopt
@@ -97,7 +91,7 @@ Result<ClientOptionValues> read_client_option_file(const std::filesystem::path& 
     }
     if (!current) continue;
     auto equals = text.find('=');
-    std::string key = normalize_key(trim(std::string_view(text).substr(0, equals)));
+    std::string key = normalize_key(core::trim(std::string_view(text).substr(0, equals)));
     if (equals == std::string::npos) continue;  // flags like "skip-ssl" carry no value we use
     auto value = parse_value(std::string_view(text).substr(equals + 1));
     if (!value) return usage_error(where + ": value of '" + key + "' has an unclosed quote");

@@ -11,16 +11,10 @@
 #include "dbkeep/core/executable_path.hpp"
 #include "dbkeep/core/fd.hpp"
 #include "dbkeep/core/fd_io.hpp"
+#include "dbkeep/core/text.hpp"
 
 namespace dbkeep::source::mysql {
 namespace {
-
-std::string trim(std::string_view text) {
-  auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  auto last = text.find_last_not_of(" \t\r");
-  return std::string(text.substr(first, last - first + 1));
-}
 
 // Option-file values go inside double quotes; only \ and " need escaping there.
 std::string option_value(std::string_view value) {
@@ -109,8 +103,8 @@ std::map<std::string, std::string> parse_key_values(std::string_view text) {
   while (std::getline(lines, line)) {
     auto equals = line.find('=');
     if (equals == std::string::npos) continue;
-    values[trim(std::string_view(line).substr(0, equals))] =
-        trim(std::string_view(line).substr(equals + 1));
+    values[core::trim(std::string_view(line).substr(0, equals))] =
+        core::trim(std::string_view(line).substr(equals + 1));
   }
   return values;
 }
