@@ -34,14 +34,16 @@ std::vector<std::string> lines_of(const std::filesystem::path& path) {
 
 class MysqlLogicalResumeTest : public MariaDbTestSuite {
  protected:
-  std::filesystem::path write_config() {
+  std::filesystem::path write_config(const std::string& schema = "rs",
+                                     const std::string& extra = "") {
     auto path = dir_.path() / "dbkeep.toml";
     std::ofstream(path) << "[repository]\npath = \"" << (dir_.path() / "repo").string()
                         << "\"\n[[set]]\nname = \"db\"\nsource = \"mysql\"\n"
                         << "method = \"logical\"\ncompression = \"zstd\"\n[set.mysql]\nsocket = \""
                         << server().socket().string() << "\"\nuser = \"root\"\n"
                         << "[set.logical]\nworkers = 2\nchunk_size = \"256KiB\"\n"
-                        << "include = [\"rs\"]\n";
+                        << "include = [\"" << schema << "\"]\n"
+                        << extra;
     return path;
   }
 
@@ -218,6 +220,69 @@ TEST_F(MysqlLogicalResumeTest, KilledLoadResumesWithEveryRowExactlyOnce) {
                                  "information_schema.STATISTICS WHERE TABLE_SCHEMA = 'rs_copy' "
                                  "AND TABLE_NAME = 'big'"),
             "2");
+}
+
+// Accounts and grants with include_users = true, loaded back only with --with-users.
+TEST_F(MysqlLogicalResumeTest, UsersAndGrantsRoundTripOnlyWhenAsked) {
+  server().execute("CREATE DATABASE IF NOT EXISTS ua");
+  server().execute("CREATE TABLE IF NOT EXISTS ua.t (id INT PRIMARY KEY, secret INT)");
+  server().execute("CREATE USER 'app'@'localhost' IDENTIFIED BY 'app-password-123'");
+  server().execute("GRANT SELECT, INSERT ON ua.* TO 'app'@'localhost'");
+  server().execute("CREATE USER 'reader'@'10.0.%' IDENTIFIED VIA unix_socket");
+  server().execute("GRANT SELECT (id) ON ua.t TO 'reader'@'10.0.%'");
+  server().execute("GRANT PROCESS ON *.* TO 'reader'@'10.0.%' WITH GRANT OPTION");
+  auto described = [&] {
+    std::string text;
+    for (const std::string account : {"'app'@'localhost'", "'reader'@'10.0.%'"}) {
+      text += server().query_value("SHOW CREATE USER " + account).value_or("missing") + "\n";
+      for (const auto& row : server().query("SHOW GRANTS FOR " + account).rows) {
+        text += row.at(0).value_or("") + "\n";
+      }
+    }
+    return text;
+  };
+  const std::string before = described();
+  config_ = write_config("ua", "include_users = true\n");
+  auto backup = run_dbkeep({"--config", config_.string(), "--json", "backup", "--set", "db"});
+  ASSERT_EQ(backup.exit_code, 0) << backup.stderr_text;
+  const std::string id =
+      nlohmann::json::parse(backup.stdout_text)["backups"][0]["id"].get<std::string>();
+  server().execute("DROP USER 'app'@'localhost', 'reader'@'10.0.%'");
+
+  auto restore = [&](const std::string& rename, std::vector<std::string> extra) {
+    std::vector<std::string> args{
+        "--config", config_.string(), "--json",          "restore",
+        id,         "--to-server",    "--socket",        server().socket().string(),
+        "--user",   "root",           "--rename-schema", rename};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_dbkeep(args);
+  };
+  auto plain = restore("ua=ua_1", {});
+  ASSERT_EQ(plain.exit_code, 0) << plain.stderr_text;
+  EXPECT_TRUE(contains(plain.stderr_text, "--with-users")) << plain.stderr_text;
+  EXPECT_FALSE(server().query_value("SELECT 1 FROM mysql.user WHERE User = 'app'"));
+
+  auto loaded = restore("ua=ua_2", {"--with-users"});
+  ASSERT_EQ(loaded.exit_code, 0) << loaded.stderr_text;
+  EXPECT_EQ(nlohmann::json::parse(loaded.stdout_text)["accounts"].get<int>(), 2);
+  EXPECT_EQ(described(), before);
+  const std::string hash =
+      server()
+          .query_value("SELECT authentication_string FROM mysql.user WHERE User = 'app'")
+          .value_or("no hash");
+  EXPECT_FALSE(contains(loaded.stderr_text + loaded.stdout_text, hash));
+
+  // Again: the accounts exist now, refused before anything changes; --drop-existing replaces.
+  auto again = restore("ua=ua_3", {"--with-users"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_TRUE(contains(again.stderr_text, "'app'@'localhost'")) << again.stderr_text;
+  EXPECT_FALSE(
+      server().query_value("SELECT 1 FROM information_schema.SCHEMATA WHERE "
+                           "SCHEMA_NAME = 'ua_3'"));
+  server().execute("ALTER USER 'app'@'localhost' IDENTIFIED BY 'changed'");
+  auto replaced = restore("ua=ua_3", {"--with-users", "--drop-existing"});
+  ASSERT_EQ(replaced.exit_code, 0) << replaced.stderr_text;
+  EXPECT_EQ(described(), before);
 }
 
 }  // namespace

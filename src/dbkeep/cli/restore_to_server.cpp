@@ -102,6 +102,7 @@ Result<int> restore_to_server_command(CommandContext& context) {
   options.drop_existing = args.flag("--drop-existing");
   options.skip_binlog = args.flag("--skip-binlog");
   options.resume = args.flag("--resume");
+  options.with_users = args.flag("--with-users");
   auto ids = args.positionals();
   TRY(args.expect_empty("restore"));
   if (ids.size() != 1) return usage_error("dbkeep restore needs exactly one backup ID");
@@ -123,6 +124,7 @@ Result<int> restore_to_server_command(CommandContext& context) {
                         {"tables", loaded.tables},
                         {"chunks", loaded.chunks},
                         {"chunks_resumed", loaded.chunks_skipped},
+                        {"accounts", loaded.accounts},
                         {"rows", loaded.rows},
                         {"duration_ms", elapsed_ms}});
   } else {

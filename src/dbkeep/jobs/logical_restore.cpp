@@ -11,6 +11,7 @@
 #include "dbkeep/jobs/in_doubt_chunks.hpp"
 #include "dbkeep/jobs/load_progress.hpp"
 #include "dbkeep/jobs/sql_script.hpp"
+#include "dbkeep/jobs/users_restore.hpp"
 #include "dbkeep/pipeline/store.hpp"
 #include "dbkeep/source/mysql/logical/sql_text.hpp"
 
@@ -49,6 +50,7 @@ class Plan {
       if (kind == "table-schema") tables.push_back(&file);
       if (kind == "table-data") data.push_back(&file);
       if (kind == "objects") objects.push_back(&file);
+      if (kind == "users") users = &file;
     }
   }
   [[nodiscard]] std::string target(const repo::ManifestFile& file) const {
@@ -58,6 +60,7 @@ class Plan {
   }
 
   std::vector<const repo::ManifestFile*> schemas, tables, data, objects;
+  const repo::ManifestFile* users = nullptr;
 
  private:
   const std::map<std::string, std::string>& rename_;
@@ -259,6 +262,13 @@ Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
         "pass one of them");
   }
   Plan plan(manifest, options.rename_schema);
+  if (options.with_users && plan.users == nullptr) {
+    return usage_error("backup " + manifest.set + "/" + manifest.id +
+                       " holds no users and grants (it was taken without include_users = true)");
+  }
+  if (!options.with_users && plan.users != nullptr) {
+    log::info("the backup holds users and grants; they are not loaded without --with-users");
+  }
   TRY_ASSIGN(auto control, Connection::connect(options.connection));
   TRY(prepare_load_session(control, options.skip_binlog));
   std::string header;
@@ -266,7 +276,11 @@ Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
   TRY_ASSIGN(auto progress, open_progress(control, manifest, options, &header, &resuming));
   LoadProgress* record = progress ? &*progress : nullptr;
   if (!resuming) {
-    if (auto checked = handle_existing(control, plan, options.drop_existing); !checked) {
+    auto checked = handle_existing(control, plan, options.drop_existing);
+    if (checked && options.with_users && !options.drop_existing) {
+      checked = refuse_existing_accounts(control, *plan.users);
+    }
+    if (!checked) {
       if (progress && progress->header().empty()) (void)progress->remove();
       return propagate(checked.error());
     }
@@ -358,6 +372,14 @@ Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
                        "routines, views, triggers and events of `" + target + "`"));
     if (record != nullptr) {
       TRY(record->record("objects", file->stored.path));
+    }
+  }
+  if (options.with_users && !(resuming && progress->done("users", plan.users->stored.path))) {
+    TRY_ASSIGN(auto script, fetch_text(backend, *plan.users));
+    TRY_ASSIGN(result.accounts, load_users(control, script, options.drop_existing || resuming));
+    log::info("created " + std::to_string(result.accounts) + " accounts with their grants");
+    if (record != nullptr) {
+      TRY(record->record("users", plan.users->stored.path));
     }
   }
   if (progress) {

@@ -32,7 +32,8 @@ struct LogicalRestoreOptions {
   int workers = 0;           // 0: one per core
   // Where progress files live (<state_dir>/loads); empty: no progress file, no resume.
   std::filesystem::path progress_dir;
-  bool resume = false;  // continue the load recorded in the progress file
+  bool resume = false;      // continue the load recorded in the progress file
+  bool with_users = false;  // also load users.sql (accounts and grants; jobs/users_restore.hpp)
 };
 
 struct LogicalRestoreResult {
@@ -41,6 +42,7 @@ struct LogicalRestoreResult {
   std::size_t chunks = 0;          // loaded by this run
   std::size_t chunks_skipped = 0;  // recorded as loaded by the interrupted run (resume)
   std::uint64_t rows = 0;          // as recorded in the manifest for the loaded chunks
+  std::size_t accounts = 0;        // created from users.sql (--with-users)
 };
 
 Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,

@@ -9,6 +9,7 @@
 #include "dbkeep/source/mysql/logical/chunk_dump.hpp"
 #include "dbkeep/source/mysql/logical/object_dump.hpp"
 #include "dbkeep/source/mysql/logical/sql_text.hpp"
+#include "dbkeep/source/mysql/logical/user_dump.hpp"
 #include "dbkeep/source/mysql/quiesce.hpp"
 
 namespace dbkeep::source::mysql::logical {
@@ -224,6 +225,16 @@ Result<void> LogicalSource::run(repo::BackupSession& session) {
     if (objects.empty()) continue;
     TRY(store_text(session, objects, file_component(schema.name) + "/objects.sql",
                    {{"kind", "objects"}, {"schema", schema.name}}));
+  }
+
+  if (logical_.include_users) {
+    TRY_ASSIGN(auto users, dump_users(control));
+    nlohmann::json accounts = nlohmann::json::array();
+    for (const auto& [user, host] : users.accounts) accounts.push_back({user, host});
+    TRY(store_text(session, std::move(users.script), "users.sql",
+                   {{"kind", "users"}, {"accounts", accounts}}));
+    log::info("logical dump: " + std::to_string(users.accounts.size()) +
+              " accounts and their grants in users.sql");
   }
 
   TRY_ASSIGN(auto sql_mode, control.query_single_value("SELECT @@GLOBAL.sql_mode"));
