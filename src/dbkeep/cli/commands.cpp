@@ -62,10 +62,15 @@ const std::vector<CommandSpec>& all_commands() {
        "\n"
        "       dbkeep restore ID --to-server [--socket S | --host H --port P] [--user U]\n"
        "         [--defaults-file F] [--password-file F] [--rename-schema OLD=NEW]...\n"
-       "         [--drop-existing] [--skip-binlog] [--workers N] [--set NAME]\n"
+       "         [--drop-existing | --resume] [--skip-binlog] [--with-users] [--workers N]\n"
+       "         [--set NAME]\n"
        "Logical backups: loads into a running server in parallel. The password comes from\n"
        "--password-file, MYSQL_PWD or the option file (default ~/.my.cnf), never argv.\n"
-       "Existing tables are refused unless --drop-existing.\n",
+       "Existing tables are refused unless --drop-existing. Finished steps are recorded in\n"
+       "<state_dir>/loads/<set>-<id>-<target>.progress; after an interruption, --resume\n"
+       "continues (no chunk loaded twice) and --drop-existing starts over. --with-users also\n"
+       "creates the accounts and grants of a backup taken with include_users = true (existing\n"
+       "accounts refused unless --drop-existing). See docs/logical.md.\n",
        restore_command},
       {"prune", "apply retention; prints what it keeps and deletes, and why",
        "usage: dbkeep prune [--set NAME] [--dry-run]\n"

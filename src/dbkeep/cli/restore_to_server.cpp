@@ -101,10 +101,14 @@ Result<int> restore_to_server_command(CommandContext& context) {
   }
   options.drop_existing = args.flag("--drop-existing");
   options.skip_binlog = args.flag("--skip-binlog");
+  options.resume = args.flag("--resume");
+  options.with_users = args.flag("--with-users");
   auto ids = args.positionals();
   TRY(args.expect_empty("restore"));
   if (ids.size() != 1) return usage_error("dbkeep restore needs exactly one backup ID");
 
+  TRY_ASSIGN(const auto* config, context.config());
+  options.progress_dir = config->repository.state_dir / "loads";
   TRY_ASSIGN(auto* repository, context.repository());
   TRY_ASSIGN(auto manifest, repository->find(ids.front(), set));
   const auto started = std::chrono::steady_clock::now();
@@ -119,6 +123,8 @@ Result<int> restore_to_server_command(CommandContext& context) {
                         {"schemas", loaded.schemas},
                         {"tables", loaded.tables},
                         {"chunks", loaded.chunks},
+                        {"chunks_resumed", loaded.chunks_skipped},
+                        {"accounts", loaded.accounts},
                         {"rows", loaded.rows},
                         {"duration_ms", elapsed_ms}});
   } else {

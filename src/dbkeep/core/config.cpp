@@ -301,6 +301,8 @@ Result<LogicalConfig> parse_logical(ConfigTable table) {
   }
   TRY_ASSIGN(auto strip_definers, table.boolean("strip_definers"));
   if (strip_definers) logical.strip_definers = *strip_definers;
+  TRY_ASSIGN(auto include_users, table.boolean("include_users"));
+  if (include_users) logical.include_users = *include_users;
   TRY_ASSIGN(auto lock, table.string("lock"));
   if (lock) logical.lock = *lock;
   if (logical.lock != "ftwrl" && logical.lock != "backup_stage" && logical.lock != "none") {

@@ -111,6 +111,7 @@ struct LogicalConfig {
   std::vector<std::string> exclude;
   std::string non_transactional = "warn";  // lock | warn | fail (MyISAM, Aria… tables)
   bool strip_definers = false;             // drop DEFINER= from views, routines, triggers, events
+  bool include_users = false;              // dump accounts and grants into users.sql
   std::string lock = "ftwrl";              // ftwrl | backup_stage | none
 };
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <thread>
 
+#include "dbkeep/core/log.hpp"
 #include "dbkeep/pipeline/store.hpp"
 #include "dbkeep/source/mysql/logical/sql_text.hpp"
 
@@ -47,16 +48,33 @@ class LineStatementSink final : public pipeline::ByteSink {
   std::string buffer_;
 };
 
-Result<void> load_chunk(storage::Backend& backend, Connection& connection, const ChunkLoad& chunk) {
+constexpr unsigned kDuplicateEntry = 1062;  // ER_DUP_ENTRY
+
+Result<void> load_chunk(storage::Backend& backend, Connection& connection, const ChunkLoad& chunk,
+                        LoadProgress* progress) {
+  const std::string& path = chunk.file->stored.path;
   TRY(connection.execute("USE " + source::mysql::logical::quote_identifier(chunk.target_schema)));
+  if (progress != nullptr) {
+    TRY(progress->record("begin", path));
+  }
   TRY(connection.execute("START TRANSACTION"));
   LineStatementSink sink(connection);
   auto loaded = pipeline::fetch_stream(backend, chunk.file->stored, sink);
   if (!loaded) {
+    const bool duplicate = connection.last_error_number() == kDuplicateEntry;
     (void)connection.execute("ROLLBACK");
-    return propagate(loaded.error().with_context("loading " + chunk.file->stored.path));
+    if (!(chunk.in_doubt && duplicate && progress != nullptr)) {
+      return propagate(loaded.error().with_context("loading " + path));
+    }
+    // Its rows are there already: it committed just before the interruption.
+    log::info("chunk " + path + " was loaded before the interruption; not loading it again");
+    return progress->record("chunk", path);
   }
-  return connection.execute("COMMIT");
+  TRY(connection.execute("COMMIT"));
+  if (progress != nullptr) {
+    TRY(progress->record("chunk", path));
+  }
+  return {};
 }
 
 }  // namespace
@@ -95,9 +113,9 @@ Result<void> run_parallel(std::vector<Connection>& connections, std::size_t coun
 }
 
 Result<void> load_chunks_parallel(storage::Backend& backend, std::vector<Connection>& connections,
-                                  const std::vector<ChunkLoad>& chunks) {
+                                  const std::vector<ChunkLoad>& chunks, LoadProgress* progress) {
   return run_parallel(connections, chunks.size(), [&](Connection& connection, std::size_t i) {
-    return load_chunk(backend, connection, chunks[i]);
+    return load_chunk(backend, connection, chunks[i], progress);
   });
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dbkeep/core/error.hpp"
+#include "dbkeep/jobs/load_progress.hpp"
 #include "dbkeep/repo/manifest.hpp"
 #include "dbkeep/source/mysql/connection.hpp"
 #include "dbkeep/storage/backend.hpp"
@@ -17,6 +18,10 @@ namespace dbkeep::jobs {
 struct ChunkLoad {
   const repo::ManifestFile* file = nullptr;
   std::string target_schema;
+  std::string table;
+  // Resumed load only: the chunk may have committed before the interruption; a duplicate-key
+  // error then means it did (jobs/in_doubt_chunks.hpp), and it is recorded instead of failing.
+  bool in_doubt = false;
 };
 
 // Session settings for a loading connection (utf8mb4, UTC, no FK/unique checks, …).
@@ -29,9 +34,11 @@ Result<void> run_parallel(
     const std::function<Result<void>(source::mysql::Connection&, std::size_t)>& task);
 
 // Loads every chunk on its own connection from `connections`, in parallel; the first error
-// stops the rest and is returned.
+// stops the rest and is returned. With `progress`, each chunk is recorded as begun before its
+// transaction starts and as loaded after it commits.
 Result<void> load_chunks_parallel(storage::Backend& backend,
                                   std::vector<source::mysql::Connection>& connections,
-                                  const std::vector<ChunkLoad>& chunks);
+                                  const std::vector<ChunkLoad>& chunks,
+                                  LoadProgress* progress = nullptr);
 
 }  // namespace dbkeep::jobs

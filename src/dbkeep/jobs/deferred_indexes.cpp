@@ -115,6 +115,12 @@ SplitCreateTable split_secondary_indexes(std::string_view statement) {
   return out;
 }
 
+std::string deferred_key_name(std::string_view definition) {
+  const std::size_t at = definition.find('`');
+  if (at == std::string_view::npos) return {};
+  return leading_identifier(definition.substr(at), nullptr).value_or("");
+}
+
 std::string add_indexes_statement(const std::string& table,
                                   const std::vector<std::string>& deferred) {
   std::string sql = "ALTER TABLE " + table + " ";

@@ -23,6 +23,9 @@ struct SplitCreateTable {
 // A statement that is not a CREATE TABLE in SHOW CREATE TABLE's layout comes back unchanged.
 SplitCreateTable split_secondary_indexes(std::string_view statement);
 
+// The name of a deferred key definition (KEY `name` (…) → name); empty when it has none.
+std::string deferred_key_name(std::string_view definition);
+
 // "ALTER TABLE `t` ADD KEY …, ADD UNIQUE KEY …"; `table` is already quoted.
 std::string add_indexes_statement(const std::string& table,
                                   const std::vector<std::string>& deferred);

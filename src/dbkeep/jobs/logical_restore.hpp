@@ -8,10 +8,12 @@
 //   create routines, views, triggers and events (after the data: triggers must not fire)
 //
 // Each chunk's checksum is verified before its transaction commits, so a damaged chunk never
-// lands. A failed load returns an error; the tables it created stay (partly loaded), and the
-// error says so, so a retry needs drop_existing.
+// lands. With a progress directory, every finished step is recorded in a progress file
+// (jobs/load_progress.hpp): a failed or killed load continues with `resume`, or starts over
+// with `drop_existing`; a new load refuses to run while such a file exists.
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <string>
 
@@ -28,13 +30,19 @@ struct LogicalRestoreOptions {
   bool drop_existing = false;
   bool skip_binlog = false;  // SET SQL_LOG_BIN=0 (needs SUPER / BINLOG ADMIN)
   int workers = 0;           // 0: one per core
+  // Where progress files live (<state_dir>/loads); empty: no progress file, no resume.
+  std::filesystem::path progress_dir;
+  bool resume = false;      // continue the load recorded in the progress file
+  bool with_users = false;  // also load users.sql (accounts and grants; jobs/users_restore.hpp)
 };
 
 struct LogicalRestoreResult {
   std::size_t schemas = 0;
   std::size_t tables = 0;
-  std::size_t chunks = 0;
-  std::uint64_t rows = 0;  // as recorded in the manifest for the loaded chunks
+  std::size_t chunks = 0;          // loaded by this run
+  std::size_t chunks_skipped = 0;  // recorded as loaded by the interrupted run (resume)
+  std::uint64_t rows = 0;          // as recorded in the manifest for the loaded chunks
+  std::size_t accounts = 0;        // created from users.sql (--with-users)
 };
 
 Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,

@@ -5,6 +5,7 @@
 #include <optional>
 #include <thread>
 
+#include "dbkeep/pipeline/counting_source.hpp"
 #include "dbkeep/pipeline/read_ahead.hpp"
 #include "dbkeep/source/mysql/logical/chunk_source.hpp"
 #include "dbkeep/source/mysql/logical/sql_text.hpp"
@@ -20,7 +21,7 @@ std::string chunk_path(const Chunk& chunk) {
 }
 
 Result<std::uint64_t> dump_chunk(Connection& connection, const Chunk& chunk,
-                                 repo::BackupSession& session) {
+                                 repo::BackupSession& session, std::uint64_t* bytes) {
   const TableInfo& table = *chunk.table;
   std::string columns;
   for (const auto& column : table.select_list) columns += (columns.empty() ? "" : ",") + column;
@@ -34,12 +35,15 @@ Result<std::uint64_t> dump_chunk(Connection& connection, const Chunk& chunk,
     const std::string path = chunk_path(chunk);
     // Rows are fetched and formatted on a second thread while this one hashes and compresses.
     pipeline::ReadAheadSource ahead(source);
-    TRY(session.store_stream(ahead, path,
+    std::uint64_t written = 0;
+    pipeline::CountingSource counted(ahead, [&](std::uint64_t n) { written += n; });
+    TRY(session.store_stream(counted, path,
                              {{"kind", "table-data"},
                               {"schema", table.schema},
                               {"table", table.name},
                               {"chunk", chunk.number}}));
     session.annotate(path, {{"rows", source.rows()}});
+    if (bytes != nullptr) *bytes = written;
     return source.rows();
   }();
   if (!dumped) {
@@ -49,10 +53,8 @@ Result<std::uint64_t> dump_chunk(Connection& connection, const Chunk& chunk,
   return dumped;
 }
 
-Result<std::uint64_t> dump_chunks_parallel(std::vector<Connection>& workers,
-                                           const std::vector<Chunk>& chunks,
+Result<std::uint64_t> dump_chunks_parallel(std::vector<Connection>& workers, ChunkQueue& queue,
                                            repo::BackupSession& session) {
-  std::atomic<std::size_t> next{0};
   std::atomic<std::uint64_t> rows{0};
   std::atomic<bool> stop{false};
   std::mutex error_mutex;
@@ -60,15 +62,17 @@ Result<std::uint64_t> dump_chunks_parallel(std::vector<Connection>& workers,
 
   auto work = [&](Connection& connection) {
     while (!stop.load()) {
-      const std::size_t index = next.fetch_add(1);
-      if (index >= chunks.size()) return;
-      auto dumped = dump_chunk(connection, chunks[index], session);
+      auto chunk = queue.next();
+      if (!chunk) return;
+      std::uint64_t bytes = 0;
+      auto dumped = dump_chunk(connection, *chunk, session, &bytes);
       if (!dumped) {
         std::lock_guard lock(error_mutex);
         if (!first_error) first_error = dumped.error();
         stop = true;
         return;
       }
+      queue.finished(*chunk, bytes);
       rows += *dumped;
     }
   };

@@ -9,7 +9,9 @@ namespace {
 
 __extension__ typedef unsigned __int128 UInt128;
 
-std::string to_text(Int128 value) {
+}  // namespace
+
+std::string integer_text(Int128 value) {
   if (value == 0) return "0";
   bool negative = value < 0;
   UInt128 magnitude = negative ? -static_cast<UInt128>(value) : static_cast<UInt128>(value);
@@ -22,6 +24,8 @@ std::string to_text(Int128 value) {
   std::reverse(digits.begin(), digits.end());
   return digits;
 }
+
+namespace {
 
 std::optional<Int128> parse_integer(const std::optional<std::string>& text) {
   if (!text || text->empty()) return std::nullopt;
@@ -46,7 +50,7 @@ std::vector<std::string> range_conditions(const std::string& key, Int128 min, In
   std::vector<std::string> out;
   std::string previous;
   for (int i = 1; i < count; ++i) {
-    std::string bound = to_text(min + span * i / count);
+    std::string bound = integer_text(min + span * i / count);
     out.push_back((previous.empty() ? "" : column + " >= " + previous + " AND ") + column + " < " +
                   bound);
     previous = bound;
@@ -55,20 +59,36 @@ std::vector<std::string> range_conditions(const std::string& key, Int128 min, In
   return out;
 }
 
+Result<std::optional<KeyBounds>> read_key_bounds(Connection& connection, const TableInfo& table) {
+  if (table.chunk_key.empty()) return std::nullopt;
+  const std::string key = quote_identifier(table.chunk_key);
+  TRY_ASSIGN(auto bounds,
+             connection.query("SELECT MIN(" + key + "), MAX(" + key + ") FROM " +
+                              quote_identifier(table.schema) + "." + quote_identifier(table.name)));
+  auto min = parse_integer(bounds.rows.at(0)[0]);
+  auto max = parse_integer(bounds.rows.at(0)[1]);
+  if (!min || !max) return std::nullopt;
+  return KeyBounds{*min, *max};
+}
+
+Int128 adapted_range_width(Int128 width_done, std::uint64_t bytes_done, std::uint64_t target_bytes,
+                           Int128 current) {
+  current = std::max<Int128>(current, 1);
+  if (width_done <= 0 || bytes_done == 0 || target_bytes == 0) return current;
+  const Int128 measured =
+      width_done * static_cast<Int128>(target_bytes) / static_cast<Int128>(bytes_done);
+  return std::max<Int128>(1, std::clamp<Int128>(measured, current / 4, current * 4));
+}
+
 Result<std::vector<Chunk>> plan_chunks(Connection& connection, const TableInfo& table,
                                        std::uint64_t chunk_bytes) {
   const std::uint64_t wanted =
       chunk_bytes == 0 ? 1 : (table.data_bytes + chunk_bytes - 1) / chunk_bytes;
   std::vector<std::string> conditions{""};
-  if (wanted > 1 && !table.chunk_key.empty()) {
-    const std::string key = quote_identifier(table.chunk_key);
-    TRY_ASSIGN(auto bounds, connection.query("SELECT MIN(" + key + "), MAX(" + key + ") FROM " +
-                                             quote_identifier(table.schema) + "." +
-                                             quote_identifier(table.name)));
-    auto min = parse_integer(bounds.rows.at(0)[0]);
-    auto max = parse_integer(bounds.rows.at(0)[1]);
-    if (min && max) {
-      conditions = range_conditions(table.chunk_key, *min, *max,
+  if (wanted > 1) {
+    TRY_ASSIGN(auto bounds, read_key_bounds(connection, table));
+    if (bounds) {
+      conditions = range_conditions(table.chunk_key, bounds->min, bounds->max,
                                     static_cast<int>(std::min<std::uint64_t>(wanted, 100000)));
     }
   }

@@ -6,6 +6,7 @@
 // chunk). Tables without an integer primary key are one chunk.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,24 @@ struct Chunk {
   int number = 1;     // 1-based within the table
   std::string where;  // empty: the whole table
   std::uint64_t estimated_bytes = 0;
+  Int128 width = 0;  // key values the range covers (chunk_queue.hpp); 0: not measured
 };
+
+struct KeyBounds {
+  Int128 min = 0;
+  Int128 max = 0;
+};
+
+// MIN and MAX of the table's integer chunk key; nullopt when it has none or the table is empty.
+Result<std::optional<KeyBounds>> read_key_bounds(Connection& connection, const TableInfo& table);
+
+// Pure: the key-range width that should give `target_bytes` of SQL, from `bytes_done` written
+// for `width_done` key values so far; at most 4× away from `current` per step, at least 1.
+Int128 adapted_range_width(Int128 width_done, std::uint64_t bytes_done, std::uint64_t target_bytes,
+                           Int128 current);
+
+// Decimal text of `value`.
+std::string integer_text(Int128 value);
 
 // Pure: chunk `count` ranges over [min, max] for `key` (count >= 1).
 std::vector<std::string> range_conditions(const std::string& key, Int128 min, Int128 max,

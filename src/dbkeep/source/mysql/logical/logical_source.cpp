@@ -9,6 +9,7 @@
 #include "dbkeep/source/mysql/logical/chunk_dump.hpp"
 #include "dbkeep/source/mysql/logical/object_dump.hpp"
 #include "dbkeep/source/mysql/logical/sql_text.hpp"
+#include "dbkeep/source/mysql/logical/user_dump.hpp"
 #include "dbkeep/source/mysql/quiesce.hpp"
 
 namespace dbkeep::source::mysql::logical {
@@ -161,18 +162,29 @@ Result<void> LogicalSource::run(repo::BackupSession& session) {
   auto& facts = session.facts();
   TRY(check_non_transactional(catalog, logical_.non_transactional, facts));
 
-  // Plan, largest chunks first so the pool ends evenly; tables to dump under the lock apart.
-  std::vector<Chunk> chunks, locked;
+  // Plan: key ranges cut as the dump goes (chunk_queue.hpp); tables to dump under the lock
+  // planned apart, up front.
+  std::vector<Chunk> locked;
+  ChunkQueue queue(logical_.chunk_size);
   for (const auto& table : catalog.tables) {
-    TRY_ASSIGN(auto planned, plan_chunks(control, table, logical_.chunk_size));
-    auto& into = (!table.transactional && logical_.non_transactional == "lock") ? locked : chunks;
-    into.insert(into.end(), planned.begin(), planned.end());
+    if (!table.transactional && logical_.non_transactional == "lock") {
+      TRY_ASSIGN(auto planned, plan_chunks(control, table, logical_.chunk_size));
+      locked.insert(locked.end(), planned.begin(), planned.end());
+    } else if (table.data_bytes > logical_.chunk_size) {
+      TRY_ASSIGN(auto bounds, read_key_bounds(control, table));
+      if (bounds) {
+        queue.add_ranges(table, *bounds);
+      } else {
+        queue.add_whole(table);
+      }
+    } else {
+      queue.add_whole(table);
+    }
     if (table.chunk_key.empty() && table.data_bytes > logical_.chunk_size) {
       log::warn("`" + table.schema + "`.`" + table.name +
                 "` has no integer primary key: dumped as one stream by one worker");
     }
   }
-  std::ranges::stable_sort(chunks, std::greater<>{}, &Chunk::estimated_bytes);
 
   for (const auto& schema : catalog.schemas) {
     std::string text = "CREATE DATABASE IF NOT EXISTS " + quote_identifier(schema.name) +
@@ -192,7 +204,7 @@ Result<void> LogicalSource::run(repo::BackupSession& session) {
 
   const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   const int wanted = logical_.workers > 0 ? logical_.workers : cores;
-  const int count = std::max(1, std::min<int>(wanted, static_cast<int>(chunks.size())));
+  const int count = std::max(1, std::min<int>(wanted, static_cast<int>(queue.estimated_chunks())));
   std::vector<Connection> workers;
   for (int i = 0; i < count; ++i) {
     TRY_ASSIGN(auto worker, open_dump_connection(options));
@@ -200,17 +212,29 @@ Result<void> LogicalSource::run(repo::BackupSession& session) {
   }
 
   TRY_ASSIGN(auto window, open_snapshots(control, workers, logical_.lock, locked, session));
-  log::info("logical dump: " + std::to_string(catalog.tables.size()) + " tables in " +
-            std::to_string(chunks.size() + locked.size()) + " chunks, " +
+  log::info("logical dump: " + std::to_string(catalog.tables.size()) + " tables, about " +
+            std::to_string(queue.estimated_chunks() + locked.size()) + " chunks, " +
             std::to_string(workers.size()) + " workers; lock held " +
             std::to_string(window.lock_held_ms) + " ms");
-  TRY_ASSIGN(auto rows, dump_chunks_parallel(workers, chunks, session));
+  TRY_ASSIGN(auto rows, dump_chunks_parallel(workers, queue, session));
+  log::info("logical dump: " + std::to_string(queue.handed_out() + locked.size()) +
+            " chunks written");
 
   for (const auto& schema : catalog.schemas) {
     TRY_ASSIGN(auto objects, schema_objects(control, schema.name, filter, logical_.strip_definers));
     if (objects.empty()) continue;
     TRY(store_text(session, objects, file_component(schema.name) + "/objects.sql",
                    {{"kind", "objects"}, {"schema", schema.name}}));
+  }
+
+  if (logical_.include_users) {
+    TRY_ASSIGN(auto users, dump_users(control));
+    nlohmann::json accounts = nlohmann::json::array();
+    for (const auto& [user, host] : users.accounts) accounts.push_back({user, host});
+    TRY(store_text(session, std::move(users.script), "users.sql",
+                   {{"kind", "users"}, {"accounts", accounts}}));
+    log::info("logical dump: " + std::to_string(users.accounts.size()) +
+              " accounts and their grants in users.sql");
   }
 
   TRY_ASSIGN(auto sql_mode, control.query_single_value("SELECT @@GLOBAL.sql_mode"));

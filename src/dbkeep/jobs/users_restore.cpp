@@ -1,0 +1,51 @@
+#include "dbkeep/jobs/users_restore.hpp"
+
+#include "dbkeep/jobs/sql_script.hpp"
+
+namespace dbkeep::jobs {
+
+Result<void> refuse_existing_accounts(source::mysql::Connection& connection,
+                                      const repo::ManifestFile& users_file) {
+  auto accounts = users_file.attributes.find("accounts");
+  if (accounts == users_file.attributes.end() || !accounts->is_array()) return {};
+  std::string existing;
+  std::size_t count = 0;
+  for (const auto& account : *accounts) {
+    const std::string user = account.at(0).get<std::string>();
+    const std::string host = account.at(1).get<std::string>();
+    TRY_ASSIGN(auto found,
+               connection.query_single_value("SELECT 1 FROM mysql.user WHERE User = '" +
+                                             connection.escape_string(user) + "' AND Host = '" +
+                                             connection.escape_string(host) + "'"));
+    if (!found) continue;
+    if (++count <= 10) existing += (count > 1 ? ", '" : "'") + user + "'@'" + host + "'";
+  }
+  if (count == 0) return {};
+  if (count > 10) existing += " and " + std::to_string(count - 10) + " more";
+  return fail("the target server already has " + std::to_string(count) +
+              " account(s) of this backup: " + existing +
+              "; nothing was changed. Use --drop-existing to replace them, or leave out "
+              "--with-users");
+}
+
+Result<std::size_t> load_users(source::mysql::Connection& connection, const std::string& script,
+                               bool replace) {
+  auto statements = split_sql_script(script);
+  if (!statements) return fail("users.sql of the backup is not a complete SQL script");
+  std::size_t accounts = 0;
+  for (std::size_t i = 0; i < statements->size(); ++i) {
+    std::string statement = (*statements)[i];
+    const bool create = statement.starts_with("CREATE USER ");
+    if (create && replace) statement.replace(0, 12, "CREATE OR REPLACE USER ");
+    if (!connection.execute(statement)) {
+      // The server's message quotes the statement, which may hold a password hash.
+      return fail("loading users and grants failed at statement " + std::to_string(i + 1) +
+                  " of users.sql (server error " + std::to_string(connection.last_error_number()) +
+                  "; the statement is not shown: it may hold a password hash)");
+    }
+    if (create) ++accounts;
+  }
+  return accounts;
+}
+
+}  // namespace dbkeep::jobs
