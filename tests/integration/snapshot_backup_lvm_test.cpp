@@ -20,6 +20,7 @@
 #include "dbkeep/core/child_process.hpp"
 #include "dbkeep/source/snapshot/lvm_sizing.hpp"
 #include "support/bank_writer.hpp"
+#include "support/holding_stand_in.hpp"
 #include "support/snapshot_workspace.hpp"
 
 namespace dbkeep::test {
@@ -32,13 +33,6 @@ using ::testing::IsEmpty;
 
 // mkfs.xfs refuses filesystems under 300 MB; the datadir needs ~60 MB.
 constexpr std::uint64_t kVolumeSize = 320 * lvm::kMiB;
-
-std::string real_lvs() {
-  for (const char* path : {"/usr/sbin/lvs", "/sbin/lvs"}) {
-    if (::access(path, X_OK) == 0) return path;
-  }
-  return "lvs";
-}
 
 class SnapshotBackupLvmTest : public ::testing::Test {
  protected:
@@ -97,22 +91,16 @@ class SnapshotBackupLvmTest : public ::testing::Test {
 };
 
 // A 4 MiB snapshot (one extent) and 32 MiB written to the origin while the snapshot is mounted
-// (by the post_snapshot hook, just before the copy reads it, with the bank writer running): the
-// kernel invalidates the snapshot, the backup fails naming the overflow and a better size.
+// (by the post_snapshot hook, just before the copy reads it): the kernel invalidates the
+// snapshot, and the backup fails naming the overflow and a better size.
 TEST_F(SnapshotBackupLvmTest, OverflowingSnapshotFailsTheBackupCleanly) {
   use_workspace("ext4");
   const fs::path churn = workspace_->lvm_volume().mount_dir() / "churn";
-  workspace_->write_config("", "",
+  workspace_->write_config("compression = \"none\"\n", "",
                            "size = \"4M\"\n"
                            "[set.hooks]\npost_snapshot = [\"dd\", \"if=/dev/zero\", \"of=" +
                                churn.string() + "\", \"bs=1M\", \"count=32\", \"conv=fsync\"]\n");
-  BankWriter bank(workspace_->server().root_options());
-  ASSERT_TRUE(bank.create_tables());
-  ASSERT_TRUE(bank.start());
-  await_commits(bank);
-
   auto backup = workspace_->dbkeep({"backup"});
-  bank.stop();
   EXPECT_NE(backup.exit_code, 0);
   EXPECT_THAT(backup.stderr_text, HasSubstr("overflowed")) << backup.stdout_text;
   EXPECT_THAT(backup.stderr_text, HasSubstr("Make snapshot.size at least"));
@@ -124,27 +112,16 @@ TEST_F(SnapshotBackupLvmTest, OverflowingSnapshotFailsTheBackupCleanly) {
 }
 
 // dbkeep SIGKILLed mid-copy: a stand-in lvs first in PATH holds up the copy's first check of
-// the snapshot's fill level (snapshot_source.cpp checks before each batch of files it stores), so
-// dbkeep is caught with the snapshot mounted and the datadir listed and being copied. The next
-// run unmounts and removes both and succeeds.
+// the snapshot's fill level (lvs -o lv_attr,data_percent) (snapshot_source.cpp checks before each
+// batch of files it stores), so dbkeep is caught with the snapshot mounted and the datadir listed
+// and being copied. The next run unmounts and removes both and succeeds.
 TEST_F(SnapshotBackupLvmTest, KilledMidCopyTheNextRunRemovesTheSnapshotAndMount) {
   use_workspace("ext4");
-  workspace_->write_config("compression = \"zstd\"\n", "", "size = \"64M\"\n");
+  workspace_->write_config("compression = \"none\"\n", "", "size = \"64M\"\n");
   const fs::path bin = workspace_->dir() / "bin";
-  const fs::path checks = workspace_->dir() / "fill-checks";
   const fs::path held = workspace_->dir() / "first-check";
   const fs::path release = workspace_->dir() / "release";
-  fs::create_directories(bin);
-  std::ofstream(bin / "lvs") << "#!/bin/sh\n"
-                             << "\"" << real_lvs() << "\" \"$@\"; status=$?\n"
-                             << "case \"$*\" in *data_percent*)\n"
-                             << "  echo >>\"" << checks.string() << "\"\n"
-                             << "  if [ \"$(wc -l <\"" << checks.string() << "\")\" -eq 1 ]; then\n"
-                             << "    touch \"" << held.string() << "\"\n"
-                             << "    i=0; while [ ! -e \"" << release.string()
-                             << "\" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done\n"
-                             << "  fi ;;\nesac\nexit $status\n";
-  fs::permissions(bin / "lvs", fs::perms(0755));
+  write_holding_stand_in(bin, "lvs", "[ \"${*#*data_percent}\" != \"$*\" ]", held, release);
 
   core::SpawnOptions spawn;
   spawn.argv = {DBKEEP_BINARY, "--config", workspace_->config().string(), "backup"};
@@ -177,7 +154,7 @@ TEST_F(SnapshotBackupLvmTest, KilledMidCopyTheNextRunRemovesTheSnapshotAndMount)
 // No snapshot.size: the size comes from the LV and the VG's free space (lvm_sizing.hpp).
 void SnapshotBackupLvmTest::backup_and_restore_under_load() {
   workspace_->write_config("compression = \"zstd\"\n");
-  BankWriter bank(workspace_->server().root_options(), BankOptions{.writer_threads = 2});
+  BankWriter bank(workspace_->server().root_options());
   ASSERT_TRUE(bank.create_tables());
   ASSERT_TRUE(bank.start());
   await_commits(bank);
