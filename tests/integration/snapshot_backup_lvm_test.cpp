@@ -4,15 +4,15 @@
 // else. A MariaDB server's datadir lies on a fresh ext4 or XFS logical volume.
 //   - under bank load, backup (automatic snapshot size), restore --start, total and CHECK TABLE,
 //     the global lock's hold time printed;
-//   - the snapshot overflowing during the copy: the backup fails naming it, nothing is listed,
-//     the snapshot is unmounted and removed;
+//   - the snapshot overflowing while mounted for the copy: the backup fails naming it (not the
+//     I/O errors reading it gives), nothing is listed, the snapshot is unmounted and removed;
 //   - dbkeep SIGKILLed mid-copy: the next backup removes the stale snapshot and mount.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -45,8 +45,8 @@ class SnapshotBackupLvmTest : public ::testing::Test {
   }
 
   // The workspace with the datadir on an LV formatted with `filesystem`, shared by the suite's
-  // tests (under emulation a server takes ~20 s to start and as long to stop). Each test starts
-  // with an empty repository and log.
+  // tests (under emulation making the LV and starting the server take 25-40 s). Each test
+  // starts with an empty repository and log.
   void use_workspace(const std::string& filesystem) {
     auto& shared = workspaces_[filesystem];
     if (!shared) {
