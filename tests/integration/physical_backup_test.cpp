@@ -61,24 +61,7 @@ TEST_F(PhysicalBackupTest, HotBackupUnderBankLoadRestoresToAServerWithTheTotalIn
   ASSERT_TRUE(restore.contains("server")) << restore.dump();
   const pid_t pid = restore["server"]["pid"].get<pid_t>();
   const std::filesystem::path socket = restore["server"]["socket"].get<std::string>();
-  {
-    source::mysql::ConnectionOptions options;
-    options.socket = socket.string();
-    options.user = "root";
-    auto connection = source::mysql::Connection::connect(options);
-    ASSERT_TRUE(connection) << connection.error().message;
-    auto total = BankWriter::total(*connection, "bank");
-    ASSERT_TRUE(total) << total.error().message;
-    EXPECT_EQ(*total, bank.expected_total());
-    auto tables = user_and_system_tables(*connection);
-    EXPECT_GT(tables.size(), 2U);
-    for (const auto& table : tables) {
-      auto check = connection->query("CHECK TABLE " + table);
-      ASSERT_TRUE(check) << check.error().message;
-      ASSERT_FALSE(check->rows.empty());
-      EXPECT_EQ(check->value(check->rows.size() - 1, "Msg_text").value_or(""), "OK") << table;
-    }
-  }
+  expect_restored_bank_intact(socket, bank.expected_total());
   EXPECT_TRUE(stop_detached_server(pid));
   std::filesystem::remove_all(socket.parent_path());
 }

@@ -30,27 +30,6 @@ class SnapshotBackupBtrfsTest : public ::testing::Test {
     workspace_ = std::move(*workspace);
   }
 
-  // Connects to a restored server and checks every table and the bank total.
-  void expect_healthy_bank(const fs::path& socket, std::int64_t expected_total) {
-    source::mysql::ConnectionOptions options;
-    options.socket = socket.string();
-    options.user = "root";
-    auto connection = source::mysql::Connection::connect(options);
-    ASSERT_TRUE(connection) << connection.error().message;
-    auto total = BankWriter::total(*connection, "bank");
-    ASSERT_TRUE(total) << total.error().message;
-    EXPECT_EQ(*total, expected_total) << "money appeared or vanished: the copy is torn";
-    auto tables = user_and_system_tables(*connection);
-    EXPECT_GT(tables.size(), 2U);
-    for (const auto& table : tables) {
-      auto checked = connection->query("CHECK TABLE " + table);
-      ASSERT_TRUE(checked) << checked.error().message;
-      ASSERT_FALSE(checked->rows.empty());
-      const auto& last = checked->rows.size() - 1;  // the final row is the status
-      EXPECT_EQ(checked->value(last, "Msg_text").value_or(""), "OK") << table;
-    }
-  }
-
   std::unique_ptr<SnapshotWorkspace> workspace_;
 };
 
@@ -101,7 +80,8 @@ TEST_F(SnapshotBackupBtrfsTest, BankTotalSurvivesBackupAndRestoreUnderLoad) {
   auto restored = workspace_->dbkeep_json({"restore", id, "--datadir", target.string(), "--start"});
   ASSERT_TRUE(restored.contains("server")) << restored.dump();
   const pid_t pid = restored["server"]["pid"].get<pid_t>();
-  expect_healthy_bank(restored["server"]["socket"].get<std::string>(), bank.expected_total());
+  expect_restored_bank_intact(restored["server"]["socket"].get<std::string>(),
+                              bank.expected_total());
   EXPECT_TRUE(stop_detached_server(pid));
   fs::remove_all(fs::path(restored["server"]["socket"].get<std::string>()).parent_path());
 }

@@ -12,6 +12,7 @@
 
 #include "dbkeep/core/child_process.hpp"
 #include "support/blocking_query.hpp"
+#include "support/holding_stand_in.hpp"
 #include "support/snapshot_workspace.hpp"
 #include "support/text_files.hpp"
 
@@ -105,14 +106,6 @@ TEST_F(SnapshotBackupFailureTest, LongUpdateHoldingUpTheLockAbortsWithoutStallin
   expect_no_backup_and_no_snapshot();
 }
 
-// Finds the real btrfs binary for the wrapper to call.
-std::string real_btrfs() {
-  for (const char* candidate : {"/usr/bin/btrfs", "/bin/btrfs", "/usr/sbin/btrfs", "/sbin/btrfs"}) {
-    if (::access(candidate, X_OK) == 0) return candidate;
-  }
-  return "btrfs";
-}
-
 // dbkeep killed with SIGKILL between snapshot and UNLOCK: a stand-in `btrfs` (first in PATH)
 // takes the real snapshot, then waits, so dbkeep is caught holding the global lock.
 TEST_F(SnapshotBackupFailureTest, KilledWhileHoldingTheLockTheLockDiesAndTheNextRunCleansUp) {
@@ -120,15 +113,8 @@ TEST_F(SnapshotBackupFailureTest, KilledWhileHoldingTheLockTheLockDiesAndTheNext
   const fs::path bin = workspace_->dir() / "bin";
   const fs::path taken = workspace_->dir() / "snapshot-taken";
   const fs::path release = workspace_->dir() / "release";
-  fs::create_directories(bin);
-  std::ofstream(bin / "btrfs") << "#!/bin/sh\n"
-                               << "\"" << real_btrfs() << "\" \"$@\"; status=$?\n"
-                               << "if [ \"$1\" = subvolume ] && [ \"$2\" = snapshot ]; then\n"
-                               << "  touch \"" << taken.string() << "\"\n"
-                               << "  i=0; while [ ! -e \"" << release.string()
-                               << "\" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\n"
-                               << "fi\nexit $status\n";
-  fs::permissions(bin / "btrfs", fs::perms(0755));
+  write_holding_stand_in(bin, "btrfs", "[ \"$1\" = subvolume ] && [ \"$2\" = snapshot ]", taken,
+                         release);
 
   core::SpawnOptions spawn;
   spawn.argv = {DBKEEP_BINARY, "--config", workspace_->config().string(), "backup"};

@@ -47,7 +47,7 @@ std::vector<std::pair<std::string, std::string>> mounts_of_device(const std::str
 std::string LvmTestVolume::unavailable_reason() {
   if (volume_group().empty()) {
     return "needs a real LVM volume group (DBKEEP_TEST_LVM_VG), which only the test guest has: "
-           "run tests/vm/run-suite lvm-provider (see docs/vm-tests.md)";
+           "ctest -L vm runs it there (see docs/vm-tests.md)";
   }
   if (::geteuid() != 0) return "needs root";
   for (const char* tool : {"/sbin/lvcreate", "/sbin/mkfs.ext4", "/sbin/mkfs.xfs"}) {

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <thread>
 
+#include "support/bank_writer.hpp"
+
 namespace dbkeep::test {
 namespace fs = std::filesystem;
 
@@ -27,8 +29,26 @@ Result<std::unique_ptr<SnapshotWorkspace>> SnapshotWorkspace::create() {
   return workspace;
 }
 
-void SnapshotWorkspace::write_config(const std::string& set_keys,
-                                     const std::string& mysql_keys) const {
+std::string SnapshotWorkspace::lvm_unavailable_reason() {
+  if (auto reason = LvmTestVolume::unavailable_reason(); !reason.empty()) return reason;
+  if (auto reason = mariadb_missing_reason()) return *reason;
+  return "";
+}
+
+Result<std::unique_ptr<SnapshotWorkspace>> SnapshotWorkspace::create_on_lvm(
+    const std::string& lv_name, std::uint64_t lv_size, const std::string& filesystem) {
+  std::unique_ptr<SnapshotWorkspace> workspace(new SnapshotWorkspace());
+  fs::permissions(workspace->dir(), fs::perms(0755));
+  TRY_ASSIGN(workspace->lvm_volume_, LvmTestVolume::create(lv_name, lv_size, filesystem));
+  fs::create_directory(workspace->snapshot_dir());
+  MariaDbServerOptions options;
+  options.datadir = workspace->lvm_volume_->mount_dir() / "data";
+  TRY_ASSIGN(workspace->server_, MariaDbServer::start(options));
+  return workspace;
+}
+
+void SnapshotWorkspace::write_config(const std::string& set_keys, const std::string& mysql_keys,
+                                     const std::string& snapshot_keys) const {
   std::ofstream(config(), std::ios::trunc)
       << "[repository]\n"
       << "path = \"" << repository().string() << "\"\n"
@@ -37,9 +57,11 @@ void SnapshotWorkspace::write_config(const std::string& set_keys,
       << "[[set]]\nname = \"main\"\nsource = \"mysql\"\nmethod = \"snapshot\"\n"
       << set_keys << "[set.mysql]\n"
       << "socket = \"" << server_->socket().string() << "\"\nuser = \"root\"\n"
-      << mysql_keys << "[set.snapshot]\nprovider = \"btrfs\"\n"
-      << "volume = \"" << volume_->subvolume().string() << "\"\n"
-      << "mount_point = \"" << snapshot_dir().string() << "\"\n";
+      << mysql_keys << "[set.snapshot]\nprovider = \"" << (volume_ ? "btrfs" : "lvm") << "\"\n"
+      << "volume = \"" << (volume_ ? volume_->subvolume().string() : lvm_volume_->lv_path())
+      << "\"\n"
+      << "mount_point = \"" << snapshot_dir().string() << "\"\n"
+      << snapshot_keys;
 }
 
 DbkeepRun SnapshotWorkspace::dbkeep(std::vector<std::string> args,
@@ -77,6 +99,26 @@ bool stop_detached_server(pid_t pid, std::chrono::seconds timeout) {
   }
   ::kill(pid, SIGKILL);
   return false;
+}
+
+void expect_restored_bank_intact(const fs::path& socket, std::int64_t expected_total) {
+  source::mysql::ConnectionOptions options;
+  options.socket = socket.string();
+  options.user = "root";
+  auto connection = source::mysql::Connection::connect(options);
+  ASSERT_TRUE(connection) << connection.error().message;
+  auto total = BankWriter::total(*connection, "bank");
+  ASSERT_TRUE(total) << total.error().message;
+  EXPECT_EQ(*total, expected_total) << "money appeared or vanished: the copy is torn";
+  auto tables = user_and_system_tables(*connection);
+  EXPECT_GT(tables.size(), 2U);
+  for (const auto& table : tables) {
+    auto checked = connection->query("CHECK TABLE " + table);
+    ASSERT_TRUE(checked) << checked.error().message;
+    ASSERT_FALSE(checked->rows.empty());
+    const auto& last = checked->rows.size() - 1;  // the final row is the status
+    EXPECT_EQ(checked->value(last, "Msg_text").value_or(""), "OK") << table;
+  }
 }
 
 std::vector<std::string> user_and_system_tables(source::mysql::Connection& connection) {

@@ -156,8 +156,7 @@ Result<void> SnapshotSource::run(repo::BackupSession& session) {
 
   const auto copy_started = Clock::now();
   log::info("copying the datadir from " + description + " at " + root.string());
-  TRY_ASSIGN(auto listing, list_datadir(root));
-  TRY(copy_files(session, guard.provider(), listing));
+  TRY_ASSIGN(auto listing, copy_datadir(session, guard, root));
   TRY(guard->check_health());  // a snapshot that overflowed at the end is no better
   const auto copy_ms = ms_since(copy_started);
   TRY(guard.release());
@@ -253,6 +252,22 @@ std::optional<std::int64_t> SnapshotSource::sync_before_lock(const std::vector<f
   log::debug("synced " + std::to_string(roots.size()) + " filesystem(s) before locking in " +
              std::to_string(took) + " ms");
   return took;
+}
+
+// Lists and copies the datadir at `root` in the snapshot. An overflowed LVM snapshot reads as
+// I/O errors ("cannot read …: Input/output error"): a failure names the cause, not the symptom.
+Result<DatadirListing> SnapshotSource::copy_datadir(repo::BackupSession& session,
+                                                    snapshot::SnapshotGuard& guard,
+                                                    const fs::path& root) {
+  auto listing = list_datadir(root);
+  auto copied = listing ? copy_files(session, guard.provider(), *listing) : Result<void>();
+  if (listing && copied) return listing;
+  const Error& symptom = listing ? copied.error() : listing.error();
+  if (auto healthy = guard->check_health();
+      !healthy && healthy.error().message != symptom.message) {
+    return fail(healthy.error().message + " (reading it failed: " + symptom.message + ")");
+  }
+  return propagate(symptom);
 }
 
 Result<void> SnapshotSource::copy_files(repo::BackupSession& session,

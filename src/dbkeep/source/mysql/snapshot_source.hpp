@@ -61,6 +61,8 @@ class SnapshotSource final : public BackupSource {
   static void add_lock_facts(std::map<std::string, std::string>& stage_facts,
                              const nlohmann::json& facts, const Result<void>& taken);
   std::optional<std::int64_t> sync_before_lock(const std::vector<std::filesystem::path>& roots);
+  Result<DatadirListing> copy_datadir(repo::BackupSession& session, snapshot::SnapshotGuard& guard,
+                                      const std::filesystem::path& root);
   Result<void> copy_files(repo::BackupSession& session, snapshot::SnapshotProvider& provider,
                           const DatadirListing& listing);
 
