@@ -29,8 +29,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text = dbkeep::fuzz::as_text(data, size);
   check_round_trip(dbkeep::repo::parse_manifest(text, "fuzz"));
 
-  auto document = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded() || !document.is_object()) return 0;
+  // Sealing prints the document, recursively: only as deep as parse_manifest accepts.
+  bool too_deep = false;
+  auto depth_limit = [&too_deep](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    too_deep = too_deep || depth > 64;
+    return !too_deep;
+  };
+  auto document = nlohmann::json::parse(text, depth_limit, /*allow_exceptions=*/false);
+  if (too_deep || document.is_discarded() || !document.is_object()) return 0;
   check_round_trip(dbkeep::repo::parse_manifest(dbkeep::repo::seal_manifest(document), "sealed"));
   return 0;
 }

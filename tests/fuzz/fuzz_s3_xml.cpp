@@ -20,9 +20,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto error = s3xml::parse_error(xml);
   check(error.code.size() <= xml.size(), "an error code is no longer than the body");
   for (auto element : s3xml::all_elements(xml, "Contents")) {
-    check(
-        element.data() >= xml.data() && element.data() + element.size() <= xml.data() + xml.size(),
-        "an element lies inside the document");
+    // "<Contents/>" gives an empty view that points nowhere.
+    check(element.empty() || (element.data() >= xml.data() &&
+                              element.data() + element.size() <= xml.data() + xml.size()),
+          "an element lies inside the document");
   }
 
   const std::string wrapped = "<Key>" + s3xml::escape(xml) + "</Key>";
