@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "dbkeep/core/config_table.hpp"
 
 namespace dbkeep::core {
@@ -169,6 +171,27 @@ TEST(ConfigTest, BadEnumerationsAndRangesAreRejected) {
 
 TEST(ConfigTest, SyntaxErrorsNameTheLine) {
   expect_error("[repository]\npath = \"/x\n", {"dbkeep.toml:2"});
+}
+
+// Found by tests/fuzz/fuzz_config: toml++ 3.3.0 reached __builtin_unreachable() on non-ASCII
+// characters where it looks for whitespace (see core/toml.hpp); the sanitizer build failed here.
+TEST(ConfigTest, NonAsciiWhereWhitespaceMayStandIsAnErrorOrText) {
+  // "über = 1" on the line after kValid's last: bare keys are ASCII.
+  const auto next_line = std::ranges::count(std::string_view(kValid), '\n') + 1;
+  expect_error(std::string(kValid) +
+                   "\xC3\xBC"
+                   "ber = 1\n",
+               {"dbkeep.toml:" + std::to_string(next_line) + ":", "\xC3\xBC"});
+  expect_error(
+      "[repository]\n\xEF\xBB\xBE"
+      "path = \"/x\"\n",
+      {"dbkeep.toml:2:"});
+  // A line-ending backslash in a """ string, then a non-ASCII character: valid TOML.
+  std::string text = kValid;
+  text.replace(text.find("\"/var/backups/dbkeep\""), 21, "\"\"\"/var/backups/\\\n  \xC2\xA7\"\"\"");
+  auto config = parse(text);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->repository.path, "/var/backups/\xC2\xA7");
 }
 
 TEST(ConfigTest, DuplicateSetNamesAreRejected) {

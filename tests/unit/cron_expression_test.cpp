@@ -54,6 +54,9 @@ TEST(CronExpressionTest, NextRunTable) {
       {"@monthly", "2026-12-15T00:00:00Z", "2027-01-01T00:00:00Z"},
       {"@yearly", "2026-12-15T00:00:00Z", "2027-01-01T00:00:00Z"},
       {"  0   2  *  *  *  ", "2026-11-22T01:00:00Z", "2026-11-22T02:00:00Z"},
+      // Found by tests/fuzz/fuzz_cron: runs more than eight years apart were "never".
+      {"15 0 1 1 */7", "2024-01-02T00:00:00Z", "2034-01-01T00:15:00Z"},  // Jan 1 AND Sunday
+      {"0 0 29 2 */7", "2004-03-01T00:00:00Z", "2032-02-29T00:00:00Z"},  // Feb 29, a Sunday
   };
   for (const auto& c : cases) {
     EXPECT_EQ(next(c.expression, c.after), c.expected) << c.expression << " after " << c.after;

@@ -118,5 +118,28 @@ TEST(ManifestTest, NewerFormatIsRefusedWithAnUpgradeHint) {
   EXPECT_NE(parsed.error().message.find("upgrade dbkeep"), std::string::npos);
 }
 
+// Found by tests/fuzz/fuzz_manifest: nlohmann::json copies recursively, so a manifest whose
+// facts nested a few hundred thousand levels ("[[[[…") overflowed the stack of `dbkeep list`
+// (SIGSEGV). Anyone who can write the repository can write one (format 1 has no checksum, and
+// the checksum of format 2 is no secret).
+TEST(ManifestTest, DeepNestingIsRefusedNotACrash) {
+  const std::size_t depth = 300000;
+  auto format1 = manifest_to_json(sample());  // no checksum to get past
+  format1["format"] = 1;
+  std::string text = format1.dump(2);
+  const std::string facts = "\"facts\": {";
+  text.insert(text.find(facts) + facts.size(),
+              "\"deep\": " + std::string(depth, '[') + std::string(depth, ']') + ",");
+  auto parsed = parse_manifest(text, "m");
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().kind, ErrorKind::kVerification);
+  EXPECT_NE(parsed.error().message.find("nests deeper than"), std::string::npos)
+      << parsed.error().message;
+
+  auto shallow = manifest_to_json(sample());
+  shallow["facts"]["deep"] = nlohmann::json::parse(std::string(30, '[') + std::string(30, ']'));
+  EXPECT_TRUE(parse_manifest(seal_manifest(shallow), "m"));
+}
+
 }  // namespace
 }  // namespace dbkeep::repo

@@ -6,8 +6,6 @@
 // program never asked for — with file, line and a "did you mean" suggestion. Empty values are
 // errors, never silent defaults. Every error is ErrorKind::kUsage (exit 2).
 
-#include <toml++/toml.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -19,12 +17,12 @@
 
 #include "dbkeep/core/environment.hpp"
 #include "dbkeep/core/error.hpp"
+#include "dbkeep/core/toml.hpp"
 
 namespace dbkeep::core {
 
 // The section name a ConfigTable over the whole file uses; its subtables are "[name]".
 inline constexpr std::string_view kTopLevelSection = "[top level]";
-
 
 class ConfigTable {
  public:

@@ -211,7 +211,10 @@ std::optional<sys_seconds> CronExpression::next_after(sys_seconds after,
   // and hours that cannot match. A day skip stops two hours short of midnight, and the rest
   // goes hour by hour, so an offset change inside a skipped span never jumps over a match.
   sys_seconds candidate = floor<minutes>(after) + minutes(1);
-  const sys_seconds limit = candidate + days(8 * 366);
+  // Between 1901 and 2099 the calendar repeats every 28 years, so any month, day and weekday
+  // that can meet do so within 28 years (Feb 29 on a Sunday: 2004, 2032, 2060); a shorter
+  // horizon made a rare but valid expression look like one that never runs again.
+  const sys_seconds limit = candidate + days(28 * 366);
   while (candidate < limit) {
     local_seconds local = zone.to_local(candidate);
     auto day = floor<days>(local);

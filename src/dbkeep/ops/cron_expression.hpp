@@ -27,7 +27,8 @@ class CronExpression {
 
   // The first minute strictly after `after` whose wall-clock time in `zone` matches. Wall-clock
   // minutes that a daylight-saving jump skips never match; minutes that repeat when clocks go
-  // back match twice. nullopt only when nothing matches within eight years.
+  // back match twice. nullopt only when nothing matches within 28 years (a full cycle of the
+  // calendar).
   [[nodiscard]] std::optional<std::chrono::sys_seconds> next_after(
       std::chrono::sys_seconds after, const repo::TimeZone& zone) const;
   // The same in UTC.
