@@ -17,13 +17,10 @@
 #include "support/mariadb_test_suite.hpp"
 #include "support/run_dbkeep.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test {
 namespace {
-
-bool contains(const std::string& text, const std::string& fragment) {
-  return text.find(fragment) != std::string::npos;
-}
 
 std::vector<std::string> lines_of(const std::filesystem::path& path) {
   std::ifstream in(path);

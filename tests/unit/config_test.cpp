@@ -189,7 +189,7 @@ TEST(ConfigTest, NonAsciiWhereWhitespaceMayStandIsAnErrorOrText) {
   // A line-ending backslash in a """ string, then a non-ASCII character: valid TOML.
   std::string text = kValid;
   text.replace(text.find("\"/var/backups/dbkeep\""), 21, "\"\"\"/var/backups/\\\n  \xC2\xA7\"\"\"");
-  auto config = parse(text);
+  auto config = parse_text(text);
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->repository.path, "/var/backups/\xC2\xA7");
 }
