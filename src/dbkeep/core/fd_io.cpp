@@ -46,4 +46,11 @@ Result<void> sync_filesystem(const std::filesystem::path& path) {
   return {};
 }
 
+Result<void> sync_directory(const std::filesystem::path& directory) {
+  Fd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return fail(errno_message("opening directory " + directory.string(), errno));
+  if (::fsync(fd.get()) != 0) return fail(errno_message("fsync " + directory.string(), errno));
+  return {};
+}
+
 }  // namespace dbkeep::core

@@ -22,6 +22,9 @@ Result<std::size_t> read_some(int fd, std::span<std::byte> buffer,
 // data and, on btrfs/XFS/ext4, commits its journal or transaction.
 Result<void> sync_filesystem(const std::filesystem::path& path);
 
+// fsync(2) on a directory, so that a rename or a new entry in it survives a crash.
+Result<void> sync_directory(const std::filesystem::path& directory);
+
 // The message for a failed write, fsync or close of `path` with `error_number`.
 std::string write_error_message(const std::filesystem::path& path, int error_number);
 

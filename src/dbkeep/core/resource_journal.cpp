@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "dbkeep/core/fd.hpp"
+#include "dbkeep/core/fd_io.hpp"
 
 namespace dbkeep::core {
 namespace {
@@ -42,13 +43,6 @@ Result<void> write_all(int fd, std::string_view data, const std::filesystem::pat
 }
 
 // Makes a rename or unlink in `directory` durable.
-Result<void> sync_directory(const std::filesystem::path& directory) {
-  Fd dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir) return fail(errno_message("opening " + directory.string(), errno));
-  if (::fsync(dir.get()) != 0) return fail(errno_message("fsync " + directory.string(), errno));
-  return {};
-}
-
 }  // namespace
 
 Result<ResourceJournal> ResourceJournal::open(std::filesystem::path file) {

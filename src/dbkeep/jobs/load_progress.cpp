@@ -28,14 +28,6 @@ Result<std::string> read_all(int fd, const std::filesystem::path& path) {
   }
 }
 
-Result<void> sync_directory(const std::filesystem::path& directory) {
-  core::Fd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd || ::fsync(fd.get()) != 0) {
-    return fail(errno_message("fsync " + directory.string(), errno));
-  }
-  return {};
-}
-
 }  // namespace
 
 std::filesystem::path LoadProgress::path_for(const std::filesystem::path& directory,
@@ -111,7 +103,7 @@ Result<void> LoadProgress::start(const std::string& header) {
     return fail(core::write_error_message(path_, errno));
   }
   header_ = header;
-  return sync_directory(path_.parent_path());
+  return core::sync_directory(path_.parent_path());
 }
 
 bool LoadProgress::done(std::string_view verb, const std::string& key) const {

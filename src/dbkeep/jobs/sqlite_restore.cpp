@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "dbkeep/core/fd.hpp"
+#include "dbkeep/core/fd_io.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/jobs/aside_path.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
@@ -27,13 +28,6 @@ class RemoveOnExit {
  private:
   std::filesystem::path path_;
 };
-
-Result<void> sync_directory(const std::filesystem::path& directory) {
-  core::Fd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd || ::fsync(fd.get()) != 0)
-    return fail(errno_message("fsync " + directory.string(), errno));
-  return {};
-}
 
 Result<void> sync_file(const std::filesystem::path& file) {
   core::Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
@@ -112,7 +106,7 @@ Result<SqliteRestoreResult> restore_sqlite(storage::Backend& backend,
     return fail(errno_message("cannot move the restored database into place", errno));
   }
   remove_temp.release();
-  TRY(sync_directory(directory));
+  TRY(core::sync_directory(directory));
   log::info("restored " + target.string() + " (" + std::to_string(file.stored.size) + " bytes)");
   return result;
 }

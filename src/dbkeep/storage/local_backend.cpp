@@ -39,13 +39,6 @@ Result<void> make_directories(const fs::path& directory) {
   return {};
 }
 
-Result<void> fsync_directory(const fs::path& directory) {
-  core::Fd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd) return fail(errno_message("opening directory " + directory.string(), errno));
-  if (::fsync(fd.get()) != 0) return fail(errno_message("fsync " + directory.string(), errno));
-  return {};
-}
-
 std::string temp_name_for(const fs::path& target) {
   thread_local std::mt19937_64 random{std::random_device{}()};
   char suffix[48];
@@ -78,7 +71,7 @@ class LocalWriter final : public Writer {
       return fail(errno_message("renaming into place " + target_.string(), errno));
     }
     committed_ = true;
-    return fsync_directory(target_.parent_path());
+    return core::sync_directory(target_.parent_path());
   }
 
  private:
