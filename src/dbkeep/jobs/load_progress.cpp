@@ -33,9 +33,8 @@ Result<std::string> read_all(int fd, const std::filesystem::path& path) {
 std::filesystem::path LoadProgress::path_for(const std::filesystem::path& directory,
                                              const std::string& set, const std::string& id,
                                              const std::string& target) {
-  pipeline::Sha256 hash;
-  hash.update(std::as_bytes(std::span(target.data(), target.size())));
-  return directory / (set + "-" + id + "-" + hash.finish_hex().substr(0, 16) + ".progress");
+  const std::string digest = pipeline::sha256_hex(std::as_bytes(std::span(target)));
+  return directory / (set + "-" + id + "-" + digest.substr(0, 16) + ".progress");
 }
 
 Result<LoadProgress> LoadProgress::open(const std::filesystem::path& path) {

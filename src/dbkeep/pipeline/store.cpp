@@ -81,9 +81,10 @@ Result<StoredFile> store_chain(ByteSource& source, storage::Backend& backend,
   WriterSink stored(*writer);
   auto compressor = make_compressor(codec, stored);
   // Two buffers: one is being hashed (on the hasher's thread) while the next is read and
-  // compressed. Declared before `hash` so that they outlive its thread.
+  // compressed. The second is allocated only once a file fills the first, so the many small
+  // files of a datadir cost one buffer each. Declared before `hash` so they outlive its thread.
   std::array<std::vector<std::byte>, 2> buffers{std::vector<std::byte>(detail::kChunkSize),
-                                                std::vector<std::byte>(detail::kChunkSize)};
+                                                std::vector<std::byte>()};
   AsyncSha256 hash;
   std::uint64_t size = 0;
   for (std::size_t turn = 0;; turn ^= 1) {
@@ -91,6 +92,7 @@ Result<StoredFile> store_chain(ByteSource& source, storage::Backend& backend,
       return fail("cancelled", ErrorKind::kCancelled);  // `writer` goes uncommitted
     }
     auto& buffer = buffers[turn];
+    if (buffer.empty()) buffer.resize(detail::kChunkSize);
     TRY_ASSIGN(std::size_t got, source.read(buffer));
     if (got == 0) break;
     auto chunk = std::span(buffer).first(got);
