@@ -39,6 +39,20 @@ INSERT INTO strings VALUES
   (4, 'emoji', '😀 🐬 中文 русский', CONCAT('ctrl', CHAR(0), CHAR(26), 'end'), 'semi;colon\n;',
    x'FFFEFDFC', x'DEADBEEF', UNHEX(REPEAT('00FF', 1000)), 'Ünïcödé', '€', '"str"', 'ö', 'β', 'è');
 
+-- Data files carry values as stored (SET NAMES binary): every character set must come back
+-- byte for byte, including sjis, whose second byte may be a backslash (0x5C in 'ソ' = 83 5C),
+-- multi-byte-minimum utf16, and latin1 bytes that are quotes or backslashes.
+CREATE TABLE charsets (
+  id INT PRIMARY KEY,
+  sj VARCHAR(20) CHARACTER SET sjis, u16 VARCHAR(20) CHARACTER SET utf16,
+  cy VARCHAR(20) CHARACTER SET cp1251, l1 TEXT CHARACTER SET latin1,
+  gb VARCHAR(20) CHARACTER SET gbk
+) ENGINE=InnoDB DEFAULT CHARSET=latin1;
+INSERT INTO charsets VALUES
+  (1, 'ソ表能', 'a😀ü', 'Привет', 'it''s a \\ back\\slash; é', '中文字'),
+  (2, '', '', '', '', ''),
+  (3, NULL, NULL, NULL, NULL, NULL);
+
 CREATE TABLE temporal (
   id INT PRIMARY KEY,
   d DATE, dt DATETIME, dt6 DATETIME(6), ts TIMESTAMP NULL, ts3 TIMESTAMP(3) NULL, t TIME, t6 TIME(6)

@@ -67,8 +67,9 @@ Result<void> replace_backup_file(const StoredBackupFile& file, const fs::path& c
                                                (*entry)["stored_key"].get<std::string>(), codec));
   (*entry)["size"] = stored.size;
   (*entry)["stored_size"] = stored.stored_size;
-  (*entry)["sha256"] = stored.sha256;
-  // Re-sealed: the manifest carries a checksum of its own text (format 2).
+  (*entry)["stored_sha256"] = stored.stored_sha256;
+  entry->erase("sha256");
+  // Re-sealed: the manifest carries a checksum of its own text (format 2 on).
   std::ofstream(manifest_path(file), std::ios::trunc) << repo::seal_manifest(document);
   return {};
 }

@@ -22,6 +22,36 @@ TEST(LogicalSqlTextTest, StringLiteralsNeverHoldARawNewline) {
   EXPECT_EQ(out.find('\n'), std::string::npos);
 }
 
+// The escaper checks 16 bytes at a time: every special byte at every offset of values long and
+// short must come out as the byte-at-a-time rule says, appended after text already there.
+TEST(LogicalSqlTextTest, EverySpecialByteIsEscapedAtEveryOffset) {
+  const std::string specials("\0\n\r\x1a\\'", 6);
+  const std::string letters = "0nrZ\\'";
+  for (std::size_t length : {1, 15, 16, 17, 31, 33, 100}) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (std::size_t which = 0; which < specials.size(); ++which) {
+        std::string value(length, '7');
+        value[at] = specials[which];
+        value[length - 1 - (at % 3 == 0 ? 0 : at / 2)] = '\xE9';  // a latin1 byte stays as is
+        std::string expected = "prefix'";
+        for (char c : value) {
+          auto found = specials.find(c);
+          if (found == std::string::npos) {
+            expected += c;
+          } else {
+            expected += '\\';
+            expected += letters[found];
+          }
+        }
+        expected += '\'';
+        std::string out = "prefix";
+        append_string_literal(out, value);
+        ASSERT_EQ(out, expected) << "length " << length << " at " << at << " byte " << which;
+      }
+    }
+  }
+}
+
 TEST(LogicalSqlTextTest, HexLiteralsAndTheEmptyValue) {
   std::string out;
   append_hex_literal(out, std::string("\x00\xff", 2));

@@ -18,11 +18,19 @@ Manifest sample() {
   manifest.duration_ms = 7123;
   manifest.depends_on = "20261120_020000";
   manifest.files.push_back(
-      {pipeline::StoredFile{"app.db", "main/20261121_020000/data/app.db.zst", 4096, 1200,
-                            std::string(64, 'a'), pipeline::Codec::kZstd},
+      {pipeline::StoredFile{.path = "app.db",
+                            .stored_key = "main/20261121_020000/data/app.db.zst",
+                            .size = 4096,
+                            .stored_size = 1200,
+                            .stored_sha256 = std::string(64, 'a'),
+                            .codec = pipeline::Codec::kZstd},
        {{"kind", "sqlite-database"}}});
-  manifest.files.push_back({pipeline::StoredFile{"empty", "main/20261121_020000/data/empty", 0, 0,
-                                                 std::string(64, 'b'), pipeline::Codec::kNone},
+  manifest.files.push_back({pipeline::StoredFile{.path = "empty",
+                                                 .stored_key = "main/20261121_020000/data/empty",
+                                                 .size = 0,
+                                                 .stored_size = 0,
+                                                 .stored_sha256 = std::string(64, 'b'),
+                                                 .codec = pipeline::Codec::kNone},
                             nlohmann::json::object()});
   manifest.facts = {{"journal_mode", "wal"}, {"tables", {{"t", 10}}}};
   return manifest;
@@ -46,6 +54,8 @@ TEST(ManifestTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(parsed->files[0].stored.size, 4096U);
   EXPECT_EQ(parsed->files[0].stored.stored_size, 1200U);
   EXPECT_EQ(parsed->files[0].stored.codec, pipeline::Codec::kZstd);
+  EXPECT_EQ(parsed->files[0].stored.stored_sha256, std::string(64, 'a'));
+  EXPECT_TRUE(parsed->files[0].stored.plaintext_sha256.empty());
   EXPECT_EQ(parsed->files[0].attributes["kind"], "sqlite-database");
   EXPECT_EQ(parsed->files[1].stored.codec, pipeline::Codec::kNone);
   EXPECT_EQ(parsed->facts["tables"]["t"], 10);
@@ -60,6 +70,35 @@ TEST(ManifestTest, JsonCarriesTotalsAndTimesInUtc) {
   EXPECT_EQ(json["totals"]["files"], 2);
   EXPECT_EQ(json["totals"]["stored_size"], 1200);
   EXPECT_EQ(json["status"], "complete");
+}
+
+// Format 2 recorded the plaintext's SHA-256 under `sha256`; such manifests stay readable and keep
+// that digest (fetch then checks the plaintext), and one written back keeps it too.
+TEST(ManifestTest, Format2PlaintextDigestIsReadAndKept) {
+  auto json = manifest_to_json(sample());
+  json["format"] = 2;
+  for (auto& file : json["files"]) {
+    file.erase("stored_sha256");
+    file["sha256"] = std::string(64, 'c');
+  }
+  auto parsed = parse_manifest(seal_manifest(json), "m");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->format, 2);
+  EXPECT_EQ(parsed->files[0].stored.plaintext_sha256, std::string(64, 'c'));
+  EXPECT_TRUE(parsed->files[0].stored.stored_sha256.empty());
+  auto again = manifest_to_json(*parsed);
+  EXPECT_EQ(again["files"][0]["sha256"], std::string(64, 'c'));
+  EXPECT_FALSE(again["files"][0].contains("stored_sha256"));
+}
+
+TEST(ManifestTest, FileWithoutAnyDigestIsRefused) {
+  auto json = manifest_to_json(sample());
+  json["files"][1].erase("stored_sha256");
+  auto parsed = parse_manifest(seal_manifest(json), "main/x/manifest.json");
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().kind, ErrorKind::kVerification);
+  EXPECT_NE(parsed.error().message.find("empty has no checksum"), std::string::npos)
+      << parsed.error().message;
 }
 
 TEST(ManifestTest, DamagedManifestsAreVerificationErrors) {

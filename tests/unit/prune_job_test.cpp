@@ -54,7 +54,7 @@ class PruneJobTest : public ::testing::Test {
                               .stored_key = data,
                               .size = 300,
                               .stored_size = 100,
-                              .sha256 = std::string(64, '0'),
+                              .stored_sha256 = std::string(64, '0'),
                               .codec = pipeline::Codec::kNone};
     manifest.files.push_back({file});
     auto committed = repository_->commit(manifest);

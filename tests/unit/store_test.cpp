@@ -36,16 +36,18 @@ class StoreTest : public testing::TestWithParam<Codec> {
   MemoryBackend backend_;
 };
 
-TEST_P(StoreTest, RecordsPlaintextSizeDigestAndStoredSize) {
+TEST_P(StoreTest, RecordsSizesAndTheDigestOfTheStoredBytes) {
   std::string data = mixed_data(3 * 1024 * 1024 + 5, 1);
   StoredFile stored = store(data);
   EXPECT_EQ(stored.path, "ibdata1");
   EXPECT_EQ(stored.stored_key, "set/1/ibdata1");
   EXPECT_EQ(stored.size, data.size());
-  EXPECT_EQ(stored.sha256, sha256_hex(bytes_of(data)));
   EXPECT_EQ(stored.codec, GetParam());
   auto object = backend_.get("set/1/ibdata1");
   ASSERT_TRUE(object);
+  // `sha256sum` of the stored object matches the manifest (format 3).
+  EXPECT_EQ(stored.stored_sha256, sha256_hex(bytes_of(*object)));
+  EXPECT_TRUE(stored.plaintext_sha256.empty());
   EXPECT_EQ(stored.stored_size, object->size());
   if (GetParam() != Codec::kNone) {
     EXPECT_LT(stored.stored_size, stored.size);
@@ -79,10 +81,24 @@ void expect_verification_failure(storage::Backend& backend, const StoredFile& ex
 TEST_P(StoreTest, DigestMismatchNamesTheFileAndBothDigests) {
   StoredFile stored = store(mixed_data(100000, 2));
   StoredFile expected = stored;
-  expected.sha256 = sha256_hex(bytes_of("something else"));
-  expect_verification_failure(
-      backend_, expected,
-      "SHA-256 mismatch (expected " + expected.sha256 + ", got " + stored.sha256 + ")");
+  expected.stored_sha256 = sha256_hex(bytes_of("something else"));
+  expect_verification_failure(backend_, expected,
+                              "SHA-256 mismatch (expected " + expected.stored_sha256 + ", got " +
+                                  stored.stored_sha256 + ")");
+}
+
+// Manifests of format 2 recorded the plaintext's digest instead: still checked on fetch.
+TEST_P(StoreTest, Format2PlaintextDigestIsChecked) {
+  std::string data = mixed_data(200000, 7);
+  StoredFile expected = store(data);
+  expected.stored_sha256.clear();
+  expected.plaintext_sha256 = sha256_hex(bytes_of(data));
+  EXPECT_TRUE(verify_stored(backend_, expected));
+  expected.plaintext_sha256 = sha256_hex(bytes_of("something else"));
+  expect_verification_failure(backend_, expected,
+                              "SHA-256 of the plaintext mismatch (expected " +
+                                  expected.plaintext_sha256 + ", got " +
+                                  sha256_hex(bytes_of(data)) + ")");
 }
 
 TEST_P(StoreTest, SizeMismatchIsReported) {
@@ -182,7 +198,7 @@ TEST_F(ParallelStoreTest, ResultsComeBackInInputOrderAndVerify) {
   for (std::size_t i = 0; i < jobs_.size(); ++i) {
     EXPECT_EQ((*stored)[i].path, jobs_[i].path);
     EXPECT_EQ((*stored)[i].size, contents_[i].size());
-    EXPECT_EQ((*stored)[i].sha256, sha256_hex(bytes_of(contents_[i])));
+    EXPECT_EQ((*stored)[i].stored_sha256, sha256_hex(bytes_of(*backend_.get(jobs_[i].stored_key))));
     EXPECT_TRUE(verify_stored(backend_, (*stored)[i]));
     total += contents_[i].size();
   }

@@ -95,10 +95,13 @@ std::string backup_details(const repo::Manifest& manifest, bool pinned) {
   }
   out += "files:\n";
   for (const auto& file : manifest.files) {
-    out += "  " + file.stored.path + "  " + core::format_bytes(file.stored.size) + " → " +
-           core::format_bytes(file.stored.stored_size) + " " +
-           std::string(pipeline::codec_name(file.stored.codec)) + "  sha256 " + file.stored.sha256 +
-           "\n";
+    out +=
+        "  " + file.stored.path + "  " + core::format_bytes(file.stored.size) + " → " +
+        core::format_bytes(file.stored.stored_size) + " " +
+        std::string(pipeline::codec_name(file.stored.codec)) +
+        (file.stored.stored_sha256.empty() ? "  sha256 of plaintext " + file.stored.plaintext_sha256
+                                           : "  sha256 " + file.stored.stored_sha256) +
+        "\n";
   }
   return out;
 }

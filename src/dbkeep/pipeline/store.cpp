@@ -1,10 +1,8 @@
 #include "dbkeep/pipeline/store.hpp"
 
-#include <array>
 #include <string>
 #include <vector>
 
-#include "dbkeep/pipeline/async_sha256.hpp"
 #include "dbkeep/pipeline/file_stream.hpp"
 #include "dbkeep/pipeline/sha256.hpp"
 #include "dbkeep/pipeline/store_detail.hpp"
@@ -12,25 +10,36 @@
 namespace dbkeep::pipeline {
 namespace {
 
-// Last stage of the store chain: counts the stored bytes and hands them to the storage Writer.
-// finish() does not commit; store_stream commits once the whole chain has finished.
+// Last stage of the store chain: hashes and counts the codec's output and hands it to the
+// storage Writer. finish() does not commit; store_stream commits once the chain has finished.
 class WriterSink final : public ByteSink {
  public:
   explicit WriterSink(storage::Writer& writer) : writer_(writer) {}
   Result<void> write(std::span<const std::byte> data) override {
     bytes_ += data.size();
+    hash_.update(data);
     return writer_.write(data);
   }
   Result<void> finish() override { return {}; }
   [[nodiscard]] std::uint64_t bytes() const { return bytes_; }
+  std::string finish_hex() { return hash_.finish_hex(); }
 
  private:
   storage::Writer& writer_;
+  Sha256 hash_;
   std::uint64_t bytes_ = 0;
 };
 
-// Stage after the decompressor on fetch: hashes and counts the plaintext before passing it on,
-// and stops as soon as there is more of it than the manifest recorded.
+Result<void> check_digest(Sha256& hash, const std::string& expected, std::string_view what) {
+  std::string actual = hash.finish_hex();
+  if (actual == expected) return {};
+  return fail(std::string(what) + " mismatch (expected " + expected + ", got " + actual + ")",
+              ErrorKind::kVerification);
+}
+
+// Stage after the decompressor on fetch: counts the plaintext (and hashes it when an old
+// manifest recorded its digest) before passing it on, and stops as soon as there is more of it
+// than the manifest recorded.
 class VerifyingSink final : public ByteSink {
  public:
   VerifyingSink(const StoredFile& expected, ByteSink& downstream)
@@ -41,7 +50,7 @@ class VerifyingSink final : public ByteSink {
       return fail("size mismatch (expected " + std::to_string(expected_.size) + " bytes, got more)",
                   ErrorKind::kVerification);
     }
-    hash_.update(data);
+    if (!expected_.plaintext_sha256.empty()) hash_.update(data);
     return downstream_.write(data);
   }
   Result<void> finish() override { return downstream_.finish(); }
@@ -53,12 +62,8 @@ class VerifyingSink final : public ByteSink {
                       std::to_string(size_) + ")",
                   ErrorKind::kVerification);
     }
-    std::string actual = hash_.finish_hex();
-    if (actual != expected_.sha256) {
-      return fail("SHA-256 mismatch (expected " + expected_.sha256 + ", got " + actual + ")",
-                  ErrorKind::kVerification);
-    }
-    return {};
+    if (expected_.plaintext_sha256.empty()) return {};
+    return check_digest(hash_, expected_.plaintext_sha256, "SHA-256 of the plaintext");
   }
 
  private:
@@ -80,30 +85,26 @@ Result<StoredFile> store_chain(ByteSource& source, storage::Backend& backend,
   TRY_ASSIGN(auto writer, backend.create(stored_key));
   WriterSink stored(*writer);
   auto compressor = make_compressor(codec, stored);
-  // Two buffers: one is being hashed (on the hasher's thread) while the next is read and
-  // compressed. The second is allocated only once a file fills the first, so the many small
-  // files of a datadir cost one buffer each. Declared before `hash` so they outlive its thread.
-  std::array<std::vector<std::byte>, 2> buffers{std::vector<std::byte>(detail::kChunkSize),
-                                                std::vector<std::byte>()};
-  AsyncSha256 hash;
+  std::vector<std::byte> buffer(detail::kChunkSize);
   std::uint64_t size = 0;
-  for (std::size_t turn = 0;; turn ^= 1) {
+  for (;;) {
     if (control.cancelled != nullptr && control.cancelled->load()) {
       return fail("cancelled", ErrorKind::kCancelled);  // `writer` goes uncommitted
     }
-    auto& buffer = buffers[turn];
-    if (buffer.empty()) buffer.resize(detail::kChunkSize);
     TRY_ASSIGN(std::size_t got, source.read(buffer));
     if (got == 0) break;
-    auto chunk = std::span(buffer).first(got);
-    hash.update(chunk);
     size += got;
-    TRY(compressor->write(chunk));
+    TRY(compressor->write(std::span(buffer).first(got)));
     if (control.on_progress != nullptr && *control.on_progress) (*control.on_progress)(got);
   }
   TRY(compressor->finish());
   TRY(writer->commit());
-  return StoredFile{path, stored_key, size, stored.bytes(), hash.finish_hex(), codec.codec};
+  return StoredFile{.path = path,
+                    .stored_key = stored_key,
+                    .size = size,
+                    .stored_size = stored.bytes(),
+                    .stored_sha256 = stored.finish_hex(),
+                    .codec = codec.codec};
 }
 
 Result<StoredFile> store_with_context(ByteSource& source, storage::Backend& backend,
@@ -128,16 +129,22 @@ Result<void> fetch_chain(storage::Backend& backend, const StoredFile& expected, 
   auto decompressor = make_decompressor(expected.codec, verifying);
   std::vector<std::byte> buffer(detail::kChunkSize);
   std::uint64_t stored_size = 0;
+  Sha256 stored_hash;
   for (;;) {
     TRY_ASSIGN(std::size_t got, (*reader)->read(buffer));
     if (got == 0) break;
     stored_size += got;
-    TRY(decompressor->write(std::span(buffer).first(got)));
+    auto block = std::span(buffer).first(got);
+    if (!expected.stored_sha256.empty()) stored_hash.update(block);
+    TRY(decompressor->write(block));
   }
   if (stored_size != expected.stored_size) {
     return fail("stored size mismatch (expected " + std::to_string(expected.stored_size) +
                     " bytes, got " + std::to_string(stored_size) + ")",
                 ErrorKind::kVerification);
+  }
+  if (!expected.stored_sha256.empty()) {
+    TRY(check_digest(stored_hash, expected.stored_sha256, "SHA-256"));
   }
   TRY(decompressor->finish());
   return verifying.check();

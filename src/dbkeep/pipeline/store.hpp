@@ -1,10 +1,15 @@
 #pragma once
 // Moving whole files through the pipeline into a storage backend and back.
 //
-// store: plaintext → SHA-256 and size → compressor → stored-size counter → storage Writer.
-// fetch: storage Reader → decompressor → SHA-256 and size → caller's sink; the digest and size
-// are compared with what the manifest recorded, and a mismatch is a kVerification error that
-// names the file.
+// store: plaintext → size → compressor → SHA-256 and stored size → storage Writer.
+// fetch: storage Reader → SHA-256 and stored size → decompressor → size → caller's sink; the
+// digests and sizes are compared with what the manifest recorded, and a mismatch is a
+// kVerification error that names the file.
+//
+// The SHA-256 covers the codec's output, not the plaintext (manifest format 3, see
+// ARCHITECTURE.md "What the checksum covers"): the plaintext is a function of those bytes, so the
+// digest binds it just as firmly, at a third to a half of the hashing cost. The codec's own
+// check (zstd's frame checksum, gzip's CRC-32) guards the decompression itself.
 
 #include <cstdint>
 #include <filesystem>
@@ -24,7 +29,8 @@ struct StoredFile {
   std::string stored_key;         // backend key of the stored object
   std::uint64_t size = 0;         // plaintext bytes
   std::uint64_t stored_size = 0;  // bytes written to storage
-  std::string sha256;             // of the plaintext, lowercase hex
+  std::string stored_sha256;      // of the codec's output (the object before encryption), hex
+  std::string plaintext_sha256;   // manifests of format 2 and older only: of the plaintext, hex
   Codec codec = Codec::kNone;
   bool encrypted = false;  // stored through an encrypting backend (docs/encryption-format.md)
 };
@@ -53,8 +59,9 @@ Result<std::vector<StoredFile>> store_files_parallel(
     const std::vector<StoreJob>& jobs, storage::Backend& backend, const CodecOptions& codec,
     int workers, const std::function<void(std::uint64_t)>& on_progress = {});
 
-// Streams a stored object back, decompressed, into `sink`, checking size and SHA-256 against
-// `expected`. Mismatch or undecodable data: ErrorKind::kVerification naming expected.path.
+// Streams a stored object back, decompressed, into `sink`, checking sizes and SHA-256 against
+// `expected` (each digest that is recorded). Mismatch or undecodable data: ErrorKind::kVerification
+// naming expected.path.
 Result<void> fetch_stream(storage::Backend& backend, const StoredFile& expected, ByteSink& sink);
 
 // Verifies an object without keeping its content.

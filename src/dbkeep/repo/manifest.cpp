@@ -75,10 +75,14 @@ std::uint64_t Manifest::total_stored_size() const {
 json manifest_to_json(const Manifest& manifest) {
   json files = json::array();
   for (const auto& file : manifest.files) {
-    json entry = {
-        {"path", file.stored.path},     {"stored_key", file.stored.stored_key},
-        {"size", file.stored.size},     {"stored_size", file.stored.stored_size},
-        {"sha256", file.stored.sha256}, {"codec", pipeline::codec_name(file.stored.codec)}};
+    json entry = {{"path", file.stored.path},
+                  {"stored_key", file.stored.stored_key},
+                  {"size", file.stored.size},
+                  {"stored_size", file.stored.stored_size},
+                  {"codec", pipeline::codec_name(file.stored.codec)}};
+    // Each digest that is known: a re-written format-2 manifest keeps its plaintext digest.
+    if (!file.stored.stored_sha256.empty()) entry["stored_sha256"] = file.stored.stored_sha256;
+    if (!file.stored.plaintext_sha256.empty()) entry["sha256"] = file.stored.plaintext_sha256;
     if (file.stored.encrypted) entry["encryption"] = "xchacha20poly1305-secretstream";
     if (!file.attributes.empty()) entry["attributes"] = file.attributes;
     files.push_back(std::move(entry));
@@ -160,7 +164,12 @@ Result<Manifest> parse_manifest(std::string_view text, const std::string& where)
       file.stored.stored_key = entry.at("stored_key").get<std::string>();
       file.stored.size = entry.at("size").get<std::uint64_t>();
       file.stored.stored_size = entry.at("stored_size").get<std::uint64_t>();
-      file.stored.sha256 = entry.at("sha256").get<std::string>();
+      file.stored.stored_sha256 = entry.value("stored_sha256", "");
+      file.stored.plaintext_sha256 = entry.value("sha256", "");
+      if (file.stored.stored_sha256.empty() && file.stored.plaintext_sha256.empty()) {
+        return fail(where + ": file " + file.stored.path + " has no checksum (damaged)",
+                    ErrorKind::kVerification);
+      }
       TRY_ASSIGN(file.stored.codec, codec_from(entry.at("codec").get<std::string>(), where));
       file.stored.encrypted = entry.contains("encryption");
       if (entry.contains("attributes")) file.attributes = entry.at("attributes");

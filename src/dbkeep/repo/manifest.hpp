@@ -17,7 +17,9 @@
 
 namespace dbkeep::repo {
 
-inline constexpr int kManifestFormat = 2;
+// 3: files carry `stored_sha256` (of the codec's output) instead of `sha256` (of the plaintext).
+// 2: the manifest carries `checksum`, the SHA-256 of its own text.
+inline constexpr int kManifestFormat = 3;
 
 struct ManifestFile {
   pipeline::StoredFile stored;

@@ -8,9 +8,13 @@
 namespace dbkeep::source::mysql::logical {
 
 std::string data_file_header() {
-  // NO_AUTO_VALUE_ON_ZERO keeps a stored 0 in an AUTO_INCREMENT column; a non-strict mode
-  // accepts what the source server accepted (zero dates among it).
-  return "SET NAMES utf8mb4;\n"
+  // Values are the column's bytes as stored (the dump reads them with character_set_results =
+  // NULL), so the file says `binary`: the server inserts them into the same column of the same
+  // character set without converting twice (about a tenth of a load's server CPU with latin1
+  // tables, and byte-exact for every character set). NO_AUTO_VALUE_ON_ZERO keeps a stored 0 in
+  // an AUTO_INCREMENT column; a non-strict mode accepts what the source server accepted (zero
+  // dates among it).
+  return "SET NAMES binary;\n"
          "SET TIME_ZONE='+00:00';\n"
          "SET SESSION sql_mode='NO_AUTO_VALUE_ON_ZERO';\n"
          "SET FOREIGN_KEY_CHECKS=0;\n"

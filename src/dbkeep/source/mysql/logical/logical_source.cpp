@@ -55,10 +55,12 @@ nlohmann::json position_json(const ReplicationPosition& position) {
           {"server_id", position.server_id}};
 }
 
-// Every dump connection reads TIMESTAMPs in UTC, as the data files say they are.
+// Every dump connection reads TIMESTAMPs in UTC, as the data files say they are, and every value
+// as stored, without converting it to the connection's character set (the data files say
+// `SET NAMES binary`; metadata is utf8 on the server, so it reads the same either way).
 Result<Connection> open_dump_connection(const ConnectionOptions& options) {
   TRY_ASSIGN(auto connection, Connection::connect(options));
-  TRY(connection.execute("SET SESSION TIME_ZONE='+00:00'"));
+  TRY(connection.execute("SET SESSION TIME_ZONE='+00:00', character_set_results = NULL"));
   TRY(connection.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
   // Long chunk reads must not be cut off by the server's idle timers.
   TRY(connection.execute("SET SESSION net_write_timeout = 3600, wait_timeout = 86400"));
