@@ -129,6 +129,16 @@ INSERT INTO legacy_aria VALUES (1, 'aria');
 CREATE TABLE big (id BIGINT PRIMARY KEY, k INT NOT NULL, pad CHAR(60), INDEX (k)) ENGINE=InnoDB;
 INSERT INTO big SELECT seq * 3, seq % 1000, REPEAT(CHAR(65 + seq % 26), 60) FROM seq_1_to_30000;
 
+-- Chunked by a single-column UNIQUE NOT NULL integer key instead of a primary key: a table
+-- without one (InnoDB clusters on the unique key, which the loader keeps), and a table whose
+-- primary key has two columns.
+CREATE TABLE by_unique (u BIGINT NOT NULL, k INT NOT NULL, pad CHAR(60), UNIQUE KEY (u), KEY (k))
+  ENGINE=InnoDB;
+INSERT INTO by_unique SELECT seq * 7, seq % 100, REPEAT(CHAR(97 + seq % 26), 60) FROM seq_1_to_30000;
+CREATE TABLE composite_pk (a INT NOT NULL, b INT NOT NULL, n INT NOT NULL, pad CHAR(60),
+  PRIMARY KEY (a, b), UNIQUE KEY (n)) ENGINE=InnoDB;
+INSERT INTO composite_pk SELECT seq % 10, seq, 100000 - seq, REPEAT('z', 60) FROM seq_1_to_30000;
+
 -- Secondary indexes the loader defers to one ALTER TABLE after the data (unique, composite,
 -- prefix, with options), beside a non-leading AUTO_INCREMENT column that must keep its key.
 CREATE TABLE indexed (

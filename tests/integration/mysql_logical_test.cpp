@@ -156,25 +156,29 @@ TEST_F(MysqlLogicalTest, RoundTripKeepsEveryTypeAndObjectExactly) {
   auto shown = run_dbkeep({"--config", config.string(), "--json", "show", id});
   auto manifest = nlohmann::json::parse(shown.stdout_text);
   EXPECT_GE(manifest["facts"]["lock_held_ms"].get<int>(), 1);
-  int big_chunks = 0;
-  std::uint64_t big_rows = 0;
-  for (const auto& file : manifest["files"]) {
-    if (file["attributes"].value("table", "") == "big" &&
-        file["attributes"].value("kind", "") == "table-data") {
-      ++big_chunks;
-      big_rows += file["attributes"]["rows"].get<std::uint64_t>();
+  // `big` by its primary key; `by_unique` and `composite_pk` by a UNIQUE NOT NULL integer key.
+  for (const std::string table : {"big", "by_unique", "composite_pk"}) {
+    int chunks = 0;
+    std::uint64_t rows = 0;
+    for (const auto& file : manifest["files"]) {
+      if (file["attributes"].value("table", "") == table &&
+          file["attributes"].value("kind", "") == "table-data") {
+        ++chunks;
+        rows += file["attributes"]["rows"].get<std::uint64_t>();
+      }
     }
+    EXPECT_GT(chunks, 2) << table << " should be split into several chunks";
+    EXPECT_EQ(rows, 30000U) << table;
   }
-  EXPECT_GT(big_chunks, 2) << "big should be split into several chunks";
-  EXPECT_EQ(big_rows, 30000U);
   EXPECT_TRUE(contains(read_file(dir_.path() / "dbkeep.log"), "legacy"))
       << "MyISAM/Aria tables must be named in a warning";
 
   auto loaded = restore(config, id);
   ASSERT_EQ(loaded.exit_code, 0) << loaded.stderr_text;
-  // `generated`, `big` and `indexed` get their secondary indexes after the data; `child` (foreign
-  // key) keeps them.
-  EXPECT_TRUE(contains(loaded.stderr_text, "building the secondary indexes of 3 tables"))
+  // `generated`, `big`, `indexed`, `by_unique` (its plain key; the unique one stays, as the table
+  // has no primary key) and `composite_pk` get secondary indexes after the data; `child`
+  // (foreign key) keeps them.
+  EXPECT_TRUE(contains(loaded.stderr_text, "building the secondary indexes of 5 tables"))
       << loaded.stderr_text;
 
   const std::string source_dump = mariadb_dump(source(), "rt");

@@ -28,6 +28,27 @@ TEST(DeferredIndexes, MovesPlainAndUniqueKeysOut) {
             "ALTER TABLE `s`.`t` ADD UNIQUE KEY `u_c` (`c`), ADD KEY `k_1` (`k`,`c`)");
 }
 
+// No primary key: InnoDB clusters on the first UNIQUE NOT NULL key, the dump may chunk by it and
+// a resumed load needs it to meet a chunk loaded twice, so unique keys stay; plain keys go.
+TEST(DeferredIndexes, KeepsUniqueKeysOfATableWithoutPrimaryKey) {
+  const std::string create =
+      "CREATE TABLE `t` (\n"
+      "  `id` int(11) NOT NULL,\n"
+      "  `k` int(11) NOT NULL DEFAULT 0,\n"
+      "  UNIQUE KEY `u_id` (`id`),\n"
+      "  KEY `k_1` (`k`)\n"
+      ") ENGINE=InnoDB";
+  auto split = split_secondary_indexes(create);
+  EXPECT_EQ(split.create,
+            "CREATE TABLE `t` (\n"
+            "  `id` int(11) NOT NULL,\n"
+            "  `k` int(11) NOT NULL DEFAULT 0,\n"
+            "  UNIQUE KEY `u_id` (`id`)\n"
+            ") ENGINE=InnoDB");
+  ASSERT_EQ(split.deferred.size(), 1U);
+  EXPECT_EQ(split.deferred[0], "KEY `k_1` (`k`)");
+}
+
 TEST(DeferredIndexes, KeepsKeysOfTablesWithForeignKeys) {
   const std::string create =
       "CREATE TABLE `c` (\n"

@@ -68,9 +68,11 @@ SplitCreateTable split_secondary_indexes(std::string_view statement) {
 
   std::vector<std::string> auto_increment_columns;
   bool foreign_keys = false;
+  bool primary_key = false;
   for (std::size_t i = 1; i < close; ++i) {
     std::string_view definition = trimmed_definition(lines[i]);
     if (definition.find("FOREIGN KEY") != std::string_view::npos) foreign_keys = true;
+    if (definition.starts_with("PRIMARY KEY")) primary_key = true;
     if (definition.starts_with("`") &&
         definition.find(" AUTO_INCREMENT") != std::string_view::npos) {
       if (auto column = leading_identifier(definition, nullptr)) {
@@ -84,6 +86,9 @@ SplitCreateTable split_secondary_indexes(std::string_view statement) {
   for (std::size_t i = 1; i < close; ++i) {
     std::string_view definition = trimmed_definition(lines[i]);
     bool defer = is_deferrable_key(definition);
+    // Without a primary key, InnoDB clusters the table on its first UNIQUE NOT NULL key, the
+    // dump may chunk by it, and a resumed load relies on it to find a chunk loaded twice.
+    if (!primary_key && definition.starts_with("UNIQUE KEY")) defer = false;
     if (defer) {
       auto column = first_key_column(definition);
       for (const auto& name : auto_increment_columns) {

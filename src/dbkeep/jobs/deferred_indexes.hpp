@@ -6,8 +6,10 @@
 //
 // Kept in the CREATE (never deferred): PRIMARY KEY, FULLTEXT and SPATIAL keys (InnoDB builds
 // only one FULLTEXT index per ALTER), every index of a table with foreign keys (a constraint
-// needs its index), and any index whose first column is the AUTO_INCREMENT column (the server
-// refuses such a table without it).
+// needs its index), any index whose first column is the AUTO_INCREMENT column (the server
+// refuses such a table without it), and the UNIQUE keys of a table without a PRIMARY KEY (InnoDB
+// clusters on the first one; the dump may chunk by it, and a resumed load relies on it to find a
+// chunk loaded twice).
 
 #include <string>
 #include <string_view>

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "dbkeep/source/mysql/logical/sql_text.hpp"
 
@@ -92,6 +93,7 @@ Result<Catalog> read_catalog(Connection& connection, const TableFilter& filter) 
                               "DATA_TYPE, COLUMN_KEY, IS_NULLABLE FROM information_schema.COLUMNS "
                               "ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION"));
   std::map<std::size_t, int> key_columns;  // table index -> primary key column count
+  std::set<std::pair<std::size_t, std::string>> integer_not_null;  // (table index, column)
   for (const auto& row : columns.rows) {
     auto found = index.find({row[0].value_or(""), row[1].value_or("")});
     if (found == index.end()) continue;
@@ -103,6 +105,9 @@ Result<Catalog> read_catalog(Connection& connection, const TableFilter& filter) 
       table.select_list.push_back(
           row[4].value_or("") == "float" ? "CAST(" + quoted + " AS DOUBLE) AS " + quoted : quoted);
     }
+    if (is_integer_type(row[4].value_or("")) && row[6].value_or("") == "NO") {
+      integer_not_null.emplace(found->second, row[2].value_or(""));
+    }
     if (row[5].value_or("") == "PRI") {
       ++key_columns[found->second];
       if (is_integer_type(row[4].value_or(""))) table.chunk_key = row[2].value_or("");
@@ -111,6 +116,25 @@ Result<Catalog> read_catalog(Connection& connection, const TableFilter& filter) 
   // A composite primary key is not a usable single-column range key.
   for (auto& [table_index, count] : key_columns) {
     if (count != 1) catalog.tables[table_index].chunk_key.clear();
+  }
+
+  // Without one, a single-column UNIQUE key on a NOT NULL integer column serves: its ranges
+  // cover every row exactly once, and (the loader keeps unique keys of tables without a primary
+  // key in CREATE TABLE) a chunk loaded twice still meets a duplicate key on resume.
+  TRY_ASSIGN(auto unique_keys,
+             connection.query("SELECT TABLE_SCHEMA, TABLE_NAME, MAX(COLUMN_NAME) "
+                              "FROM information_schema.STATISTICS WHERE NON_UNIQUE = 0 AND "
+                              "INDEX_NAME <> 'PRIMARY' GROUP BY TABLE_SCHEMA, TABLE_NAME, "
+                              "INDEX_NAME HAVING COUNT(*) = 1 "
+                              "ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME"));
+  for (const auto& row : unique_keys.rows) {
+    auto found = index.find({row[0].value_or(""), row[1].value_or("")});
+    if (found == index.end()) continue;
+    TableInfo& table = catalog.tables[found->second];
+    const std::string column = row[2].value_or("");
+    if (table.chunk_key.empty() && integer_not_null.contains({found->second, column})) {
+      table.chunk_key = column;
+    }
   }
   return catalog;
 }
