@@ -219,7 +219,8 @@ TEST_F(MysqlLogicalResumeTest, KilledLoadResumesWithEveryRowExactlyOnce) {
             "2");
 }
 
-// Accounts and grants with include_users = true, loaded back only with --with-users.
+// Accounts, roles and grants with include_users = true, loaded back only with --with-users:
+// into the same server once they are dropped, and into a fresh server.
 TEST_F(MysqlLogicalResumeTest, UsersAndGrantsRoundTripOnlyWhenAsked) {
   server().execute("CREATE DATABASE IF NOT EXISTS ua");
   server().execute("CREATE TABLE IF NOT EXISTS ua.t (id INT PRIMARY KEY, secret INT)");
@@ -228,41 +229,83 @@ TEST_F(MysqlLogicalResumeTest, UsersAndGrantsRoundTripOnlyWhenAsked) {
   server().execute("CREATE USER 'reader'@'10.0.%' IDENTIFIED VIA unix_socket");
   server().execute("GRANT SELECT (id) ON ua.t TO 'reader'@'10.0.%'");
   server().execute("GRANT PROCESS ON *.* TO 'reader'@'10.0.%' WITH GRANT OPTION");
-  auto described = [&] {
+  // Roles: one with a table-level grant, granted to another with ADMIN OPTION; both granted
+  // to accounts, one as app's default role.
+  server().execute("CREATE ROLE r_audit");
+  server().execute("GRANT SELECT, UPDATE (secret) ON ua.t TO r_audit");
+  server().execute("CREATE ROLE `r ops`");
+  server().execute("GRANT RELOAD ON *.* TO `r ops`");
+  server().execute("GRANT r_audit TO `r ops` WITH ADMIN OPTION");
+  server().execute("GRANT `r ops` TO 'app'@'localhost'");
+  server().execute("GRANT r_audit TO 'reader'@'10.0.%' WITH ADMIN OPTION");
+  server().execute("SET DEFAULT ROLE `r ops` FOR 'app'@'localhost'");
+  auto described = [](const MariaDbServer& on) {
     std::string text;
     for (const std::string account : {"'app'@'localhost'", "'reader'@'10.0.%'"}) {
-      text += server().query_value("SHOW CREATE USER " + account).value_or("missing") + "\n";
-      for (const auto& row : server().query("SHOW GRANTS FOR " + account).rows) {
+      text += on.query_value("SHOW CREATE USER " + account).value_or("missing") + "\n";
+    }
+    for (const std::string grantee :
+         {"'app'@'localhost'", "'reader'@'10.0.%'", "r_audit", "`r ops`"}) {
+      for (const auto& row : on.query("SHOW GRANTS FOR " + grantee).rows) {
         text += row.at(0).value_or("") + "\n";
       }
     }
+    for (const auto& row : on.query("SELECT User, Host, default_role FROM mysql.user WHERE "
+                                    "User IN ('app', 'reader') ORDER BY User")
+                               .rows) {
+      text += "default role of " + row.at(0).value_or("") + "@" + row.at(1).value_or("") + ": " +
+              row.at(2).value_or("NULL") + "\n";
+    }
+    for (const auto& row : on.query("SELECT User, Host, Role, Admin_option FROM "
+                                    "mysql.roles_mapping WHERE User <> 'root' ORDER BY 1, 2, 3")
+                               .rows) {
+      text += "mapping " + row.at(0).value_or("") + "@" + row.at(1).value_or("") + " " +
+              row.at(2).value_or("") + " " + row.at(3).value_or("") + "\n";
+    }
     return text;
   };
-  const std::string before = described();
+  const std::string before = described(server());
+  ASSERT_TRUE(contains(before, "SET DEFAULT ROLE `r ops`")) << before;
   config_ = write_config("ua", "include_users = true\n");
   auto backup = run_dbkeep({"--config", config_.string(), "--json", "backup", "--set", "db"});
   ASSERT_EQ(backup.exit_code, 0) << backup.stderr_text;
   const std::string id =
       nlohmann::json::parse(backup.stdout_text)["backups"][0]["id"].get<std::string>();
+  auto shown = run_dbkeep({"--config", config_.string(), "--json", "show", id});
+  bool roles_listed = false;
+  const auto manifest = nlohmann::json::parse(shown.stdout_text);
+  for (const auto& file : manifest["files"]) {
+    if (file["attributes"].value("kind", "") == "users") {
+      roles_listed = file["attributes"]["roles"].get<std::vector<std::string>>() ==
+                     std::vector<std::string>{"r ops", "r_audit"};
+    }
+  }
+  EXPECT_TRUE(roles_listed) << shown.stdout_text;
   server().execute("DROP USER 'app'@'localhost', 'reader'@'10.0.%'");
+  server().execute("DROP ROLE r_audit, `r ops`");
 
-  auto restore = [&](const std::string& rename, std::vector<std::string> extra) {
+  auto restore_into = [&](const MariaDbServer& target, const std::string& rename,
+                          std::vector<std::string> extra) {
     std::vector<std::string> args{
         "--config", config_.string(), "--json",          "restore",
-        id,         "--to-server",    "--socket",        server().socket().string(),
+        id,         "--to-server",    "--socket",        target.socket().string(),
         "--user",   "root",           "--rename-schema", rename};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_dbkeep(args);
+  };
+  auto restore = [&](const std::string& rename, std::vector<std::string> extra) {
+    return restore_into(server(), rename, std::move(extra));
   };
   auto plain = restore("ua=ua_1", {});
   ASSERT_EQ(plain.exit_code, 0) << plain.stderr_text;
   EXPECT_TRUE(contains(plain.stderr_text, "--with-users")) << plain.stderr_text;
   EXPECT_FALSE(server().query_value("SELECT 1 FROM mysql.user WHERE User = 'app'"));
+  EXPECT_FALSE(server().query_value("SELECT 1 FROM mysql.user WHERE User = 'r_audit'"));
 
   auto loaded = restore("ua=ua_2", {"--with-users"});
   ASSERT_EQ(loaded.exit_code, 0) << loaded.stderr_text;
   EXPECT_EQ(nlohmann::json::parse(loaded.stdout_text)["accounts"].get<int>(), 2);
-  EXPECT_EQ(described(), before);
+  EXPECT_EQ(described(server()), before);
   const std::string hash =
       server()
           .query_value("SELECT authentication_string FROM mysql.user WHERE User = 'app'")
@@ -276,10 +319,24 @@ TEST_F(MysqlLogicalResumeTest, UsersAndGrantsRoundTripOnlyWhenAsked) {
   EXPECT_FALSE(
       server().query_value("SELECT 1 FROM information_schema.SCHEMATA WHERE "
                            "SCHEMA_NAME = 'ua_3'"));
-  server().execute("ALTER USER 'app'@'localhost' IDENTIFIED BY 'changed'");
+  // A role alone on the target is refused too.
+  server().execute("DROP USER 'app'@'localhost', 'reader'@'10.0.%'");
+  server().execute("DROP ROLE r_audit");
+  auto role_left = restore("ua=ua_3", {"--with-users"});
+  EXPECT_EQ(role_left.exit_code, 1);
+  EXPECT_TRUE(contains(role_left.stderr_text, "role `r ops`")) << role_left.stderr_text;
+  EXPECT_FALSE(server().query_value("SELECT 1 FROM mysql.user WHERE User = 'app'"));
+  server().execute("CREATE USER 'app'@'localhost' IDENTIFIED BY 'changed'");
   auto replaced = restore("ua=ua_3", {"--with-users", "--drop-existing"});
   ASSERT_EQ(replaced.exit_code, 0) << replaced.stderr_text;
-  EXPECT_EQ(described(), before);
+  EXPECT_EQ(described(server()), before);
+
+  // Into a fresh server: the same accounts, roles, grants and default role.
+  auto fresh = MariaDbServer::start();
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  auto onto_fresh = restore_into(**fresh, "ua=ua", {"--with-users"});
+  ASSERT_EQ(onto_fresh.exit_code, 0) << onto_fresh.stderr_text;
+  EXPECT_EQ(described(**fresh), before);
 }
 
 }  // namespace
