@@ -69,8 +69,8 @@ const std::vector<CommandSpec>& all_commands() {
        "Existing tables are refused unless --drop-existing. Finished steps are recorded in\n"
        "<state_dir>/loads/<set>-<id>-<target>.progress; after an interruption, --resume\n"
        "continues (no chunk loaded twice) and --drop-existing starts over. --with-users also\n"
-       "creates the accounts and grants of a backup taken with include_users = true (existing\n"
-       "accounts refused unless --drop-existing). See docs/logical.md.\n",
+       "creates the accounts, roles and grants of a backup taken with include_users = true\n"
+       "(existing accounts and roles refused unless --drop-existing). See docs/logical.md.\n",
        restore_command},
       {"prune", "apply retention; prints what it keeps and deletes, and why",
        "usage: dbkeep prune [--set NAME] [--dry-run]\n"

@@ -234,9 +234,9 @@ Result<void> LogicalSource::run(repo::BackupSession& session) {
     nlohmann::json accounts = nlohmann::json::array();
     for (const auto& [user, host] : users.accounts) accounts.push_back({user, host});
     TRY(store_text(session, std::move(users.script), "users.sql",
-                   {{"kind", "users"}, {"accounts", accounts}}));
-    log::info("logical dump: " + std::to_string(users.accounts.size()) +
-              " accounts and their grants in users.sql");
+                   {{"kind", "users"}, {"accounts", accounts}, {"roles", users.roles}}));
+    log::info("logical dump: " + std::to_string(users.accounts.size()) + " accounts, " +
+              std::to_string(users.roles.size()) + " roles and their grants in users.sql");
   }
 
   TRY_ASSIGN(auto sql_mode, control.query_single_value("SELECT @@GLOBAL.sql_mode"));

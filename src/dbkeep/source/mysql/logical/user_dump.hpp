@@ -5,8 +5,12 @@
 // hashes: it is stored like every other file (compressed, encrypted when the repository is),
 // and must never be logged or put in an error message.
 //
-// Not dumped: roles (and grants of roles), the accounts with an empty user name, and the
-// system accounts root, mysql and mariadb.sys, which every server has its own of.
+// Roles come with them (role_dump.hpp). The script creates the roles first, then the accounts
+// with their privileges, then the roles' privileges and the grants of roles, and last each
+// account's default role (`SET DEFAULT ROLE`), which needs its role granted.
+//
+// Not dumped: the accounts with an empty user name and the system accounts root, mysql and
+// mariadb.sys, which every server has its own of.
 
 #include <string>
 #include <utility>
@@ -20,6 +24,7 @@ namespace dbkeep::source::mysql::logical {
 struct UsersDump {
   std::string script;                                         // "CREATE USER …;\nGRANT …;\n"…
   std::vector<std::pair<std::string, std::string>> accounts;  // (user, host)
+  std::vector<std::string> roles;
 };
 
 Result<UsersDump> dump_users(Connection& connection);
