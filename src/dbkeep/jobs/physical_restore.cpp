@@ -81,15 +81,10 @@ Result<void> unpack(storage::Backend& backend, const repo::Manifest& backup,
 // --prepare of the full backup, then each incremental applied onto it in order.
 Result<void> prepare(const std::string& tool, const fs::path& base,
                      const std::vector<fs::path>& incrementals) {
-  for (std::size_t step = 0; step <= incrementals.size(); ++step) {
-    std::vector<std::string> argv = {tool, "--no-defaults", "--prepare",
-                                     "--target-dir=" + base.string()};
-    // xtrabackup must not roll back before the next incremental is applied; mariabackup
-    // (10.2+) always prepares that way and rejects the option.
-    if (tool == "xtrabackup" && step < incrementals.size()) argv.push_back("--apply-log-only");
-    if (step > 0) argv.push_back("--incremental-dir=" + incrementals[step - 1].string());
-    TRY(run_tool(argv, step == 0
-                           ? tool + " --prepare of the full backup"
+  const auto commands = prepare_commands(tool, base, incrementals);
+  for (std::size_t step = 0; step < commands.size(); ++step) {
+    TRY(run_tool(commands[step],
+                 step == 0 ? tool + " --prepare of the full backup"
                            : tool + " --prepare applying incremental " + std::to_string(step)));
   }
   return {};
@@ -106,6 +101,20 @@ Result<void> move_contents(const fs::path& from, const fs::path& to) {
 }
 
 }  // namespace
+
+std::vector<std::vector<std::string>> prepare_commands(const std::string& tool,
+                                                       const fs::path& base,
+                                                       const std::vector<fs::path>& incrementals) {
+  std::vector<std::vector<std::string>> commands;
+  for (std::size_t step = 0; step <= incrementals.size(); ++step) {
+    std::vector<std::string> argv = {tool, "--no-defaults", "--prepare",
+                                     "--target-dir=" + base.string()};
+    if (tool == "xtrabackup" && step < incrementals.size()) argv.push_back("--apply-log-only");
+    if (step > 0) argv.push_back("--incremental-dir=" + incrementals[step - 1].string());
+    commands.push_back(std::move(argv));
+  }
+  return commands;
+}
 
 Result<std::vector<repo::Manifest>> physical_chain(repo::Repository& repository,
                                                    const repo::Manifest& last) {

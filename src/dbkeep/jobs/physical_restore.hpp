@@ -33,6 +33,13 @@ struct PhysicalRestoreResult {
   std::vector<std::string> chain;  // ids applied, full backup first
 };
 
+// The --prepare commands for a full backup unpacked in `base` and its incrementals (in order):
+// one per step, the full backup first. xtrabackup gets --apply-log-only on every step but the
+// last (it must not roll back before the next incremental); mariabackup rejects that option.
+std::vector<std::vector<std::string>> prepare_commands(
+    const std::string& tool, const std::filesystem::path& base,
+    const std::vector<std::filesystem::path>& incrementals);
+
 // The backups `last` needs, oldest (the full backup) first, `last` included. A missing base is
 // a kFailed error naming it.
 Result<std::vector<repo::Manifest>> physical_chain(repo::Repository& repository,
