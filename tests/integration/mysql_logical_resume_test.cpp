@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -125,6 +126,31 @@ class MysqlLogicalResumeTest : public MariaDbTestSuite {
   // Backs up schema rw (InnoDB tables split into several chunks, and a MyISAM one), loads it
   // with 3 workers, kills the load with SIGKILL while more than one chunk is in flight, resumes
   // with 3 workers, and checks every table equals the source.
+  // Starts `dbkeep` with `args` (a restore) and kills it with SIGKILL as soon as `ready` holds
+  // for its progress file, polled every `pause`; a load that ends first fails the test.
+  void kill_load_when(const std::vector<std::string>& args, std::chrono::milliseconds pause,
+                      const std::function<bool(const std::filesystem::path&)>& ready) {
+    std::vector<std::string> argv{DBKEEP_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto child = core::ChildProcess::spawn({.argv = argv, .pipe_stdout = true});
+    ASSERT_TRUE(child) << child.error().message;
+    bool killed = false;
+    for (int i = 0; i < 12000 && !killed; ++i) {
+      auto progress = progress_file();
+      if (!progress.empty() && ready(progress)) {
+        ASSERT_EQ(::kill(child->pid(), SIGKILL), 0);
+        killed = true;
+      } else {
+        std::this_thread::sleep_for(pause);
+      }
+    }
+    auto ended = child->wait();
+    ASSERT_TRUE(ended);
+    ASSERT_TRUE(killed) << "the load ended (" << ended->describe()
+                        << ") before it could be interrupted";
+    ASSERT_EQ(ended->signal, SIGKILL);
+  }
+
   void kill_and_resume_with_workers(const std::string& repository) {
     server().execute("DROP DATABASE IF EXISTS rw");
     server().execute("DROP DATABASE IF EXISTS rw_copy");
@@ -152,25 +178,11 @@ class MysqlLogicalResumeTest : public MariaDbTestSuite {
       total += chunks.at(table).size();
     }
 
-    std::vector<std::string> argv{DBKEEP_BINARY};
-    for (const auto& arg : restore_args(id, "3", "rw=rw_copy")) argv.push_back(arg);
-    auto child = core::ChildProcess::spawn({.argv = argv, .pipe_stdout = true});
-    ASSERT_TRUE(child) << child.error().message;
-    bool killed = false;
-    for (int i = 0; i < 12000 && !killed; ++i) {
-      auto progress = progress_file();
-      if (!progress.empty() && recorded_chunks(progress) >= 2 && chunks_in_flight(progress) >= 2) {
-        ASSERT_EQ(::kill(child->pid(), SIGKILL), 0);
-        killed = true;
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-      }
-    }
-    auto ended = child->wait();
-    ASSERT_TRUE(ended);
-    ASSERT_TRUE(killed) << "the load ended (" << ended->describe()
-                        << ") before it could be interrupted";
-    ASSERT_EQ(ended->signal, SIGKILL);
+    kill_load_when(restore_args(id, "3", "rw=rw_copy"), std::chrono::milliseconds(2),
+                   [](const std::filesystem::path& progress) {
+                     return recorded_chunks(progress) >= 2 && chunks_in_flight(progress) >= 2;
+                   });
+    if (HasFatalFailure()) return;
     const auto progress = progress_file();
     ASSERT_FALSE(progress.empty()) << "no progress file left by the killed load";
     EXPECT_GE(chunks_in_flight(progress), 2) << "fewer than two chunks were in flight";
@@ -209,16 +221,11 @@ class MysqlLogicalResumeTest : public MariaDbTestSuite {
   }
 
   std::string fingerprint(const std::string& schema, const std::string& table) {
-    return server().query_value("CHECKSUM TABLE `" + schema + "`.`" + table + "` EXTENDED")
-               ? server().query("CHECKSUM TABLE `" + schema + "`.`" + table + "` EXTENDED")
-                         .rows.at(0)
-                         .at(1)
-                         .value_or("NULL") +
-                     " rows " +
-                     server()
-                         .query_value("SELECT COUNT(*) FROM `" + schema + "`.`" + table + "`")
-                         .value_or("?")
-               : "missing";
+    const std::string name = "`" + schema + "`.`" + table + "`";
+    auto checksum = server().query("CHECKSUM TABLE " + name + " EXTENDED");
+    if (checksum.rows.empty() || !checksum.rows.at(0).at(1)) return "missing";
+    return *checksum.rows.at(0).at(1) + " rows " +
+           server().query_value("SELECT COUNT(*) FROM " + name).value_or("?");
   }
 
   TempDir dir_;
@@ -253,26 +260,11 @@ TEST_F(MysqlLogicalResumeTest, KilledLoadResumesWithEveryRowExactlyOnce) {
   ASSERT_EQ(chunks["plain"].size(), 1U);
 
   // Start a load and kill -9 it once chunks of both split tables are recorded.
-  std::vector<std::string> argv{DBKEEP_BINARY};
-  for (const auto& arg : restore_args(id)) argv.push_back(arg);
-  auto child = core::ChildProcess::spawn({.argv = argv, .pipe_stdout = true});
-  ASSERT_TRUE(child) << child.error().message;
-  bool killed = false;
-  for (int i = 0; i < 12000 && !killed; ++i) {
-    auto progress = progress_file();
-    if (!progress.empty() && recorded_chunks(progress, "big.") >= 2 &&
-        recorded_chunks(progress, "legacy.") >= 1) {
-      ASSERT_EQ(::kill(child->pid(), SIGKILL), 0);
-      killed = true;
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  }
-  auto ended = child->wait();
-  ASSERT_TRUE(ended);
-  ASSERT_TRUE(killed) << "the load ended (" << ended->describe()
-                      << ") before it could be interrupted";
-  ASSERT_EQ(ended->signal, SIGKILL);
+  kill_load_when(
+      restore_args(id), std::chrono::milliseconds(5), [](const std::filesystem::path& progress) {
+        return recorded_chunks(progress, "big.") >= 2 && recorded_chunks(progress, "legacy.") >= 1;
+      });
+  ASSERT_FALSE(HasFatalFailure());
 
   const auto progress = progress_file();
   ASSERT_FALSE(progress.empty()) << "no progress file left by the killed load";
