@@ -13,7 +13,9 @@ namespace dbkeep::ops {
 
 // Writes `content` to a temporary file next to `path` with permissions `mode`, fsyncs it,
 // renames it over `path` and fsyncs the directory. On failure `path` is unchanged and the
-// temporary file is removed. Creates missing parent directories (0755).
+// temporary file is removed. Creates missing parent directories (0755). Temporary files of
+// `path` left by writers that were killed (no process holds their lock) are removed first, so a
+// SIGKILL at any point leaves nothing behind after the next write.
 Result<void> write_file_atomically(const std::filesystem::path& path, std::string_view content,
                                    mode_t mode = 0644);
 
