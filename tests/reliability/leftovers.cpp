@@ -61,9 +61,10 @@ std::vector<std::string> find_leftovers(const LeftoverPlaces& places) {
       found.push_back("scratch directory " + entry.path().string());
     }
   }
-  if (fs::exists(places.state_dir / (places.set + ".resources.json"))) {
-    found.push_back("resource journal " +
-                    (places.state_dir / (places.set + ".resources.json")).string());
+  for (const auto* suffix : {".resources.json", ".resources.json.tmp"}) {
+    if (fs::exists(places.state_dir / (places.set + suffix))) {
+      found.push_back("resource journal " + (places.state_dir / (places.set + suffix)).string());
+    }
   }
   if (!places.snapshot_dir.empty()) {
     for (const auto& entry : fs::directory_iterator(places.snapshot_dir, ignored)) {

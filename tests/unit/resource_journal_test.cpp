@@ -48,6 +48,18 @@ TEST_F(ResourceJournalTest, ForgettingTheLastEntryDeletesTheFile) {
   EXPECT_FALSE(std::filesystem::exists(file_));
 }
 
+TEST_F(ResourceJournalTest, TemporaryFileOfAKilledWriterIsRemovedAndTheOldJournalKept) {
+  {
+    auto journal = ResourceJournal::open(file_).value();
+    ASSERT_TRUE(journal.record(kSnapshot));
+  }
+  // A run killed after writing the next version but before renaming it into place.
+  std::ofstream(file_.string() + ".tmp") << R"({"version": 1, "resources": [)";
+  auto next_run = ResourceJournal::open(file_).value();
+  EXPECT_THAT(next_run.entries(), ElementsAre(kSnapshot));
+  EXPECT_FALSE(std::filesystem::exists(file_.string() + ".tmp"));
+}
+
 TEST_F(ResourceJournalTest, RecursiveFlagSurvivesTheRoundTrip) {
   JournalEntry zfs{.kind = "snapshot", .provider = "zfs", .target = "tank@x", .recursive = true};
   ASSERT_TRUE(ResourceJournal::open(file_).value().record(zfs));

@@ -42,7 +42,6 @@ Result<void> write_all(int fd, std::string_view data, const std::filesystem::pat
   return {};
 }
 
-// Makes a rename or unlink in `directory` durable.
 }  // namespace
 
 Result<ResourceJournal> ResourceJournal::open(std::filesystem::path file) {
@@ -55,6 +54,11 @@ Result<ResourceJournal> ResourceJournal::open(std::filesystem::path file) {
   }
 
   ResourceJournal journal(std::move(file));
+  // A run killed while persisting leaves the temporary file; the old journal beside it is the
+  // one that counts, and the caller holds the set's lock, so nobody else is writing it.
+  if (::unlink(journal.temporary_file().c_str()) != 0 && errno != ENOENT) {
+    return fail(errno_message("removing " + journal.temporary_file().string(), errno));
+  }
   std::ifstream in(journal.file_);
   if (!in) {
     if (std::filesystem::exists(journal.file_, error)) {
@@ -103,8 +107,7 @@ Result<void> ResourceJournal::persist() const {
   std::string text = document.dump(2) + "\n";
 
   // Temp file + fsync + rename: a crash leaves either the old or the new journal, never half.
-  std::filesystem::path temporary = file_;
-  temporary += ".tmp";
+  std::filesystem::path temporary = temporary_file();
   {
     Fd out(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (!out) return fail(errno_message("creating " + temporary.string(), errno));

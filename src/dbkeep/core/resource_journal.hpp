@@ -28,7 +28,8 @@ struct JournalEntry {
 class ResourceJournal {
  public:
   // Loads `file` if it exists (a leftover of an earlier run), else starts empty. The parent
-  // directory is created (0700) if missing. A corrupt file is an error, never silently dropped.
+  // directory is created (0700) if missing; the temporary file of a killed writer is removed. A
+  // corrupt file is an error, never silently dropped.
   static Result<ResourceJournal> open(std::filesystem::path file);
 
   // Adds `entry` and persists the journal before returning. Recording an identical entry twice
@@ -44,6 +45,12 @@ class ResourceJournal {
  private:
   explicit ResourceJournal(std::filesystem::path file) : file_(std::move(file)) {}
   Result<void> persist() const;
+  // Where persist() writes before renaming over file_.
+  [[nodiscard]] std::filesystem::path temporary_file() const {
+    auto path = file_;
+    path += ".tmp";
+    return path;
+  }
 
   std::filesystem::path file_;
   std::vector<JournalEntry> entries_;
