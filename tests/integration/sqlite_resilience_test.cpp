@@ -1,14 +1,18 @@
 // SQLite backups under a live writer, kill -9 and a full disk, through the real binary.
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "dbkeep/core/child_process.hpp"
+#include "dbkeep/core/fd.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "support/sqlite_workspace.hpp"
 #include "support/text_files.hpp"
@@ -144,6 +148,46 @@ TEST(SqliteKillTest, KilledBackupIsNeverListedAndTheNextRunCleansUp) {
       << "leftover backup directories remain";
   EXPECT_TRUE(std::filesystem::is_empty(workspace.temp())) << "temp copies remain";
   EXPECT_EQ(workspace.dbkeep({"verify"}).exit_code, 0);
+}
+
+// What a restore killed mid-copy leaves next to its target: `.restored.db.dbkeep-restore-<pid>`,
+// whose claim died with it. A forked child makes one the way the restore does and dies holding
+// it; a second copy stays claimed by this process, as a restore still running would.
+std::filesystem::path copy_of_a_killed_restore(const std::filesystem::path& target) {
+  auto copy = target.parent_path() / ("." + target.filename().string() + ".dbkeep-restore-4242");
+  pid_t child = ::fork();
+  if (child == 0) {
+    int fd = ::open(copy.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0 || ::flock(fd, LOCK_EX) != 0 || ::write(fd, "half a database", 15) != 15) ::_exit(1);
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  return copy;
+}
+
+TEST(SqliteKillTest, CopyOfAKilledRestoreIsRemovedByTheNextRestoreAndALiveOneIsNot) {
+  SqliteWorkspace workspace;
+  workspace.fill(50, 1000, /*wal=*/false);
+  ASSERT_EQ(workspace.dbkeep({"backup"}).exit_code, 0);
+  auto target = workspace.dir() / "restored.db";
+  auto abandoned = copy_of_a_killed_restore(target);
+  auto running = target.parent_path() / ".restored.db.dbkeep-restore-4343";
+  std::ofstream(running) << "another restore, still copying";
+  core::Fd claim(::open(running.c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(claim);
+  ASSERT_EQ(::flock(claim.get(), LOCK_EX), 0);
+
+  auto ids = workspace.listed_ids();
+  ASSERT_EQ(ids.size(), 1U);
+  auto restore = workspace.dbkeep({"restore", ids.front(), "--sqlite-path", target.string()});
+  ASSERT_EQ(restore.exit_code, 0) << restore.stderr_text;
+  EXPECT_FALSE(std::filesystem::exists(abandoned)) << "the killed restore's copy is still there";
+  EXPECT_TRUE(std::filesystem::exists(running)) << "a live restore's copy was removed";
+  auto restored = SqliteDatabase::open(target, SqliteDatabase::Mode::kReadOnly);
+  ASSERT_TRUE(restored);
+  EXPECT_EQ(restored->query_text("SELECT count(*) FROM t").value(), "50");
 }
 
 TEST(SqliteFullDiskTest, RefusesEarlyWhenTheBackupCannotFit) {

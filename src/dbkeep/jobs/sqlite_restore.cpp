@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "dbkeep/core/abandoned_files.hpp"
 #include "dbkeep/core/fd.hpp"
 #include "dbkeep/core/fd_io.hpp"
 #include "dbkeep/core/log.hpp"
@@ -78,9 +79,16 @@ Result<SqliteRestoreResult> restore_sqlite(storage::Backend& backend,
     return usage_error("directory " + directory.string() + " does not exist");
   }
 
-  auto temp = directory /
-              ("." + target.filename().string() + ".dbkeep-restore-" + std::to_string(::getpid()));
+  // The copy is written next to the target and renamed over it. A restore that was killed left
+  // its copy behind (a whole database, perhaps large): those nobody holds are removed first.
+  std::string temp_prefix = "." + target.filename().string() + ".dbkeep-restore-";
+  core::remove_abandoned_files(
+      directory, [&temp_prefix](const std::string& name) { return name.starts_with(temp_prefix); });
+  auto temp = directory / (temp_prefix + std::to_string(::getpid()));
+  core::Fd temp_claim(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+  if (!temp_claim) return fail(errno_message("cannot create " + temp.string(), errno));
   RemoveOnExit remove_temp(temp);
+  TRY(core::claim_temporary_file(temp_claim.get(), temp));
   const auto& file = manifest.files.front();
   log::info("restoring " + manifest.set + "/" + manifest.id + " (" + file.stored.path + ") to " +
             target.string());

@@ -1,7 +1,6 @@
 #include "dbkeep/ops/atomic_file.hpp"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,35 +8,25 @@
 #include <fstream>
 #include <sstream>
 
+#include "dbkeep/core/abandoned_files.hpp"
 #include "dbkeep/core/fd.hpp"
+#include "dbkeep/core/fd_io.hpp"
 
 namespace dbkeep::ops {
 namespace {
 
 namespace fs = std::filesystem;
 
-// The temporary name is ".<name>.XXXXXX" (mkstemp fills the X's). A writer holds an exclusive
-// flock on its temporary file from creation until the rename, so a temporary file nobody holds a
-// lock on belongs to a writer that was killed (or is in the instant between mkstemp and flock;
-// that writer sees ENOENT at its rename and writes again).
+// The temporary name is ".<name>.XXXXXX" (mkstemp fills the X's); the writer claims it (see
+// core/abandoned_files) so the next write can tell a killed writer's file from a live one's.
 std::string temp_prefix(const fs::path& path) {
   return "." + path.filename().string() + ".";
 }
 constexpr std::size_t kTempSuffixLength = 6;
 
-// Removes the temporary files of `path` that killed writers left behind. Best effort: a file
-// that cannot be opened or locked is left alone.
-void remove_abandoned_temp_files(const fs::path& directory, const fs::path& path) {
+bool is_temp_file_of(const fs::path& path, const std::string& name) {
   std::string prefix = temp_prefix(path);
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(directory, error)) {
-    auto name = entry.path().filename().string();
-    if (name.size() != prefix.size() + kTempSuffixLength || !name.starts_with(prefix)) continue;
-    core::Fd candidate(::open(entry.path().c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (!candidate) continue;
-    if (::flock(candidate.get(), LOCK_EX | LOCK_NB) != 0) continue;  // its writer is alive
-    ::unlink(entry.path().c_str());
-  }
+  return name.size() == prefix.size() + kTempSuffixLength && name.starts_with(prefix);
 }
 
 enum class Attempt { written, swept_under_us };
@@ -53,7 +42,10 @@ Result<Attempt> write_once(const fs::path& directory, const fs::path& path,
     ::unlink(temp_name.c_str());
     return fail(errno_message(what, saved));
   };
-  if (::flock(fd.get(), LOCK_EX) != 0) return discard("lock " + temp_name);
+  if (auto claimed = core::claim_temporary_file(fd.get(), temp_name); !claimed) {
+    ::unlink(temp_name.c_str());
+    return std::unexpected(claimed.error());
+  }
   if (::fchmod(fd.get(), mode) != 0) return discard("chmod " + temp_name);
   std::size_t written = 0;
   while (written < content.size()) {
@@ -69,10 +61,7 @@ Result<Attempt> write_once(const fs::path& directory, const fs::path& path,
     return discard("rename to " + path.string());
   }
   fd.reset();
-  core::Fd directory_fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!directory_fd || ::fsync(directory_fd.get()) != 0) {
-    return fail(errno_message("fsync " + directory.string(), errno));
-  }
+  TRY(core::sync_directory(directory));
   return Attempt::written;
 }
 
@@ -84,7 +73,8 @@ Result<void> write_file_atomically(const std::filesystem::path& path, std::strin
   auto directory = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
   std::filesystem::create_directories(directory, error);
   if (error) return fail("cannot create " + directory.string() + ": " + error.message());
-  remove_abandoned_temp_files(directory, path);
+  core::remove_abandoned_files(
+      directory, [&path](const std::string& name) { return is_temp_file_of(path, name); });
   // A concurrent writer's sweep can only take our file in the instant before we lock it; a
   // second attempt is then all it takes.
   for (int attempt = 0; attempt < 3; ++attempt) {
