@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "dbkeep/core/bounded_json.hpp"
 #include "dbkeep/core/fd.hpp"
 #include "dbkeep/core/fd_io.hpp"
 
@@ -68,8 +69,13 @@ Result<ResourceJournal> ResourceJournal::open(std::filesystem::path file) {
   }
   std::stringstream text;
   text << in.rdbuf();
+  auto parsed = parse_bounded_json(text.str());
+  if (!parsed) {
+    return fail("resource journal " + journal.file_.string() + " is corrupt (it " +
+                describe(parsed.error()) + "); inspect it and undo its resources by hand");
+  }
   try {
-    auto document = nlohmann::json::parse(text.str());
+    const auto& document = *parsed;
     for (const auto& object : document.at("resources")) {
       journal.entries_.push_back(from_json(object));
     }

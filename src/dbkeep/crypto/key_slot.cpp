@@ -5,6 +5,7 @@
 #include <array>
 #include <vector>
 
+#include "dbkeep/core/bounded_json.hpp"
 #include "dbkeep/core/time_format.hpp"
 
 namespace dbkeep::crypto {
@@ -157,10 +158,13 @@ json slot_to_json(const KeySlot& slot) {
 }
 
 Result<KeySlot> slot_from_json(std::string_view text, const std::string& where) {
-  json document = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded() || !document.is_object()) {
-    return fail(where + ": key slot is not valid JSON", ErrorKind::kVerification);
+  auto parsed = core::parse_bounded_json(text);
+  if (!parsed || !parsed->is_object()) {
+    return fail(where + ": key slot " +
+                    core::describe(parsed ? core::JsonProblem::kInvalid : parsed.error()),
+                ErrorKind::kVerification);
   }
+  json& document = *parsed;
   try {
     if (document.at("format").get<int>() != 1) {
       return fail(where + ": key slot format is newer than this dbkeep understands");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "dbkeep/core/bounded_json.hpp"
 #include "dbkeep/core/time_format.hpp"
 
 namespace dbkeep::crypto {
@@ -38,11 +39,12 @@ Result<std::optional<RepositoryMarker>> read_marker(storage::Backend& backend) {
   if (!present) return std::optional<RepositoryMarker>{};
   TRY_ASSIGN(auto text, storage::read_all(backend, kMarkerKey));
   std::string where = backend.describe() + "/" + std::string(kMarkerKey);
-  json document = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  auto parsed = core::parse_bounded_json(text);
   std::string damaged = where +
                         ": the repository marker is damaged (expected JSON with format, "
                         "encryption, cipher, key_id)";
-  if (document.is_discarded()) return fail(damaged, ErrorKind::kVerification);
+  if (!parsed) return fail(damaged, ErrorKind::kVerification);
+  json& document = *parsed;
   try {
     if (document.at("format").get<int>() != 1) {
       return fail(where + ": repository format is newer than this dbkeep understands");

@@ -1,5 +1,6 @@
 #include "dbkeep/jobs/restore_drill.hpp"
 
+#include "dbkeep/core/bounded_json.hpp"
 #include "dbkeep/core/cancellation.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/temp_dir.hpp"
@@ -112,9 +113,10 @@ Result<std::optional<nlohmann::json>> last_drill(storage::Backend& backend, cons
   TRY_ASSIGN(auto objects, backend.list(drills_prefix(set, id)));
   if (objects.empty()) return std::optional<nlohmann::json>{};
   TRY_ASSIGN(auto text, storage::read_all(backend, objects.back().key));  // sorted: newest last
-  auto document = nlohmann::json::parse(text, nullptr, false);
-  if (document.is_discarded()) return std::optional<nlohmann::json>{};
-  return std::optional<nlohmann::json>(std::move(document));
+  // A damaged drill record reads as "no drill": it only decorates `list` and `show`.
+  auto document = core::parse_bounded_json(text);
+  if (!document) return std::optional<nlohmann::json>{};
+  return std::optional<nlohmann::json>(std::move(*document));
 }
 
 }  // namespace dbkeep::jobs

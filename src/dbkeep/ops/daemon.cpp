@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "dbkeep/core/bounded_json.hpp"
 #include "dbkeep/core/cancellation.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/time_format.hpp"
@@ -26,12 +27,12 @@ Result<void> DaemonState::load() {
   std::error_code error;
   if (!std::filesystem::exists(file_, error)) return {};
   TRY_ASSIGN(auto text, read_whole_file(file_));
-  auto document = nlohmann::json::parse(text, nullptr, false);
-  if (document.is_discarded() || !document.is_object() || !document.contains("last_run") ||
-      !document["last_run"].is_object()) {
+  auto parsed = core::parse_bounded_json(text);
+  if (!parsed || !parsed->is_object() || !parsed->contains("last_run") ||
+      !(*parsed)["last_run"].is_object()) {
     return fail(file_.string() + " is malformed; remove it to start the schedule afresh");
   }
-  for (const auto& [set, value] : document["last_run"].items()) {
+  for (const auto& [set, value] : (*parsed)["last_run"].items()) {
     auto time = value.is_string() ? core::parse_iso_utc(value.get<std::string>()) : std::nullopt;
     if (!time) return fail(file_.string() + ": bad time for set '" + set + "'");
     last_run_[set] = *time;

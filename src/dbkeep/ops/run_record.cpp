@@ -1,5 +1,6 @@
 #include "dbkeep/ops/run_record.hpp"
 
+#include "dbkeep/core/bounded_json.hpp"
 #include "dbkeep/ops/atomic_file.hpp"
 
 namespace dbkeep::ops {
@@ -67,9 +68,9 @@ Result<std::optional<RunRecord>> RunRecordStore::load(const std::string& set) co
   std::error_code error;
   if (!std::filesystem::exists(path, error)) return std::optional<RunRecord>();
   TRY_ASSIGN(auto text, read_whole_file(path));
-  auto document = nlohmann::json::parse(text, nullptr, false);
-  if (document.is_discarded()) return fail(path.string() + " is not valid JSON");
-  TRY_ASSIGN(auto record, run_record_from_json(document));
+  auto document = core::parse_bounded_json(text);
+  if (!document) return fail(path.string() + " " + core::describe(document.error()));
+  TRY_ASSIGN(auto record, run_record_from_json(*document));
   return std::optional<RunRecord>(std::move(record));
 }
 

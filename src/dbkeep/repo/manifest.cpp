@@ -1,5 +1,6 @@
 #include "dbkeep/repo/manifest.hpp"
 
+#include "dbkeep/core/bounded_json.hpp"
 #include "dbkeep/pipeline/sha256.hpp"
 
 namespace dbkeep::repo {
@@ -18,11 +19,6 @@ Result<core::Seconds> time_from(const json& value, const std::string& where) {
   if (!parsed) return fail(where + ": bad timestamp " + value.dump(), ErrorKind::kVerification);
   return *parsed;
 }
-
-// Far deeper than anything dbkeep writes (facts and attributes nest a few levels). nlohmann::json
-// copies and prints recursively, so deeper documents are refused while parsing, which is
-// iterative: a few hundred kilobytes of "[[[[…" overflowed the stack (tests/fuzz/fuzz_manifest).
-constexpr int kMaxManifestDepth = 64;
 
 // The checksum is the SHA-256 of the manifest's exact text with its own value replaced by 64
 // zeros: a change to any byte (whitespace included) is caught, and no canonical form is needed.
@@ -123,20 +119,16 @@ std::string serialize_manifest(const Manifest& manifest) {
 }
 
 Result<Manifest> parse_manifest(std::string_view text, const std::string& where) {
-  bool too_deep = false;
-  auto depth_limit = [&too_deep](int depth, json::parse_event_t /*event*/, json& /*parsed*/) {
-    if (depth > kMaxManifestDepth) too_deep = true;
-    return !too_deep;  // stop keeping anything once the limit is crossed
-  };
-  json document = json::parse(text, depth_limit, /*allow_exceptions=*/false);
-  if (too_deep) {
-    return fail(where + ": manifest nests deeper than " + std::to_string(kMaxManifestDepth) +
-                    " levels (damaged)",
+  // A few hundred kilobytes of "[[[[…" overflowed the stack before (core/bounded_json.hpp).
+  auto parsed = core::parse_bounded_json(text);
+  if (!parsed && parsed.error() == core::JsonProblem::kTooDeep) {
+    return fail(where + ": manifest " + core::describe(parsed.error()) + " (damaged)",
                 ErrorKind::kVerification);
   }
-  if (document.is_discarded() || !document.is_object()) {
+  if (!parsed || !parsed->is_object()) {
     return fail(where + ": manifest is not valid JSON", ErrorKind::kVerification);
   }
+  json& document = *parsed;
   try {
     TRY(check_checksum(text, document, where));
     Manifest manifest;
