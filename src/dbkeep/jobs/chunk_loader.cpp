@@ -1,6 +1,7 @@
 #include "dbkeep/jobs/chunk_loader.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -49,11 +50,24 @@ class LineStatementSink final : public pipeline::ByteSink {
 };
 
 constexpr unsigned kDuplicateEntry = 1062;  // ER_DUP_ENTRY
+constexpr unsigned kLockDeadlock = 1213;    // ER_LOCK_DEADLOCK
+constexpr int kAttemptsPerChunk = 5;
 
-Result<void> load_chunk(storage::Backend& backend, Connection& connection, const ChunkLoad& chunk,
-                        LoadProgress* progress) {
+// InnoDB may pick one of two loaders inserting into neighbouring key ranges of one table as a
+// deadlock victim. It then rolls that whole transaction back and asks for a retry; a chunk is one
+// transaction, so loading it again loads exactly the same rows. Only a deadlock is retried: a
+// lock wait timeout undoes just the statement, and on a non-transactional engine (MyISAM, Aria)
+// the chunk's earlier rows would stay and be loaded twice.
+bool worth_retrying(unsigned error_number) {
+  return error_number == kLockDeadlock;
+}
+
+enum class ChunkOutcome { loaded, retry };
+
+Result<ChunkOutcome> load_chunk_once(storage::Backend& backend, Connection& connection,
+                                     const ChunkLoad& chunk, LoadProgress* progress, int attempt) {
+  const bool last_attempt = attempt == kAttemptsPerChunk;
   const std::string& path = chunk.file->stored.path;
-  TRY(connection.execute("USE " + source::mysql::logical::quote_identifier(chunk.target_schema)));
   if (progress != nullptr) {
     TRY(progress->record("begin", path));
   }
@@ -61,20 +75,45 @@ Result<void> load_chunk(storage::Backend& backend, Connection& connection, const
   LineStatementSink sink(connection);
   auto loaded = pipeline::fetch_stream(backend, chunk.file->stored, sink);
   if (!loaded) {
-    const bool duplicate = connection.last_error_number() == kDuplicateEntry;
+    const unsigned error_number = connection.last_error_number();
     (void)connection.execute("ROLLBACK");
-    if (!(chunk.in_doubt && duplicate && progress != nullptr)) {
-      return propagate(loaded.error().with_context("loading " + path));
+    if (chunk.in_doubt && error_number == kDuplicateEntry && progress != nullptr) {
+      // Its rows are there already: it committed just before the interruption.
+      log::info("chunk " + path + " was loaded before the interruption; not loading it again");
+      TRY(progress->record("chunk", path));
+      return ChunkOutcome::loaded;
     }
-    // Its rows are there already: it committed just before the interruption.
-    log::info("chunk " + path + " was loaded before the interruption; not loading it again");
-    return progress->record("chunk", path);
+    if (worth_retrying(error_number) && !last_attempt) {
+      log::warn("loading " + path + ": InnoDB rolled the chunk back as a deadlock victim; " +
+                "loading it again (attempt " + std::to_string(attempt + 1) + " of " +
+                std::to_string(kAttemptsPerChunk) + ")");
+      return ChunkOutcome::retry;
+    }
+    return propagate(loaded.error().with_context("loading " + path));
   }
-  TRY(connection.execute("COMMIT"));
+  auto committed = connection.execute("COMMIT");
+  if (!committed) {
+    const unsigned error_number = connection.last_error_number();
+    (void)connection.execute("ROLLBACK");
+    if (worth_retrying(error_number) && !last_attempt) return ChunkOutcome::retry;
+    return propagate(committed.error().with_context("committing " + path));
+  }
   if (progress != nullptr) {
     TRY(progress->record("chunk", path));
   }
-  return {};
+  return ChunkOutcome::loaded;
+}
+
+Result<void> load_chunk(storage::Backend& backend, Connection& connection, const ChunkLoad& chunk,
+                        LoadProgress* progress) {
+  TRY(connection.execute("USE " + source::mysql::logical::quote_identifier(chunk.target_schema)));
+  for (int attempt = 1;; ++attempt) {
+    ChunkOutcome outcome{};
+    TRY_ASSIGN(outcome, load_chunk_once(backend, connection, chunk, progress, attempt));
+    if (outcome == ChunkOutcome::loaded) return {};
+    // Let the transaction that won the lock finish before trying again.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 * attempt));
+  }
 }
 
 }  // namespace
