@@ -5,7 +5,8 @@
 // resident memory; the wrapper writes dbkeep's pid, its parent's, to a file) until dbkeep exits.
 // The peak must stay below (concurrency + 1) × part size — what the multipart writer holds —
 // plus a fixed margin for the program itself: far below the stream's size, so buffering any
-// fraction of the stream fails the test. Memory is asserted, never time.
+// fraction of the stream fails the test. `verify` then reads the object back under the same
+// bound (ranged GETs, storage/s3_reader). Memory is asserted, never time.
 //
 // Disk: the S3 server holds the parts and then the assembled object (about 4 GiB at the peak),
 // all removed when the test ends. Labelled `long` (ctest -LE long skips it).
@@ -17,6 +18,7 @@
 #include <fstream>
 #include <thread>
 
+#include "dbkeep/core/child_process.hpp"
 #include "support/mariadb_test_suite.hpp"
 #include "support/physical_workspace.hpp"
 #include "support/s3_server.hpp"
@@ -144,6 +146,27 @@ TEST_F(S3LargeStreamTest, TwoGibibytesUploadWithMemoryBoundedByPartSizeTimesConc
   auto pending = s3->pending_uploads();
   ASSERT_TRUE(pending);
   EXPECT_TRUE(pending->empty());
+
+  // Reading it back: `verify` streams the 2 GiB object through ranged GETs (part_size each,
+  // `concurrency` in flight) and checks its SHA-256, holding (concurrency + 1) ranges at most.
+  const fs::path verify_pid_file = workspace.dir() / "verify.pid";
+  core::SpawnOptions verify_options;
+  verify_options.argv = {DBKEEP_BINARY, "--config", workspace.config().string(), "verify", id};
+  verify_options.pipe_stdout = true;
+  PeakMemoryWatch verify_watch(verify_pid_file);
+  auto verifying = core::ChildProcess::spawn(verify_options);
+  ASSERT_TRUE(verifying) << verifying.error().message;
+  std::ofstream(verify_pid_file) << verifying->pid() << "\n";
+  auto verified = verifying->wait();
+  const std::uint64_t verify_peak = verify_watch.stop();
+  ASSERT_TRUE(verified);
+  EXPECT_TRUE(verified->success()) << verified->describe();
+  std::cerr << "[ memory   ] dbkeep verify peak RSS " << (verify_peak >> 20) << " MiB over "
+            << verify_watch.samples() << " samples reading the " << (kStreamBytes >> 20)
+            << " MiB object back; bound " << (bound >> 20) << " MiB\n";
+  EXPECT_GT(verify_watch.samples(), 10) << "verify's memory was not observed";
+  EXPECT_LT(verify_peak, bound);
+
   auto stats = s3->stats();
   ASSERT_TRUE(stats);
   std::cerr << "[ s3       ] requests " << *stats << "\n";

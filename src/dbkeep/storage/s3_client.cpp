@@ -36,8 +36,22 @@ struct CurlHeaders {
   void add(const std::string& header) { list = curl_slist_append(list, header.c_str()); }
 };
 
+// Where a response body goes, and how much of it is acceptable (0: any amount).
+struct BodyTarget {
+  std::string* body;
+  std::size_t limit;
+  bool overflowed = false;
+};
+
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
+  auto* target = static_cast<BodyTarget*>(user);
+  // Error bodies (S3's XML) are small; only object data can be long.
+  constexpr std::size_t kErrorBodySlack = 64 * 1024;
+  if (target->limit != 0 && target->body->size() + size * count > target->limit + kErrorBodySlack) {
+    target->overflowed = true;
+    return 0;  // curl aborts the transfer with CURLE_WRITE_ERROR
+  }
+  target->body->append(data, size * count);
   return size * count;
 }
 
@@ -176,14 +190,20 @@ S3Client::Attempt S3Client::perform(const S3Request& request, const std::string&
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &attempt.response.body);
+  attempt.response.body.reserve(request.expected_body_bytes);
+  BodyTarget body_target{&attempt.response.body, request.expected_body_bytes};
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body_target);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &attempt.response.headers);
 
   CURLcode code = curl_easy_perform(curl);
   attempt.curl_code = static_cast<int>(code);
   if (code != CURLE_OK) {
-    attempt.curl_error = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
+    attempt.curl_error =
+        body_target.overflowed
+            ? "the server sent more than the " + std::to_string(request.expected_body_bytes) +
+                  " bytes asked for"
+            : std::string(error_buffer[0] ? error_buffer : curl_easy_strerror(code));
     return attempt;
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &attempt.response.status);
@@ -219,8 +239,9 @@ Result<S3Response> S3Client::send(const S3Request& request, std::initializer_lis
       if (!error.message.empty()) problem += ": " + error.message;
       if (error.code.empty() && status == 403) {
         // HEAD answers carry no body, so no S3 error code: say what a 403 usually means.
-        problem += " AccessDenied or SignatureDoesNotMatch (check the credentials and the "
-                   "bucket policy)";
+        problem +=
+            " AccessDenied or SignatureDoesNotMatch (check the credentials and the "
+            "bucket policy)";
       }
       retryable = RetryPolicy::is_retryable_status(status, error.code);
     }

@@ -42,6 +42,9 @@ struct S3Request {
   // true: x-amz-content-sha256 carries the body's SHA-256, which S3 verifies; false: the
   // literal UNSIGNED-PAYLOAD (the body is then covered by Content-MD5 or nothing).
   bool sign_payload = false;
+  // A ranged GET's length: the response body is reserved at this size up front (no regrowth
+  // while it arrives) and a longer body is cut off as an error. 0: no expectation.
+  std::size_t expected_body_bytes = 0;
 };
 
 struct S3Response {

@@ -34,6 +34,7 @@ Result<std::string> S3Reader::fetch_range(std::uint64_t first, std::uint64_t len
                     .headers = {"Range: bytes=" + std::to_string(first) + "-" +
                                 std::to_string(first + length - 1)}};
   if (!etag_.empty()) request.headers.push_back("If-Match: " + etag_);
+  request.expected_body_bytes = length;
   TRY_ASSIGN(auto response, client_.send(request));
   if (response.body.size() != length) {
     return fail("S3 GET " + client_.location(key_) + ": range at " + std::to_string(first) +
