@@ -78,8 +78,8 @@ TEST_F(ChunkLoaderTest, ChunkRolledBackAsADeadlockVictimIsLoadedAgain) {
   while (value(admin, waiting) != "1" && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(10ms);
   }
-  std::this_thread::sleep_for(100ms);  // the statement is on its way to the lock wait
-  // Closing the cycle: the other transaction asks for row 10. InnoDB rolls the loader back,
+  // Closing the cycle: the other transaction asks for row 10 (whether the loader's INSERT already
+  // waits for the gap or is about to, InnoDB sees the cycle). InnoDB rolls the loader back,
   // which releases row 10 (gone again) to the other transaction.
   EXPECT_EQ(value(other, "SELECT COUNT(*) FROM deadlock_victim.t WHERE id = 10 FOR UPDATE"), "0");
   run(other, "ROLLBACK");

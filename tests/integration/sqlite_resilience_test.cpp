@@ -14,6 +14,7 @@
 #include "dbkeep/core/child_process.hpp"
 #include "dbkeep/core/fd.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
+#include "support/abandoned_file.hpp"
 #include "support/sqlite_workspace.hpp"
 #include "support/text_files.hpp"
 #include "support/tmpfs_mount.hpp"
@@ -150,29 +151,15 @@ TEST(SqliteKillTest, KilledBackupIsNeverListedAndTheNextRunCleansUp) {
   EXPECT_EQ(workspace.dbkeep({"verify"}).exit_code, 0);
 }
 
-// What a restore killed mid-copy leaves next to its target: `.restored.db.dbkeep-restore-<pid>`,
-// whose claim died with it. A forked child makes one the way the restore does and dies holding
-// it; a second copy stays claimed by this process, as a restore still running would.
-std::filesystem::path copy_of_a_killed_restore(const std::filesystem::path& target) {
-  auto copy = target.parent_path() / ("." + target.filename().string() + ".dbkeep-restore-4242");
-  pid_t child = ::fork();
-  if (child == 0) {
-    int fd = ::open(copy.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0 || ::flock(fd, LOCK_EX) != 0 || ::write(fd, "half a database", 15) != 15) ::_exit(1);
-    ::_exit(0);
-  }
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  return copy;
-}
-
 TEST(SqliteKillTest, CopyOfAKilledRestoreIsRemovedByTheNextRestoreAndALiveOneIsNot) {
   SqliteWorkspace workspace;
   workspace.fill(50, 1000, /*wal=*/false);
   ASSERT_EQ(workspace.dbkeep({"backup"}).exit_code, 0);
   auto target = workspace.dir() / "restored.db";
-  auto abandoned = copy_of_a_killed_restore(target);
+  // What a restore killed mid-copy leaves next to its target; a second copy stays claimed by
+  // this process, as a restore still running would.
+  auto abandoned = target.parent_path() / ".restored.db.dbkeep-restore-4242";
+  test::leave_file_of_a_killed_writer(abandoned, "half a database");
   auto running = target.parent_path() / ".restored.db.dbkeep-restore-4343";
   std::ofstream(running) << "another restore, still copying";
   core::Fd claim(::open(running.c_str(), O_RDONLY | O_CLOEXEC));

@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
 
 #include "dbkeep/core/fd.hpp"
+#include "support/abandoned_file.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dbkeep::ops {
@@ -19,29 +19,6 @@ namespace fs = std::filesystem;
 
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream(path) << text;
-}
-
-// What a writer killed between mkstemp and rename leaves: a temporary file whose lock died with
-// it. A forked child makes one the same way write_file_atomically does, then dies without
-// cleaning up.
-fs::path temp_file_of_a_killed_writer(const fs::path& target) {
-  std::string name = (target.parent_path() / ("." + target.filename().string() + ".XXXXXX"));
-  pid_t child = ::fork();
-  if (child == 0) {
-    int fd = ::mkstemp(name.data());
-    if (fd < 0 || ::flock(fd, LOCK_EX) != 0 || ::write(fd, "half", 4) != 4) ::_exit(1);
-    ::_exit(0);  // dies holding the lock, without unlinking: the kernel drops the lock
-  }
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  // The child's mkstemp filled in its own copy of the name; find the file it made.
-  for (const auto& entry : fs::directory_iterator(target.parent_path())) {
-    auto file = entry.path().filename().string();
-    if (file.starts_with("." + target.filename().string() + ".")) return entry.path();
-  }
-  ADD_FAILURE() << "the child made no temporary file";
-  return {};
 }
 
 TEST(AtomicFileTest, ReplacesTheContentWithTheRequestedMode) {
@@ -59,8 +36,9 @@ TEST(AtomicFileTest, ReplacesTheContentWithTheRequestedMode) {
 TEST(AtomicFileTest, TemporaryFileOfAKilledWriterIsRemovedByTheNextWrite) {
   test::TempDir dir;
   auto path = dir.path() / "app.json";
-  auto abandoned = temp_file_of_a_killed_writer(path);
-  ASSERT_TRUE(fs::exists(abandoned));
+  // What a writer killed between mkstemp and rename leaves: its temporary file, unlocked.
+  auto abandoned = dir.path() / ".app.json.Xy34Zw";
+  test::leave_file_of_a_killed_writer(abandoned, "half");
   ASSERT_TRUE(write_file_atomically(path, "{}\n"));
   EXPECT_FALSE(fs::exists(abandoned));
   EXPECT_EQ(*read_whole_file(path), "{}\n");

@@ -91,13 +91,7 @@ Result<ChunkOutcome> load_chunk_once(storage::Backend& backend, Connection& conn
     }
     return propagate(loaded.error().with_context("loading " + path));
   }
-  auto committed = connection.execute("COMMIT");
-  if (!committed) {
-    const unsigned error_number = connection.last_error_number();
-    (void)connection.execute("ROLLBACK");
-    if (worth_retrying(error_number) && !last_attempt) return ChunkOutcome::retry;
-    return propagate(committed.error().with_context("committing " + path));
-  }
+  TRY(connection.execute("COMMIT"));
   if (progress != nullptr) {
     TRY(progress->record("chunk", path));
   }
