@@ -2,10 +2,10 @@
 // the UploadId of InitiateMultipartUpload and <Error> bodies. Also checks that any text put
 // through escape() — as object keys are in DeleteObjects — reads back unchanged.
 
-#include "dbkeep/storage/s3_xml.hpp"
+#include "dbkeep/storage/s3/s3_xml.hpp"
 #include "fuzz_check.hpp"
 
-namespace s3xml = dbkeep::storage::s3xml;
+namespace s3xml = dbkeep::storage::s3::s3xml;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using dbkeep::fuzz::check;

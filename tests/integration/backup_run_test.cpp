@@ -1,7 +1,7 @@
 // Hooks, run records, metrics and notifications around real SQLite backups, through
-// jobs::run_backup_with_operations (the path both `dbkeep backup` and the daemon take).
+// backup::run_backup_with_operations (the path both `dbkeep backup` and the daemon take).
 
-#include "dbkeep/jobs/backup_run.hpp"
+#include "dbkeep/backup/backup_run.hpp"
 
 #include <gtest/gtest.h>
 

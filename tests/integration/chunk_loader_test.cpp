@@ -2,7 +2,7 @@
 // The two parallel loaders of one table can meet like this in neighbouring key ranges (the
 // round-trip test hit it in CI); here the deadlock is built on purpose, step by step.
 
-#include "dbkeep/jobs/chunk_loader.hpp"
+#include "dbkeep/restore/logical/chunk_loader.hpp"
 
 #include <gtest/gtest.h>
 

@@ -349,7 +349,7 @@ TEST_P(EncryptedMysqlTest, RoundTripWithoutPlaintextAndWrongPassphraseWritesNoth
   auto pruned = dbkeep_json({"prune"});
   EXPECT_EQ(pruned["sets"][0]["deleted"], 1) << pruned.dump();
   EXPECT_EQ(listed_ids(), std::vector<std::string>{second["backups"][0]["id"].get<std::string>()});
-  storage::S3Backend raw(repositories().s3().backend_options(GetParam().method + "/"));
+  storage::s3::S3Backend raw(repositories().s3().backend_options(GetParam().method + "/"));
   auto left = raw.list("db/" + first.at(0) + "/");
   ASSERT_TRUE(left) << left.error().message;
   EXPECT_TRUE(left->empty()) << left->size() << " objects of the pruned backup are left";

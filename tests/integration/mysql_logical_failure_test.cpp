@@ -61,8 +61,8 @@ class MysqlLogicalFailureTest : public test::MariaDbTestSuite {
     repo::Manifest draft;
     draft.id = "20260101T000000Z";
     draft.set = "db";
-    draft.source = "mysql";
-    draft.method = "logical";
+    draft.source = core::SourceKind::kMysql;
+    draft.method = core::Method::kLogical;
     return std::make_unique<repo::BackupSession>(*repository_, draft, repo::SessionOptions{});
   }
 
@@ -149,7 +149,7 @@ TEST_F(MysqlLogicalFailureTest, FullRepositoryDiskFailsTheChunkAndListsNothing) 
     repo::Manifest draft;
     draft.id = "20260101T000000Z";
     draft.set = "db";
-    draft.method = "logical";
+    draft.method = core::Method::kLogical;
     repo::BackupSession backup(repository, draft, repo::SessionOptions{});
     auto dumped = dump_chunk(worker, planned->front(), backup);
     ASSERT_FALSE(dumped);

@@ -224,8 +224,8 @@ TEST(PruneTest, TheDocumentedCalendarThroughTheBinary) {
        day += days{1}) {
     repo::Manifest manifest;
     manifest.set = "app";
-    manifest.source = "sqlite";
-    manifest.method = "online";
+    manifest.source = core::SourceKind::kSqlite;
+    manifest.method = core::Method::kOnline;
     manifest.started_at = day + 2h;
     manifest.finished_at = day + 2h + 5s;
     manifest.id = core::format_compact_utc(manifest.started_at);

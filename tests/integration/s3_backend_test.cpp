@@ -1,7 +1,7 @@
 // The S3 backend against a real S3-compatible server on loopback (tests/s3/server.js: s3rver
 // behind a SigV4-checking front that can also inject faults).
 
-#include "dbkeep/storage/s3_backend.hpp"
+#include "dbkeep/storage/s3/s3_backend.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,8 +13,8 @@
 namespace dbkeep::test {
 namespace {
 
-using storage::S3Backend;
-using storage::S3BackendOptions;
+using storage::s3::S3Backend;
+using storage::s3::S3BackendOptions;
 
 std::string random_bytes(std::size_t size, unsigned seed) {
   std::mt19937 random(seed);

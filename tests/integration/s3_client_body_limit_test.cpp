@@ -13,9 +13,9 @@
 #include <thread>
 
 #include "dbkeep/core/fd.hpp"
-#include "dbkeep/storage/s3_client.hpp"
+#include "dbkeep/storage/s3/s3_client.hpp"
 
-namespace dbkeep::storage {
+namespace dbkeep::storage::s3 {
 namespace {
 
 using ::testing::HasSubstr;
@@ -107,4 +107,4 @@ TEST(S3ClientBodyLimitTest, ABodyOfTheExpectedSizeArrivesWhole) {
 }
 
 }  // namespace
-}  // namespace dbkeep::storage
+}  // namespace dbkeep::storage::s3

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "dbkeep/core/command_runner.hpp"
-#include "dbkeep/pipeline/sha256.hpp"
+#include "dbkeep/core/sha256.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "support/s3_server.hpp"
 #include "support/sqlite_workspace.hpp"
@@ -74,7 +74,7 @@ TEST_F(S3EndToEndTest, BackupListVerifyRestoreThroughS3) {
   EXPECT_EQ(restored->query_text("SELECT sum(length(payload)) FROM t").value(), "400000");
 
   // The objects are where the layout says, under the URL's prefix, and nothing is pending.
-  storage::S3Backend raw(server_->backend_options(""));
+  storage::s3::S3Backend raw(server_->backend_options(""));
   auto listed = raw.list("team/db/app/" + id + "/");
   ASSERT_TRUE(listed) << listed.error().message;
   bool has_manifest = false;
@@ -121,7 +121,7 @@ TEST_F(S3EndToEndTest, ObjectsAreReadableByAnIndependentClientWithTheSameChecksu
     ASSERT_TRUE(read->success()) << key << ": " << read->stderr_text;
     EXPECT_EQ(file["codec"], "zstd");
     EXPECT_EQ(read->stdout_text.size(), file["stored_size"].get<std::uint64_t>()) << key;
-    EXPECT_EQ(pipeline::sha256_hex(std::as_bytes(std::span(read->stdout_text))),
+    EXPECT_EQ(core::sha256_hex(std::as_bytes(std::span(read->stdout_text))),
               file["stored_sha256"].get<std::string>())
         << key;
   }
@@ -144,7 +144,7 @@ TEST_F(S3EndToEndTest, CheckConfigProbesTheBucket) {
       << check.stdout_text;
   EXPECT_NE(check.stdout_text.find("ok    delete probe object"), std::string::npos)
       << check.stdout_text;
-  storage::S3Backend raw(server_->backend_options(""));
+  storage::s3::S3Backend raw(server_->backend_options(""));
   auto left = raw.list("");
   ASSERT_TRUE(left);
   EXPECT_TRUE(left->empty()) << "the probe object must be removed";

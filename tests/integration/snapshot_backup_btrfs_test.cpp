@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "dbkeep/core/command_runner.hpp"
-#include "dbkeep/jobs/restored_server.hpp"
+#include "dbkeep/restore/restored_server.hpp"
 #include "support/bank_writer.hpp"
 #include "support/snapshot_workspace.hpp"
 
@@ -143,10 +143,10 @@ TEST_F(SnapshotBackupBtrfsTest, UncompressedBackupIsAPlainDatadirMirror) {
   fs::copy(data, copy, fs::copy_options::recursive);
   core::SystemCommandRunner runner;
   ASSERT_TRUE(core::run_checked(runner, core::Command{{"chown", "-R", "mysql:", copy.string()}}));
-  jobs::RestoredServerOptions options;
+  restore::RestoredServerOptions options;
   options.datadir = copy;
   options.log_bin = "mysql-bin";  // as the fixture's server ran
-  auto server = jobs::start_restored_server(options);
+  auto server = restore::start_restored_server(options);
   ASSERT_TRUE(server) << server.error().message;
   source::mysql::ConnectionOptions connect;
   connect.socket = server->socket.string();

@@ -34,7 +34,7 @@ class SnapshotSourceLvmTest : public test::SnapshotSourceHarness {
 
   SnapshotSourceSettings settings() const override {
     auto settings = base_settings();
-    settings.snapshot.provider = "lvm";
+    settings.snapshot.provider = core::SnapshotProvider::kLvm;
     settings.snapshot.volumes = {"/dev/vg_mysql/lv_data"};
     settings.snapshot.size = 1ull << 30;
     settings.snapshot.mount_point = live_root_;  // see the file comment

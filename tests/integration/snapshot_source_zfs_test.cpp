@@ -41,7 +41,7 @@ class SnapshotSourceZfsTest : public test::SnapshotSourceHarness {
 
   SnapshotSourceSettings settings() const override {
     auto settings = base_settings();
-    settings.snapshot.provider = "zfs";
+    settings.snapshot.provider = core::SnapshotProvider::kZfs;
     settings.snapshot.volumes = volumes_;
     settings.snapshot.recursive = recursive_;
     settings.snapshot.mount_point = scratch_.path() / "unused";

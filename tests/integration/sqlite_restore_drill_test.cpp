@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "dbkeep/pipeline/sha256.hpp"
+#include "dbkeep/core/sha256.hpp"
 #include "dbkeep/repo/manifest.hpp"
 #include "support/sqlite_workspace.hpp"
 #include "support/text_files.hpp"
@@ -56,7 +56,7 @@ TEST(SqliteRestoreDrillTest, CorruptContentWithMatchingChecksumsIsCaught) {
 
   auto manifest_path = set_dir / "manifest.json";
   auto manifest = nlohmann::json::parse(read_file(manifest_path));
-  manifest["files"][0]["stored_sha256"] = pipeline::sha256_hex(std::as_bytes(std::span(content)));
+  manifest["files"][0]["stored_sha256"] = core::sha256_hex(std::as_bytes(std::span(content)));
   std::ofstream(manifest_path, std::ios::trunc) << repo::seal_manifest(manifest);
 
   auto checksums = workspace.dbkeep({"verify", id});

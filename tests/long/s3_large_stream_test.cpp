@@ -135,7 +135,7 @@ TEST_F(S3LargeStreamTest, TwoGibibytesUploadWithMemoryBoundedByPartSizeTimesConc
   EXPECT_LT(peak, bound);
 
   // The whole stream is in S3, as one object, and no multipart upload is left open.
-  storage::S3Backend raw(s3->backend_options("big/"));
+  storage::s3::S3Backend raw(s3->backend_options("big/"));
   auto listed = raw.list("db/" + id + "/");
   ASSERT_TRUE(listed) << listed.error().message;
   std::uint64_t data_bytes = 0;

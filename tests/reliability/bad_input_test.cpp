@@ -12,7 +12,7 @@
 #include <iostream>
 
 #include "dbkeep/core/fd.hpp"
-#include "dbkeep/pipeline/sha256.hpp"
+#include "dbkeep/core/sha256.hpp"
 #include "mysql_world.hpp"
 #include "reliability_summary.hpp"
 #include "support/sqlite_workspace.hpp"
@@ -36,7 +36,7 @@ std::map<std::string, std::string> fingerprint(const fs::path& root) {
     }
     if (!it->is_regular_file(ignored)) continue;
     std::string bytes = read_file(it->path());
-    files[it->path().string()] = pipeline::sha256_hex(std::as_bytes(std::span(bytes)));
+    files[it->path().string()] = core::sha256_hex(std::as_bytes(std::span(bytes)));
   }
   return files;
 }

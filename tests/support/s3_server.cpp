@@ -8,7 +8,7 @@
 #include <cstdlib>
 
 #include "dbkeep/core/executable_path.hpp"
-#include "dbkeep/storage/s3_xml.hpp"
+#include "dbkeep/storage/s3/s3_xml.hpp"
 
 namespace dbkeep::test {
 namespace {
@@ -86,8 +86,8 @@ S3Server::~S3Server() {
   if (process_) process_->terminate();
 }
 
-storage::S3BackendOptions S3Server::backend_options(const std::string& prefix) const {
-  storage::S3BackendOptions options;
+storage::s3::S3BackendOptions S3Server::backend_options(const std::string& prefix) const {
+  storage::s3::S3BackendOptions options;
   options.client.endpoint = endpoint();
   options.client.bucket = bucket();
   options.client.path_style = true;
@@ -109,9 +109,9 @@ Result<std::string> S3Server::stats() const {
 }
 
 Result<std::vector<std::string>> S3Server::pending_uploads() const {
-  storage::S3Client client(backend_options("").client);
+  storage::s3::S3Client client(backend_options("").client);
   TRY_ASSIGN(auto response, client.send({.method = "GET", .query = {{"uploads", ""}}}));
-  return storage::s3xml::all_text(response.body, "Key");
+  return storage::s3::s3xml::all_text(response.body, "Key");
 }
 
 }  // namespace dbkeep::test

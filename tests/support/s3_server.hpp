@@ -14,7 +14,7 @@
 #include <string>
 
 #include "dbkeep/core/child_process.hpp"
-#include "dbkeep/storage/s3_backend.hpp"
+#include "dbkeep/storage/s3/s3_backend.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dbkeep::test {
@@ -43,7 +43,7 @@ class S3Server {
   [[nodiscard]] static std::string secret_key() { return "dbkeep-test-secret-Qx4"; }
 
   // Backend options for objects under `prefix` ("" or ending in '/'), with quick retries.
-  [[nodiscard]] storage::S3BackendOptions backend_options(const std::string& prefix) const;
+  [[nodiscard]] storage::s3::S3BackendOptions backend_options(const std::string& prefix) const;
 
   // Replaces the injected faults (JSON list, see server.js); "[]" clears them.
   Result<void> set_faults(const std::string& json) const;

@@ -12,12 +12,12 @@
 #include "dbkeep/core/resource_journal.hpp"
 #include "dbkeep/crypto/key_slot.hpp"
 #include "dbkeep/crypto/repository_keys.hpp"
-#include "dbkeep/jobs/restore_drill.hpp"
 #include "dbkeep/ops/daemon.hpp"
 #include "dbkeep/ops/run_record.hpp"
 #include "dbkeep/repo/manifest.hpp"
 #include "dbkeep/repo/repository.hpp"
 #include "dbkeep/storage/memory_backend.hpp"
+#include "dbkeep/verify/restore_drill.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dbkeep {
@@ -73,7 +73,7 @@ TEST(BoundedJsonTest, DeepDrillRecordReadsAsNoDrill) {
   storage::MemoryBackend backend;
   ASSERT_TRUE(storage::write_all(
       backend, repo::Repository::backup_prefix("app", "20261122_120000") + "drills/1.json", kDeep));
-  auto drill = jobs::last_drill(backend, "app", "20261122_120000");
+  auto drill = verify::last_drill(backend, "app", "20261122_120000");
   ASSERT_TRUE(drill) << drill.error().message;
   EXPECT_FALSE(drill->has_value());
 }

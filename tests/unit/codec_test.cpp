@@ -8,11 +8,13 @@
 #include <iostream>
 #include <vector>
 
-#include "dbkeep/pipeline/sha256.hpp"
+#include "dbkeep/core/sha256.hpp"
 #include "support/byte_streams.hpp"
 
 namespace dbkeep::pipeline {
 namespace {
+
+using core::Sha256;
 
 using test::bytes_of;
 using test::mixed_data;

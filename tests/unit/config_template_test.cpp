@@ -27,7 +27,7 @@ TEST(ConfigTemplateTest, EmbeddedExampleIsThePackagingFileAndLoads) {
   auto config = load(std::string(example_config()));
   ASSERT_EQ(config.sets.size(), 1u);
   EXPECT_EQ(config.sets[0].name, "main");
-  EXPECT_EQ(config.sets[0].method, "logical");
+  EXPECT_EQ(core::to_string(config.sets[0].method), "logical");
   EXPECT_EQ(config.repository.path, "/var/backups/dbkeep");
   EXPECT_EQ(config.sets[0].retention.keep_monthly, 6);
 }
@@ -42,7 +42,7 @@ TEST(ConfigTemplateTest, ExampleStillLoadsWithTheSnapshotAndPhysicalSectionsSwit
     text.replace(at, 18, "method = \"" + method + "\"");
     auto config = load(text);
     ASSERT_EQ(config.sets.size(), 1u);
-    EXPECT_EQ(config.sets[0].method, method);
+    EXPECT_EQ(core::to_string(config.sets[0].method), method);
   }
 }
 
@@ -72,7 +72,7 @@ TEST(ConfigTemplateTest, RenderedAnswersLoadForEverySourceAndMethod) {
   snapshot.cron = "30 1 * * mon-fri";
   config = load(render_config(snapshot));
   ASSERT_EQ(config.sets.size(), 1u);
-  EXPECT_EQ(config.sets[0].snapshot->provider, "btrfs");
+  EXPECT_EQ(config.sets[0].snapshot->provider, core::SnapshotProvider::kBtrfs);
   EXPECT_EQ(config.sets[0].snapshot->volumes, std::vector<std::string>{"/srv/mysql"});
   EXPECT_EQ(config.sets[0].schedule.cron, "30 1 * * mon-fri");
   EXPECT_EQ(config.sets[0].retention.keep_weekly, 4);
@@ -82,7 +82,7 @@ TEST(ConfigTemplateTest, RenderedAnswersLoadForEverySourceAndMethod) {
   InitAnswers physical;
   physical.method = "physical";
   config = load(render_config(physical));
-  EXPECT_EQ(config.sets[0].method, "physical");
+  EXPECT_EQ(core::to_string(config.sets[0].method), "physical");
 }
 
 TEST(ConfigTemplateTest, StringsSurviveQuotingWhateverTheyHold) {

@@ -104,7 +104,7 @@ path = "/a.db"
                            {{"DBKEEP_REPOSITORY_PATH", "/srv/b"}});
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->repository.path, "/srv/b");
-  EXPECT_EQ(config->sets[0].method, "online");
+  EXPECT_EQ(config->sets[0].method, Method::kOnline);
 }
 
 TEST(ConfigTest, UnknownKeyNamesFileLineAndSuggestion) {

@@ -93,7 +93,7 @@ TEST(CronExpressionTest, RejectsInvalidExpressionsNamingTheProblem) {
 }
 
 TEST(CronExpressionTest, WallClockTimeAcrossDaylightSavingChanges) {
-  auto berlin = repo::TimeZone::load("Europe/Berlin");
+  auto berlin = core::TimeZone::load("Europe/Berlin");
   ASSERT_TRUE(berlin) << berlin.error().message;
   auto cron = CronExpression::parse("30 2 * * *");
   ASSERT_TRUE(cron);

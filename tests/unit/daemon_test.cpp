@@ -40,7 +40,7 @@ class DaemonTest : public ::testing::Test {
   std::vector<ScheduledSet> sets(std::vector<std::pair<std::string, std::string>> crons) {
     std::vector<ScheduledSet> out;
     for (auto& [name, cron] : crons) {
-      out.push_back({name, *CronExpression::parse(cron), *repo::TimeZone::load("UTC")});
+      out.push_back({name, *CronExpression::parse(cron), *core::TimeZone::load("UTC")});
     }
     return out;
   }

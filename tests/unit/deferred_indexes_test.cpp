@@ -1,4 +1,4 @@
-#include "dbkeep/jobs/deferred_indexes.hpp"
+#include "dbkeep/restore/logical/deferred_indexes.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // (data and manifests), everything reads back, and damage to any stored object is reported
 // naming it.
 
-#include "dbkeep/storage/encrypted_backend.hpp"
+#include "dbkeep/crypto/encrypted_backend.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,6 +17,7 @@ namespace {
 
 using test::contains;
 
+using crypto::EncryptedBackend;
 using pipeline::EncryptionKey;
 using test::mixed_data;
 using test::StringSink;
@@ -61,8 +62,8 @@ class EncryptedBackendTest : public testing::TestWithParam<pipeline::Codec> {
   repo::Manifest backup(repo::Repository& repository, const std::string& content) {
     repo::Manifest draft;
     draft.set = "main";
-    draft.source = "sqlite";
-    draft.method = "online";
+    draft.source = core::SourceKind::kSqlite;
+    draft.method = core::Method::kOnline;
     draft.id = "20261121_020000";
     repo::BackupSession session(repository, draft, {{GetParam(), 0, 0}, 1});
     StringSource source(content, 70000);

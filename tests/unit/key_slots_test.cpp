@@ -3,9 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "dbkeep/crypto/encrypted_backend.hpp"
 #include "dbkeep/crypto/repository_access.hpp"
 #include "dbkeep/crypto/repository_keys.hpp"
-#include "dbkeep/storage/encrypted_backend.hpp"
 #include "dbkeep/storage/memory_backend.hpp"
 #include "support/text_files.hpp"
 
@@ -133,7 +133,7 @@ class RepositoryAccessTest : public testing::Test {
   static core::RepositoryConfig config(const std::string& encryption) {
     core::RepositoryConfig config;
     config.path = "/nonexistent";
-    config.encryption = encryption;
+    config.encryption = core::parse_encryption_mode(encryption).value();
     return config;
   }
   // A backend sharing this test's objects (the accessor takes ownership of what it opens).
@@ -151,7 +151,7 @@ class RepositoryAccessTest : public testing::Test {
 TEST_F(RepositoryAccessTest, PlainRepositoryStaysPlainWithoutEncryptionConfigured) {
   auto backend = open_repository_backend(config("none"), raw(), KeyCreation::kIfNew);
   ASSERT_TRUE(backend) << backend.error().message;
-  EXPECT_EQ(dynamic_cast<storage::EncryptedBackend*>(backend->get()), nullptr);
+  EXPECT_EQ(dynamic_cast<crypto::EncryptedBackend*>(backend->get()), nullptr);
 }
 
 TEST_F(RepositoryAccessTest, EncryptedRepositoryRefusesPlaintextAccess) {

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dbkeep/jobs/sql_script.hpp"
+#include "dbkeep/restore/logical/sql_script.hpp"
 #include "dbkeep/source/mysql/logical/chunk_plan.hpp"
 #include "dbkeep/source/mysql/logical/sql_text.hpp"
 
@@ -88,7 +88,7 @@ TEST(LogicalChunkPlanTest, RangesAreOpenEndedAndCoverEverything) {
 }
 
 TEST(SqlScriptTest, SplitsOnDelimitersOutsideQuotesAndComments) {
-  auto statements = jobs::split_sql_script(
+  auto statements = restore::logical::split_sql_script(
       "SET a=1;\nINSERT INTO t VALUES ('x;y', \"q\\\";\", `c;`); -- c;\n/* ; */ SELECT 2;\n"
       "DELIMITER ;;\nCREATE PROCEDURE p() BEGIN SELECT 1; END ;;\nDELIMITER ;\nSELECT 3;");
   ASSERT_TRUE(statements);
@@ -96,7 +96,7 @@ TEST(SqlScriptTest, SplitsOnDelimitersOutsideQuotesAndComments) {
   EXPECT_EQ((*statements)[1], "INSERT INTO t VALUES ('x;y', \"q\\\";\", `c;`)");
   EXPECT_EQ((*statements)[3], "CREATE PROCEDURE p() BEGIN SELECT 1; END");
   EXPECT_EQ((*statements)[4], "SELECT 3");
-  EXPECT_FALSE(jobs::split_sql_script("SELECT 'unterminated"));
+  EXPECT_FALSE(restore::logical::split_sql_script("SELECT 'unterminated"));
 }
 
 }  // namespace

@@ -9,8 +9,8 @@ Manifest sample() {
   Manifest manifest;
   manifest.id = "20261121_020000";
   manifest.set = "main";
-  manifest.source = "sqlite";
-  manifest.method = "online";
+  manifest.source = core::SourceKind::kSqlite;
+  manifest.method = core::Method::kOnline;
   manifest.tool_version = "0.1.0";
   manifest.host = "db1";
   manifest.started_at = *core::parse_iso_utc("2026-11-21T02:00:00Z");

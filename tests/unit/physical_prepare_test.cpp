@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dbkeep/jobs/physical_restore.hpp"
+#include "dbkeep/restore/physical_restore.hpp"
 
 namespace dbkeep::jobs {
 namespace {

@@ -1,8 +1,8 @@
-// jobs::prune_locked over an in-memory repository: decisions applied, safe order, pins, bases
+// retention::prune_locked over an in-memory repository: decisions applied, safe order, pins, bases
 // of incrementals, leftovers, unreadable manifests, and a prune interrupted after a manifest
 // was removed but before its data was.
 
-#include "dbkeep/jobs/prune_job.hpp"
+#include "dbkeep/retention/prune_job.hpp"
 
 #include <gtest/gtest.h>
 
@@ -45,8 +45,8 @@ class PruneJobTest : public ::testing::Test {
     repo::Manifest manifest;
     manifest.id = id;
     manifest.set = kSet;
-    manifest.source = "sqlite";
-    manifest.method = "online";
+    manifest.source = core::SourceKind::kSqlite;
+    manifest.method = core::Method::kOnline;
     manifest.started_at = night(day);
     manifest.finished_at = night(day) + 1s;
     manifest.depends_on = std::move(depends_on);

@@ -8,13 +8,13 @@
 
 #include <fstream>
 
-#include "dbkeep/storage/s3_client.hpp"
-#include "dbkeep/storage/s3_credentials.hpp"
-#include "dbkeep/storage/s3_multipart_writer.hpp"
-#include "dbkeep/storage/s3_xml.hpp"
+#include "dbkeep/storage/s3/s3_client.hpp"
+#include "dbkeep/storage/s3/s3_credentials.hpp"
+#include "dbkeep/storage/s3/s3_multipart_writer.hpp"
+#include "dbkeep/storage/s3/s3_xml.hpp"
 #include "support/temp_dir.hpp"
 
-namespace dbkeep::storage {
+namespace dbkeep::storage::s3 {
 namespace {
 
 TEST(S3XmlTest, ParsesAListPageWithPrefixesAndAContinuationToken) {
@@ -140,4 +140,4 @@ TEST(S3CredentialsTest, EnvironmentThenSharedFileProfile) {
 }
 
 }  // namespace
-}  // namespace dbkeep::storage
+}  // namespace dbkeep::storage::s3

@@ -1,10 +1,10 @@
-#include "dbkeep/pipeline/sha256.hpp"
+#include "dbkeep/core/sha256.hpp"
 
 #include <gtest/gtest.h>
 
 #include "support/byte_streams.hpp"
 
-namespace dbkeep::pipeline {
+namespace dbkeep::core {
 namespace {
 
 using test::bytes_of;
@@ -48,4 +48,4 @@ TEST(Sha256Test, MovedHashKeepsItsState) {
 }
 
 }  // namespace
-}  // namespace dbkeep::pipeline
+}  // namespace dbkeep::core

@@ -5,7 +5,7 @@
 #include <atomic>
 #include <fstream>
 
-#include "dbkeep/pipeline/sha256.hpp"
+#include "dbkeep/core/sha256.hpp"
 #include "dbkeep/storage/fault_injecting_backend.hpp"
 #include "dbkeep/storage/memory_backend.hpp"
 #include "support/byte_streams.hpp"
@@ -13,6 +13,8 @@
 
 namespace dbkeep::pipeline {
 namespace {
+
+using core::sha256_hex;
 
 using storage::FaultInjectingBackend;
 using storage::FaultPlan;

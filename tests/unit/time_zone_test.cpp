@@ -1,4 +1,4 @@
-#include "dbkeep/repo/time_zone.hpp"
+#include "dbkeep/core/time_zone.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-namespace dbkeep::repo {
+namespace dbkeep::core {
 namespace {
 
 using namespace std::chrono;
@@ -130,4 +130,4 @@ TEST(PosixZoneRuleTest, ParsesFootersAndRefusesGarbage) {
 }
 
 }  // namespace
-}  // namespace dbkeep::repo
+}  // namespace dbkeep::core

@@ -1,7 +1,7 @@
+#include "dbkeep/backup/backup_run.hpp"
 #include "dbkeep/cli/backup_view.hpp"
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/log.hpp"
-#include "dbkeep/jobs/backup_run.hpp"
 
 namespace dbkeep::cli {
 
@@ -16,7 +16,7 @@ Result<int> backup_command(CommandContext& context) {
   context.allow_key_creation();  // an encrypted repository gets its key on the first backup
   TRY_ASSIGN(auto* repository, context.repository());
 
-  auto services = jobs::RunServices::from_config(*config);  // hooks, notifications, metrics
+  auto services = backup::RunServices::from_config(*config);  // hooks, notifications, metrics
   nlohmann::json results = nlohmann::json::array();
   std::optional<Error> first_failure;
   for (const auto* one : sets) {
@@ -26,7 +26,7 @@ Result<int> backup_command(CommandContext& context) {
     auto manifest =
         incremental && !chosen.physical
             ? Result<repo::Manifest>(usage_error("--incremental applies to physical sets only"))
-            : jobs::run_backup_with_operations(*config, chosen, *repository, services);
+            : backup::run_backup_with_operations(*config, chosen, *repository, services);
     if (manifest) {
       results.push_back(backup_summary_json(*manifest));
       context.print(manifest->set + "/" + manifest->id + " complete\n");

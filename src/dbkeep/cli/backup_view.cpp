@@ -24,8 +24,8 @@ std::string table_time(core::Seconds time) {
 nlohmann::json backup_summary_json(const repo::Manifest& manifest, bool pinned) {
   return {{"id", manifest.id},
           {"set", manifest.set},
-          {"source", manifest.source},
-          {"method", manifest.method},
+          {"source", core::to_string(manifest.source)},
+          {"method", core::to_string(manifest.method)},
           {"started_at", core::format_iso_utc(manifest.started_at)},
           {"finished_at", core::format_iso_utc(manifest.finished_at)},
           {"duration_ms", manifest.duration_ms},
@@ -50,8 +50,8 @@ std::string backup_table(const std::vector<repo::Manifest>& backups,
   for (std::size_t index = 0; index < backups.size(); ++index) {
     const auto& manifest = backups[index];
     rows.push_back(
-        {manifest.id, manifest.set, manifest.method, table_time(manifest.started_at),
-         core::format_bytes(manifest.total_size()),
+        {manifest.id, manifest.set, std::string(core::to_string(manifest.method)),
+         table_time(manifest.started_at), core::format_bytes(manifest.total_size()),
          core::format_bytes(manifest.total_stored_size()),
          core::format_duration(std::chrono::milliseconds(manifest.duration_ms)),
          pinned.contains(manifest.set + "/" + manifest.id) ? "complete, pinned" : "complete",
@@ -79,7 +79,8 @@ std::string backup_details(const repo::Manifest& manifest, bool pinned) {
   };
   line("id", manifest.id);
   line("set", manifest.set);
-  line("source", manifest.source + " (" + manifest.method + ")");
+  line("source", std::string(core::to_string(manifest.source)) + " (" +
+                     std::string(core::to_string(manifest.method)) + ")");
   line("host", manifest.host);
   line("started", core::format_iso_utc(manifest.started_at));
   line("finished", core::format_iso_utc(manifest.finished_at));

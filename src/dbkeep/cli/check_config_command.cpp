@@ -4,8 +4,10 @@
 #include "dbkeep/core/executable_path.hpp"
 #include "dbkeep/crypto/encryption_check.hpp"
 #include "dbkeep/ops/cron_expression.hpp"
+#include "dbkeep/source/mysql/connection_options.hpp"
 #include "dbkeep/source/mysql/logical/logical_source.hpp"
 #include "dbkeep/source/mysql/physical_tool.hpp"
+#include "dbkeep/source/snapshot/snapshot_provider.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "dbkeep/storage/access_probe.hpp"
 #include "dbkeep/storage/open_backend.hpp"
@@ -49,16 +51,13 @@ std::string sqlite_problem(const core::SqliteConfig& sqlite) {
 // The program the snapshot provider drives (the full sequence is checked by the backup itself,
 // which also refuses a repository on the snapshotted volume).
 Check snapshot_tool_check(const std::string& what, const core::SnapshotConfig& snapshot) {
-  std::string program = snapshot.provider == "lvm"     ? "lvcreate"
-                        : snapshot.provider == "btrfs" ? "btrfs"
-                                                       : "zfs";
-  std::string package = snapshot.provider == "lvm"     ? "lvm2"
-                        : snapshot.provider == "btrfs" ? "btrfs-progs"
-                                                       : "zfsutils-linux";
-  return {what + ": " + program + " installed (" + snapshot.provider + " snapshots)",
+  const auto tool = source::snapshot::provider_tool(snapshot.provider);
+  const std::string program(tool.program);
+  return {what + ": " + program + " installed (" + std::string(core::to_string(snapshot.provider)) +
+              " snapshots)",
           core::find_executable(program)
               ? ""
-              : program + " is not in PATH; install the " + package + " package"};
+              : program + " is not in PATH; install the " + std::string(tool.package) + " package"};
 }
 
 }  // namespace
@@ -98,13 +97,14 @@ Result<int> check_config_command(CommandContext& context) {
                       writable_file_problem(*config->log.file)});
   }
   for (const auto& set : config->sets) {
-    std::string what = "set '" + set.name + "' (" + set.source + ", " + set.method + ")";
+    std::string what = "set '" + set.name + "' (" + std::string(core::to_string(set.source)) +
+                       ", " + std::string(core::to_string(set.method)) + ")";
     if (set.sqlite) {
       checks.push_back(
           {what + ": " + set.sqlite->path.string() + " readable", sqlite_problem(*set.sqlite)});
     } else if (set.mysql) {
-      auto connected = source::mysql::Connection::connect(
-          source::mysql::logical::connection_options(*set.mysql));
+      auto connected =
+          source::mysql::Connection::connect(source::mysql::connection_options(*set.mysql));
       checks.push_back({what + ": server reachable", connected ? "" : connected.error().message});
       if (set.physical) {
         // Without connecting, the flavor is unknown: the configured tool, else mariabackup.
@@ -116,7 +116,7 @@ Result<int> check_config_command(CommandContext& context) {
   }
   for (const auto& set : config->sets) {  // what `dbkeep schedule` and `dbkeep daemon` will read
     auto cron = ops::CronExpression::parse(set.schedule.cron);
-    auto zone = repo::TimeZone::load(set.schedule.time_zone);
+    auto zone = core::TimeZone::load(set.schedule.time_zone);
     checks.push_back({"set '" + set.name + "' schedule \"" + set.schedule.cron + "\" in " +
                           set.schedule.time_zone,
                       !cron   ? cron.error().message

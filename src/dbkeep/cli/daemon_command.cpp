@@ -1,7 +1,7 @@
+#include "dbkeep/backup/backup_run.hpp"
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/cancellation.hpp"
 #include "dbkeep/core/log.hpp"
-#include "dbkeep/jobs/backup_run.hpp"
 #include "dbkeep/ops/daemon.hpp"
 #include "dbkeep/ops/schedule_files.hpp"
 
@@ -18,17 +18,17 @@ Result<int> daemon_command(CommandContext& context) {
   TRY_ASSIGN(auto schedules, ops::parse_schedules(*config));
   std::vector<ops::ScheduledSet> sets;
   for (auto& [set, cron] : schedules) {
-    TRY_ASSIGN(auto zone, repo::TimeZone::load(set->schedule.time_zone));
+    TRY_ASSIGN(auto zone, core::TimeZone::load(set->schedule.time_zone));
     sets.push_back({set->name, std::move(cron), std::move(zone)});
   }
   ops::DaemonState state(config->repository.state_dir / "daemon.json");
   TRY(state.load());
 
-  auto services = jobs::RunServices::from_config(*config);
+  auto services = backup::RunServices::from_config(*config);
   auto run_set = [&](const std::string& name) {
     auto set = config->find_set(name);
     if (!set) return false;
-    auto manifest = jobs::run_backup_with_operations(*config, **set, *repository, services);
+    auto manifest = backup::run_backup_with_operations(*config, **set, *repository, services);
     if (!manifest) log::error("backup of set '" + name + "' failed: " + manifest.error().message);
     return manifest.has_value();
   };

@@ -57,7 +57,7 @@ Result<crypto::RepositoryMarker> require_marker(storage::Backend& raw) {
 // The master key, opened with the configured credential.
 Result<crypto::UnlockedKey> unlock_configured(const KeyTarget& target) {
   TRY_ASSIGN(auto marker, require_marker(*target.raw));
-  if (target.config->repository.encryption == "none") {
+  if (target.config->repository.encryption == core::EncryptionMode::kNone) {
     return usage_error(
         "set [repository] encryption (and its passphrase or key file) to manage "
         "the keys of an encrypted repository");
@@ -142,7 +142,7 @@ Result<int> key_change(CommandContext& context, const KeyArguments& args) {
   std::optional<std::filesystem::path> passphrase_file;
   if (args.new_passphrase_file) passphrase_file = *args.new_passphrase_file;
   TRY_ASSIGN(auto target, open_raw(context));
-  if (target.config->repository.encryption != "repokey") {
+  if (target.config->repository.encryption != core::EncryptionMode::kRepokey) {
     return usage_error(
         "key change replaces a passphrase (encryption = \"repokey\"); for key "
         "files use key add --key-file, then key remove");

@@ -1,7 +1,7 @@
 #include "dbkeep/cli/backup_view.hpp"
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/log.hpp"
-#include "dbkeep/jobs/restore_drill.hpp"
+#include "dbkeep/verify/restore_drill.hpp"
 
 namespace dbkeep::cli {
 
@@ -16,7 +16,7 @@ Result<int> list_command(CommandContext& context) {
   std::vector<std::string> verified;
   nlohmann::json backups = nlohmann::json::array();
   for (const auto& manifest : catalog.backups) {
-    TRY_ASSIGN(auto drill, jobs::last_drill(repository->backend(), manifest.set, manifest.id));
+    TRY_ASSIGN(auto drill, verify::last_drill(repository->backend(), manifest.set, manifest.id));
     verified.push_back(describe_last_drill(drill));
     auto summary = backup_summary_json(manifest, catalog.is_pinned(manifest));
     summary["last_verified"] = drill ? *drill : nlohmann::json(nullptr);

@@ -1,5 +1,5 @@
 #include "dbkeep/cli/command.hpp"
-#include "dbkeep/jobs/pin_job.hpp"
+#include "dbkeep/retention/pin_job.hpp"
 
 namespace dbkeep::cli {
 namespace {
@@ -13,7 +13,7 @@ Result<int> change_pin_command(CommandContext& context, bool pinned) {
   if (ids.size() != 1) return usage_error(std::string("dbkeep ") + name + " needs one backup ID");
   TRY_ASSIGN(auto* config, context.config());
   TRY_ASSIGN(auto* repository, context.repository());
-  TRY_ASSIGN(auto change, jobs::change_pin(*config, *repository, ids.front(), set, pinned));
+  TRY_ASSIGN(auto change, retention::change_pin(*config, *repository, ids.front(), set, pinned));
 
   const std::string backup = change.backup.set + "/" + change.backup.id;
   if (context.global().json) {

@@ -3,12 +3,12 @@
 #include "dbkeep/cli/backup_view.hpp"
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/log.hpp"
-#include "dbkeep/jobs/prune_job.hpp"
+#include "dbkeep/retention/prune_job.hpp"
 
 namespace dbkeep::cli {
 namespace {
 
-std::string reasons_text(const jobs::PruneEntry& entry) {
+std::string reasons_text(const retention::PruneEntry& entry) {
   if (entry.reasons.empty()) return "no rule keeps it";
   std::string text;
   for (const auto& reason : entry.reasons) text += (text.empty() ? "" : ", ") + reason;
@@ -21,7 +21,7 @@ std::string column(const std::string& text, std::size_t width) {
 }
 
 // "set 'app': keep 3, delete 2 (1.2 MiB)" and one aligned line per backup.
-std::string report_text(const jobs::PruneReport& report) {
+std::string report_text(const retention::PruneReport& report) {
   std::string out = "set '" + report.set + "': keep " + std::to_string(report.kept()) +
                     ", delete " + std::to_string(report.to_delete()) + " (" +
                     core::format_bytes(report.bytes_to_free()) + ")" +
@@ -37,7 +37,7 @@ std::string report_text(const jobs::PruneReport& report) {
   return out;
 }
 
-nlohmann::json report_json(const jobs::PruneReport& report) {
+nlohmann::json report_json(const retention::PruneReport& report) {
   nlohmann::json backups = nlohmann::json::array();
   for (const auto& entry : report.entries) {
     backups.push_back(
@@ -67,7 +67,7 @@ nlohmann::json report_json(const jobs::PruneReport& report) {
 // others; the exit code is that of the first failure (a lock conflict exits 4).
 Result<int> prune_command(CommandContext& context) {
   TRY_ASSIGN(auto set, context.args().option("--set"));
-  const jobs::PruneOptions options{.dry_run = context.args().flag("--dry-run")};
+  const retention::PruneOptions options{.dry_run = context.args().flag("--dry-run")};
   TRY(context.args().expect_empty("prune"));
   TRY_ASSIGN(auto sets, context.selected_sets(set));
   TRY_ASSIGN(auto* config, context.config());
@@ -76,7 +76,7 @@ Result<int> prune_command(CommandContext& context) {
   nlohmann::json results = nlohmann::json::array();
   std::optional<Error> first_failure;
   for (const auto* one : sets) {
-    auto report = jobs::run_prune(*config, *one, *repository, options);
+    auto report = retention::run_prune(*config, *one, *repository, options);
     if (report) {
       results.push_back(report_json(*report));
       context.print(report_text(*report));

@@ -1,7 +1,6 @@
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/cli/restore_datadir.hpp"
-#include "dbkeep/cli/restore_physical.hpp"
-#include "dbkeep/jobs/sqlite_restore.hpp"
+#include "dbkeep/restore/sqlite_restore.hpp"
 
 namespace dbkeep::cli {
 
@@ -28,16 +27,12 @@ Result<int> restore_command(CommandContext& context) {
   }
   TRY_ASSIGN(auto* repository, context.repository());
   TRY_ASSIGN(auto manifest, repository->find(ids.front(), set));
-  if (datadir && manifest.method == "physical" && !binlog_info) {
-    return restore_physical_command(context, manifest,
-                                    PhysicalRestoreRequest{*datadir, force, start});
-  }
   if (datadir) {
     return restore_datadir_command(context, manifest,
                                    DatadirRestoreRequest{*datadir, force, start, binlog_info});
   }
   TRY_ASSIGN(auto restored,
-             jobs::restore_sqlite(repository->backend(), manifest, *sqlite_path, force));
+             restore::restore_sqlite(repository->backend(), manifest, *sqlite_path, force));
 
   nlohmann::json document = {{"ok", true},
                              {"id", manifest.id},

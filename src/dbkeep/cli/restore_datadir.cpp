@@ -1,7 +1,9 @@
 #include "dbkeep/cli/restore_datadir.hpp"
 
-#include "dbkeep/jobs/datadir_restore.hpp"
-#include "dbkeep/jobs/restored_server.hpp"
+#include "dbkeep/repo/binlog_position.hpp"
+#include "dbkeep/restore/datadir_restore.hpp"
+#include "dbkeep/restore/method_restore.hpp"
+#include "dbkeep/restore/restored_server.hpp"
 
 namespace dbkeep::cli {
 namespace {
@@ -25,12 +27,10 @@ Result<int> finish_datadir_restore(CommandContext& context, const repo::Manifest
                                    const std::filesystem::path& datadir, bool start,
                                    nlohmann::json document, std::string text) {
   const auto settings = restore_settings_for(context, manifest.set);
-  jobs::RestoredServerOptions server_options{datadir, settings.owner, settings.server_binary};
-  // A snapshot may hold transactions whose commit decision is in the binary log; a prepared
-  // physical backup has resolved them already.
-  if (manifest.method != "physical") server_options.log_bin = jobs::binlog_basename(manifest);
+  restore::RestoredServerOptions server_options{datadir, settings.owner, settings.server_binary};
+  server_options.log_bin = restore::crash_recovery_log_bin(manifest);
   if (start) {
-    TRY_ASSIGN(auto server, jobs::start_restored_server(server_options));
+    TRY_ASSIGN(auto server, restore::start_restored_server(server_options));
     document["server"] = {{"pid", server.pid},
                           {"socket", server.socket.string()},
                           {"pid_file", server.pid_file.string()},
@@ -44,7 +44,7 @@ Result<int> finish_datadir_restore(CommandContext& context, const repo::Manifest
             join({settings.server_binary, "--user=" + settings.owner,
                   "--datadir=" + datadir.string()}) +
             (server_options.log_bin.empty() ? "" : " --log-bin=" + server_options.log_bin) + "\n";
-    if (manifest.method != "physical") {
+    if (core::method_traits(manifest.method).needs_crash_recovery) {
       text +=
           "(InnoDB crash recovery runs on the first start; that is expected for a snapshot;\n"
           "keep log_bin as it was, so transactions prepared at snapshot time are committed)\n";
@@ -60,35 +60,44 @@ Result<int> finish_datadir_restore(CommandContext& context, const repo::Manifest
 
 Result<int> restore_datadir_command(CommandContext& context, const repo::Manifest& manifest,
                                     const DatadirRestoreRequest& request) {
-  TRY(jobs::require_datadir_backup(manifest));
-  nlohmann::json document = {{"ok", true},
-                             {"id", manifest.id},
-                             {"set", manifest.set},
-                             {"binlog", manifest.facts.value("binlog", nlohmann::json())}};
+  TRY(restore::require_restore_target(manifest, core::RestoreTarget::kDatadir));
+  nlohmann::json document = {{"ok", true}, {"id", manifest.id}, {"set", manifest.set}};
+  if (auto position = repo::read_binlog_position(manifest)) {
+    repo::record_binlog_position(document, *position);
+  }
   if (request.binlog_info_only) {
     if (context.global().json) {
       context.print_json(document);
     } else {
-      context.print(jobs::describe_binlog_position(manifest));
+      context.print(restore::describe_binlog_position(manifest));
     }
     return 0;
   }
 
   TRY_ASSIGN(auto* repository, context.repository());
   const auto settings = restore_settings_for(context, manifest.set);
-  jobs::DatadirRestoreOptions options{request.datadir, request.force, settings.owner};
-  TRY_ASSIGN(auto restored, jobs::restore_datadir(repository->backend(), manifest, options));
+  TRY_ASSIGN(auto restored,
+             restore::restore_to_datadir(*repository, manifest,
+                                         {request.datadir, request.force, settings.owner}));
   document["datadir"] = restored.datadir.string();
-  document["files"] = restored.files;
-  document["bytes"] = restored.bytes;
+  std::string what;
+  if (restored.chain.empty()) {
+    document["files"] = restored.files;
+    document["bytes"] = restored.bytes;
+    what = std::to_string(restored.files) + " files";
+  } else {
+    document["chain"] = restored.chain;
+    what = std::to_string(restored.chain.size()) + " backup" +
+           (restored.chain.size() == 1 ? "" : "s") + " applied";
+  }
   if (restored.previous_kept_as) document["previous_kept_as"] = restored.previous_kept_as->string();
   std::string text = "restored " + manifest.set + "/" + manifest.id + " into " +
-                     restored.datadir.string() + " (" + std::to_string(restored.files) +
-                     " files, owned by " + settings.owner + ")\n";
+                     restored.datadir.string() + " (" + what + ", owned by " + settings.owner +
+                     ")\n";
   if (restored.previous_kept_as) {
     text += "the previous content is kept in " + restored.previous_kept_as->string() + "\n";
   }
-  text += jobs::describe_binlog_position(manifest);
+  text += restore::describe_binlog_position(manifest);
   return finish_datadir_restore(context, manifest, restored.datadir, request.start,
                                 std::move(document), std::move(text));
 }

@@ -9,7 +9,7 @@
 
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/log.hpp"
-#include "dbkeep/jobs/logical_restore.hpp"
+#include "dbkeep/restore/logical/logical_restore.hpp"
 
 namespace dbkeep::cli {
 namespace {
@@ -88,7 +88,7 @@ Result<std::map<std::string, std::string>> renames_from_flags(Arguments& args) {
 Result<int> restore_to_server_command(CommandContext& context) {
   auto& args = context.args();
   TRY_ASSIGN(auto set, args.option("--set"));
-  jobs::LogicalRestoreOptions options;
+  restore::logical::LogicalRestoreOptions options;
   TRY_ASSIGN(options.connection, connection_from_flags(args));
   TRY_ASSIGN(options.rename_schema, renames_from_flags(args));
   TRY_ASSIGN(auto workers, args.option("--workers"));
@@ -112,7 +112,8 @@ Result<int> restore_to_server_command(CommandContext& context) {
   TRY_ASSIGN(auto* repository, context.repository());
   TRY_ASSIGN(auto manifest, repository->find(ids.front(), set));
   const auto started = std::chrono::steady_clock::now();
-  TRY_ASSIGN(auto loaded, jobs::restore_logical(repository->backend(), manifest, options));
+  TRY_ASSIGN(auto loaded,
+             restore::logical::restore_logical(repository->backend(), manifest, options));
   const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - started)
                               .count();

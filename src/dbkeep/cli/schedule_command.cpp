@@ -26,7 +26,7 @@ Result<ops::ScheduleTarget> read_target(CommandContext& context) {
 }
 
 // "2026-11-22T02:00:00Z (02:00 Europe/Berlin)": what cron sees is local time.
-std::string describe_time(std::chrono::sys_seconds when, const repo::TimeZone& zone) {
+std::string describe_time(std::chrono::sys_seconds when, const core::TimeZone& zone) {
   std::string local =
       core::format_iso_utc(std::chrono::sys_seconds(zone.to_local(when).time_since_epoch()));
   return core::format_iso_utc(when) + " (" + local.substr(0, 10) + " " + local.substr(11, 5) + " " +
@@ -88,7 +88,7 @@ Result<int> show(CommandContext& context, const ops::ScheduleTarget& target) {
   nlohmann::json sets = nlohmann::json::array();
   context.print("\nnext runs:\n");
   for (const auto& [set, cron] : schedules) {
-    TRY_ASSIGN(auto zone, repo::TimeZone::load(set->schedule.time_zone));
+    TRY_ASSIGN(auto zone, core::TimeZone::load(set->schedule.time_zone));
     nlohmann::json times = nlohmann::json::array();
     context.print("  " + set->name + " (" + cron.text() + ")\n");
     auto when = core::now_seconds();

@@ -1,6 +1,6 @@
 #include "dbkeep/cli/backup_view.hpp"
 #include "dbkeep/cli/command.hpp"
-#include "dbkeep/jobs/restore_drill.hpp"
+#include "dbkeep/verify/restore_drill.hpp"
 
 namespace dbkeep::cli {
 
@@ -12,7 +12,7 @@ Result<int> show_command(CommandContext& context) {
   TRY_ASSIGN(auto* repository, context.repository());
   TRY_ASSIGN(auto manifest, repository->find(ids.front(), set));
   TRY_ASSIGN(bool pinned, repository->is_pinned(manifest.set, manifest.id));
-  TRY_ASSIGN(auto drill, jobs::last_drill(repository->backend(), manifest.set, manifest.id));
+  TRY_ASSIGN(auto drill, verify::last_drill(repository->backend(), manifest.set, manifest.id));
   if (context.global().json) {
     // The manifest itself, plus what lives next to it rather than in it: pin and last drill.
     auto document = repo::manifest_to_json(manifest);
@@ -20,8 +20,8 @@ Result<int> show_command(CommandContext& context) {
     document["last_verified"] = drill ? *drill : nlohmann::json(nullptr);
     context.print_json(document);
   } else {
-    context.print(backup_details(manifest, pinned) + "last verified: " +
-                  describe_last_drill(drill) + "\n");
+    context.print(backup_details(manifest, pinned) +
+                  "last verified: " + describe_last_drill(drill) + "\n");
   }
   return 0;
 }

@@ -3,7 +3,7 @@
 #include "dbkeep/cli/backup_view.hpp"
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/log.hpp"
-#include "dbkeep/jobs/stats_job.hpp"
+#include "dbkeep/retention/stats_job.hpp"
 
 namespace dbkeep::cli {
 namespace {
@@ -12,7 +12,7 @@ nlohmann::json optional_time(const std::optional<core::Seconds>& time) {
   return time ? nlohmann::json(core::format_iso_utc(*time)) : nlohmann::json(nullptr);
 }
 
-nlohmann::json stats_json(const jobs::SetStats& stats) {
+nlohmann::json stats_json(const retention::SetStats& stats) {
   auto ratio = stats.compression_ratio();
   return {{"set", stats.set},
           {"backups", stats.backups},
@@ -27,7 +27,7 @@ nlohmann::json stats_json(const jobs::SetStats& stats) {
           {"problems", stats.problems}};
 }
 
-std::string stats_text(const jobs::SetStats& stats) {
+std::string stats_text(const retention::SetStats& stats) {
   std::string out = "set '" + stats.set + "'\n";
   auto line = [&out](const std::string& key, const std::string& value) {
     out += "  " + key + std::string(key.size() < 14 ? 14 - key.size() : 1, ' ') + value + "\n";
@@ -61,7 +61,7 @@ Result<int> stats_command(CommandContext& context) {
 
   nlohmann::json results = nlohmann::json::array();
   for (const auto* one : sets) {
-    TRY_ASSIGN(auto stats, jobs::collect_stats(*repository, *one));
+    TRY_ASSIGN(auto stats, retention::collect_stats(*repository, *one));
     for (const auto& problem : stats.problems) log::warn("unreadable backup: " + problem);
     results.push_back(stats_json(stats));
     context.print(stats_text(stats));

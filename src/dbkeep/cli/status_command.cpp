@@ -1,7 +1,7 @@
 #include <charconv>
 
+#include "dbkeep/backup/backup_run.hpp"
 #include "dbkeep/cli/command.hpp"
-#include "dbkeep/jobs/backup_run.hpp"
 
 namespace dbkeep::cli {
 namespace {
@@ -32,7 +32,7 @@ Result<int> status_command(CommandContext& context) {
   }
   TRY_ASSIGN(auto sets, context.selected_sets(set));
   TRY_ASSIGN(auto* config, context.config());
-  auto store = jobs::run_record_store(*config);
+  auto store = backup::run_record_store(*config);
   auto now = core::now_seconds();
   nlohmann::json report = nlohmann::json::array();
   bool stale = false;

@@ -1,9 +1,9 @@
+#include "dbkeep/backup/backup_run.hpp"
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/time_format.hpp"
-#include "dbkeep/jobs/backup_run.hpp"
-#include "dbkeep/jobs/restore_drill.hpp"
-#include "dbkeep/jobs/verify_job.hpp"
+#include "dbkeep/verify/restore_drill.hpp"
+#include "dbkeep/verify/verify_job.hpp"
 
 namespace dbkeep::cli {
 namespace {
@@ -42,38 +42,30 @@ Result<int> verify_command(CommandContext& context) {
   TRY_ASSIGN(auto* config, context.config());
   TRY_ASSIGN(auto* repository, context.repository());
   TRY_ASSIGN(auto backups, select_backups(*repository, ids, latest, set));
-  if (restore_test) {
-    for (const auto& manifest : backups) {
-      if (!jobs::restore_drill_available(manifest)) {
-        return usage_error("--restore-test is not available for " + manifest.source + " " +
-                           manifest.method + " backups in this build yet (" + manifest.set + "/" +
-                           manifest.id + ")");
-      }
-    }
-  }
 
   nlohmann::json results = nlohmann::json::array();
   std::size_t bad = 0;
   for (const auto& manifest : backups) {
     log::info("verifying " + manifest.set + "/" + manifest.id);
-    auto report = jobs::verify_backup(repository->backend(), manifest, config->repository.temp_dir);
+    auto report =
+        verify::verify_backup(repository->backend(), manifest, config->repository.temp_dir);
     nlohmann::json result = {{"id", report.id},
                              {"set", report.set},
                              {"files_checked", report.files_checked},
                              {"bytes_checked", report.bytes_checked}};
     if (restore_test && report.ok()) {
-      jobs::DrillOptions drill_options{config->repository.temp_dir, config->verify.server_binary};
+      verify::DrillOptions drill_options{config->repository.temp_dir, config->verify.server_binary};
       if (auto found = config->find_set(manifest.set))
         drill_options.owner = (*found)->restore.owner;
-      TRY_ASSIGN(auto drill, jobs::run_restore_drill(*repository, manifest, drill_options));
-      if (auto recorded = jobs::record_drill(repository->backend(), drill); !recorded) {
+      TRY_ASSIGN(auto drill, verify::run_restore_drill(*repository, manifest, drill_options));
+      if (auto recorded = verify::record_drill(repository->backend(), drill); !recorded) {
         log::warn("could not record the restore test: " + recorded.error().message);
       }
-      result["restore_test"] = jobs::drill_to_json(drill);
+      result["restore_test"] = verify::drill_to_json(drill);
       for (const auto& problem : drill.problems)
         report.problems.push_back("restore test: " + problem);
       if (drill.ok()) {
-        if (auto noted = jobs::note_restore_test_passed(*config, manifest.set, drill.started_at);
+        if (auto noted = backup::note_restore_test_passed(*config, manifest.set, drill.started_at);
             !noted) {
           log::warn("could not note the restore test in the run record: " + noted.error().message);
         }

@@ -11,8 +11,8 @@
 
 #include "dbkeep/core/config_ops.hpp"
 #include "dbkeep/core/config_table.hpp"
-#include "dbkeep/repo/retention_policy.hpp"
-#include "dbkeep/repo/time_zone.hpp"
+#include "dbkeep/core/duration.hpp"
+#include "dbkeep/core/time_zone.hpp"
 
 namespace dbkeep::core {
 
@@ -45,11 +45,12 @@ namespace {
 Result<void> parse_repository_encryption(ConfigTable& table, RepositoryConfig& repository) {
   TRY_ASSIGN(auto encryption, table.string("encryption"));
   if (encryption) {
-    if (*encryption != "none" && *encryption != "repokey" && *encryption != "keyfile") {
+    auto mode = parse_encryption_mode(*encryption);
+    if (!mode) {
       return usage_error(table.where("encryption") + ": expected \"none\", \"repokey\" or " +
                          "\"keyfile\", got \"" + *encryption + "\"");
     }
-    repository.encryption = *encryption;
+    repository.encryption = *mode;
   }
   TRY_ASSIGN(auto passphrase_file, table.string("passphrase_file"));
   if (passphrase_file) repository.passphrase_file = *passphrase_file;
@@ -57,7 +58,7 @@ Result<void> parse_repository_encryption(ConfigTable& table, RepositoryConfig& r
   if (key_file) repository.key_file = *key_file;
   TRY_ASSIGN(auto encrypt_metadata, table.boolean("encrypt_metadata"));
   if (encrypt_metadata) repository.encrypt_metadata = *encrypt_metadata;
-  if (repository.encryption == "keyfile" && !repository.key_file) {
+  if (repository.encryption == EncryptionMode::kKeyfile && !repository.key_file) {
     return usage_error(table.where("key_file") + ": encryption = \"keyfile\" needs key_file");
   }
   return {};
@@ -199,30 +200,36 @@ Result<void> parse_mysql_lock(ConfigTable& table, MysqlConfig& mysql) {
     return {};
   };
   TRY_ASSIGN(auto lock, table.string("lock"));
-  if (lock && *lock != "ftwrl" && *lock != "backup_stage") {
-    return usage_error(table.where("lock") + ": must be ftwrl or backup_stage, got '" + *lock +
-                       "'");
+  if (lock) {
+    auto mode = parse_lock_mode(*lock);
+    if (!mode || *mode == LockMode::kNone) {
+      return usage_error(table.where("lock") + ": must be " + lock_mode_choices(false) + ", got '" +
+                         *lock + "'");
+    }
+    mysql.lock = *mode;
   }
-  if (lock) mysql.lock = *lock;
   TRY(read_int("lock_wait_timeout", 1, 3600, mysql.lock_wait_timeout_s));
   TRY(read_int("lock_attempts", 1, 100, mysql.lock_attempts));
   TRY(read_int("watchdog_ms", 0, 3600000, mysql.watchdog_ms));
   TRY(read_int("long_query_seconds", 0, 86400, mysql.long_query_seconds));
   TRY(read_int("long_query_max_wait", 0, 86400, mysql.long_query_max_wait_s));
   TRY_ASSIGN(auto action, table.string("long_query_action"));
-  if (action && *action != "wait" && *action != "fail" && *action != "kill") {
-    return usage_error(table.where("long_query_action") + ": must be wait, fail or kill, got '" +
-                       *action + "'");
+  if (action) {
+    auto parsed = parse_long_query_action(*action);
+    if (!parsed) {
+      return usage_error(table.where("long_query_action") + ": must be " +
+                         long_query_action_choices() + ", got '" + *action + "'");
+    }
+    mysql.long_query_action = *parsed;
   }
-  if (action) mysql.long_query_action = *action;
   // kill_long_queries = true is the short form of long_query_action = "kill".
   TRY_ASSIGN(auto kill, table.boolean("kill_long_queries"));
   if (kill && *kill) {
-    if (action && *action != "kill") {
+    if (action && mysql.long_query_action != LongQueryAction::kKill) {
       return usage_error(table.where("kill_long_queries") + ": contradicts long_query_action = \"" +
                          *action + "\"");
     }
-    mysql.long_query_action = "kill";
+    mysql.long_query_action = LongQueryAction::kKill;
   }
   return {};
 }
@@ -256,11 +263,13 @@ Result<MysqlConfig> parse_mysql(ConfigTable table) {
 
 Result<SnapshotConfig> parse_snapshot(ConfigTable table) {
   SnapshotConfig snapshot;
-  TRY_ASSIGN(snapshot.provider, table.required_string("provider"));
-  if (snapshot.provider != "lvm" && snapshot.provider != "btrfs" && snapshot.provider != "zfs") {
-    return usage_error(table.where("provider") + ": must be lvm, btrfs or zfs, got '" +
-                       snapshot.provider + "'");
+  TRY_ASSIGN(auto provider, table.required_string("provider"));
+  auto parsed_provider = parse_snapshot_provider(provider);
+  if (!parsed_provider) {
+    return usage_error(table.where("provider") + ": must be " + snapshot_provider_choices() +
+                       ", got '" + provider + "'");
   }
+  snapshot.provider = *parsed_provider;
   TRY_ASSIGN(auto volume, table.string("volume"));
   TRY_ASSIGN(auto volumes, table.string_list("volumes"));
   if (volume) snapshot.volumes.push_back(*volume);
@@ -293,21 +302,26 @@ Result<LogicalConfig> parse_logical(ConfigTable table) {
   TRY_ASSIGN(auto exclude, table.string_list("exclude"));
   if (exclude) logical.exclude = *exclude;
   TRY_ASSIGN(auto non_transactional, table.string("non_transactional"));
-  if (non_transactional) logical.non_transactional = *non_transactional;
-  if (logical.non_transactional != "lock" && logical.non_transactional != "warn" &&
-      logical.non_transactional != "fail") {
-    return usage_error(table.where("non_transactional") + ": must be lock, warn or fail, got '" +
-                       logical.non_transactional + "'");
+  if (non_transactional) {
+    auto policy = parse_non_transactional(*non_transactional);
+    if (!policy) {
+      return usage_error(table.where("non_transactional") + ": must be " +
+                         non_transactional_choices() + ", got '" + *non_transactional + "'");
+    }
+    logical.non_transactional = *policy;
   }
   TRY_ASSIGN(auto strip_definers, table.boolean("strip_definers"));
   if (strip_definers) logical.strip_definers = *strip_definers;
   TRY_ASSIGN(auto include_users, table.boolean("include_users"));
   if (include_users) logical.include_users = *include_users;
   TRY_ASSIGN(auto lock, table.string("lock"));
-  if (lock) logical.lock = *lock;
-  if (logical.lock != "ftwrl" && logical.lock != "backup_stage" && logical.lock != "none") {
-    return usage_error(table.where("lock") + ": must be ftwrl, backup_stage or none, got '" +
-                       logical.lock + "'");
+  if (lock) {
+    auto mode = parse_lock_mode(*lock);
+    if (!mode) {
+      return usage_error(table.where("lock") + ": must be " + lock_mode_choices(true) + ", got '" +
+                         *lock + "'");
+    }
+    logical.lock = *mode;
   }
   TRY(table.reject_unknown_keys());
   return logical;
@@ -349,10 +363,10 @@ Result<void> check_retention(const ConfigTable& table, RetentionConfig& retentio
     retention.keep_last = kDefaultKeepLast;
   }
   if (retention.keep_within) {
-    auto duration = repo::parse_duration(*retention.keep_within);
+    auto duration = parse_duration(*retention.keep_within);
     if (!duration) return usage_error(table.where("keep_within") + ": " + duration.error().message);
   }
-  auto zone = repo::TimeZone::load(retention.time_zone);
+  auto zone = TimeZone::load(retention.time_zone);
   if (!zone) return usage_error(table.where("time_zone") + ": " + zone.error().message);
   return {};
 }
@@ -398,16 +412,21 @@ Result<RetentionConfig> parse_retention(ConfigTable table) {
   return retention;
 }
 
-Result<void> check_method(const ConfigTable& table, const SetConfig& set) {
-  bool valid = (set.source == "sqlite" && set.method == "online") ||
-               (set.source == "mysql" &&
-                (set.method == "snapshot" || set.method == "logical" || set.method == "physical"));
-  if (!valid) {
-    return usage_error(table.where("method") + ": method '" + set.method +
-                       "' does not apply to source '" + set.source +
-                       "' (sqlite: online; mysql: snapshot, logical, physical)");
+// The method must belong to the source ("online" is SQLite's; the others MySQL's).
+Result<Method> parse_set_method(ConfigTable& table, SourceKind source) {
+  TRY_ASSIGN(auto name, table.string("method"));
+  if (!name) {
+    if (source == SourceKind::kSqlite) return Method::kOnline;
+    TRY_ASSIGN(name, table.required_string("method"));
   }
-  return {};
+  auto method = parse_method(*name);
+  if (!method || method_traits(*method).source != source) {
+    return usage_error(table.where("method") + ": method '" + *name +
+                       "' does not apply to source '" + std::string(to_string(source)) +
+                       "' (sqlite: " + methods_of(SourceKind::kSqlite) +
+                       "; mysql: " + methods_of(SourceKind::kMysql) + ")");
+  }
+  return *method;
 }
 
 Result<SetConfig> parse_set(const toml::table* table, const std::string& file, std::size_t index,
@@ -424,31 +443,26 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
   ConfigTable reader(table, file, "[set '" + set.name + "']",
                      "DBKEEP_SET_" + env_component(set.name), &environment);
   TRY(reader.required_string("name"));
-  TRY_ASSIGN(set.source, reader.required_string("source"));
-  if (set.source != "sqlite" && set.source != "mysql") {
-    return usage_error(reader.where("source") + ": must be mysql or sqlite, got '" + set.source +
-                       "'");
+  TRY_ASSIGN(auto source, reader.required_string("source"));
+  auto source_kind = parse_source_kind(source);
+  if (!source_kind) {
+    return usage_error(reader.where("source") + ": must be mysql or sqlite, got '" + source + "'");
   }
-  TRY_ASSIGN(auto method, reader.string("method"));
-  set.method = method.value_or(set.source == "sqlite" ? "online" : "");
-  if (set.method.empty()) {
-    TRY_ASSIGN(set.method, reader.required_string("method"));
-  }
-  TRY(check_method(reader, set));
+  set.source = *source_kind;
+  TRY_ASSIGN(set.method, parse_set_method(reader, set.source));
 
   TRY_ASSIGN(auto compression, reader.string("compression"));
   if (compression) {
-    auto codec = pipeline::parse_codec(*compression);
+    auto codec = parse_codec(*compression);
     if (!codec) {
       return usage_error(reader.where("compression") + ": must be zstd, gzip or none, got '" +
                          *compression + "'");
     }
     set.codec.codec = *codec;
   }
-  int max_level = set.codec.codec == pipeline::Codec::kGzip ? 9 : 19;
+  int max_level = set.codec.codec == Codec::kGzip ? 9 : 19;
   TRY_ASSIGN(auto level, reader.integer("compression_level", 1, max_level));
-  set.codec.level =
-      level ? static_cast<int>(*level) : (set.codec.codec == pipeline::Codec::kGzip ? 6 : 3);
+  set.codec.level = level ? static_cast<int>(*level) : (set.codec.codec == Codec::kGzip ? 6 : 3);
   int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   TRY_ASSIGN(auto threads, reader.integer("compression_threads", 0, 256));
   set.codec.threads = threads ? static_cast<int>(*threads) : cores;
@@ -460,26 +474,34 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
   auto snapshot = reader.subtable("snapshot");
   auto logical = reader.subtable("logical");
   auto physical = reader.subtable("physical");
-  if (set.source == "sqlite") {
-    TRY_ASSIGN(set.sqlite, parse_sqlite(std::move(sqlite)));
-  } else {
-    TRY_ASSIGN(set.mysql, parse_mysql(std::move(mysql)));
-    if (set.method == "snapshot") {
+  switch (set.method) {
+    case Method::kOnline: {
+      TRY_ASSIGN(set.sqlite, parse_sqlite(std::move(sqlite)));
+      break;
+    }
+    case Method::kSnapshot: {
+      TRY_ASSIGN(set.mysql, parse_mysql(std::move(mysql)));
       TRY_ASSIGN(set.snapshot, parse_snapshot(std::move(snapshot)));
+      break;
     }
-    if (set.method == "logical") {
+    case Method::kLogical: {
+      TRY_ASSIGN(set.mysql, parse_mysql(std::move(mysql)));
       TRY_ASSIGN(set.logical, parse_logical(std::move(logical)));
+      break;
     }
-    if (set.method == "physical") {
+    case Method::kPhysical: {
+      TRY_ASSIGN(set.mysql, parse_mysql(std::move(mysql)));
       TRY_ASSIGN(set.physical, parse_physical(std::move(physical)));
+      break;
     }
   }
   TRY_ASSIGN(set.restore, parse_restore(reader.subtable("restore")));
   TRY_ASSIGN(set.retention, parse_retention(reader.subtable("retention")));
   TRY_ASSIGN(set.schedule, parse_schedule(reader.subtable("schedule")));
   TRY_ASSIGN(set.hooks, parse_hooks(reader.subtable("hooks")));
-  if (set.method != "snapshot" && !(set.hooks.pre_lock.empty() && set.hooks.post_lock.empty() &&
-                                    set.hooks.post_snapshot.empty())) {
+  if (!method_traits(set.method).has_stage_hooks &&
+      !(set.hooks.pre_lock.empty() && set.hooks.post_lock.empty() &&
+        set.hooks.post_snapshot.empty())) {
     return usage_error("set '" + set.name +
                        "': the hooks pre_lock, post_lock and post_snapshot exist only with "
                        "method = \"snapshot\"");

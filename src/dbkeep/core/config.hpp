@@ -11,9 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "dbkeep/core/compression.hpp"
+#include "dbkeep/core/config_enums.hpp"
 #include "dbkeep/core/environment.hpp"
 #include "dbkeep/core/error.hpp"
-#include "dbkeep/pipeline/codec.hpp"
+#include "dbkeep/core/method.hpp"
 
 namespace dbkeep::core {
 
@@ -21,7 +23,7 @@ inline constexpr const char* kDefaultConfigPath = "/etc/dbkeep/dbkeep.toml";
 
 // An S3-compatible repository ([repository] url = "s3://bucket/prefix"). Secrets read from the
 // *_file keys are kept here and never logged; absent ones fall back to the AWS environment
-// variables and ~/.aws/credentials (see storage/s3_credentials.hpp).
+// variables and ~/.aws/credentials (see storage/s3/s3_credentials.hpp).
 struct S3Config {
   std::string bucket;
   std::string prefix;                   // "" or ends in '/'
@@ -50,7 +52,7 @@ struct RepositoryConfig {
   // Scratch space for copies made before storing (SQLite online backup); default system temp.
   std::filesystem::path temp_dir;
   // Encryption at rest (docs/encryption.md): none | repokey (passphrase) | keyfile.
-  std::string encryption = "none";
+  EncryptionMode encryption = EncryptionMode::kNone;
   std::optional<std::filesystem::path> passphrase_file;  // read when the key is needed
   std::optional<std::filesystem::path> key_file;
   bool encrypt_metadata = false;  // hide file and table names in object names too
@@ -75,17 +77,17 @@ struct MysqlConfig {
   std::optional<std::string> password;  // from password_file or the environment; never logged
   std::optional<std::filesystem::path> option_file;  // e.g. ~/.my.cnf ([client] section)
   // Global lock for snapshot (and logical) backups; see docs/snapshot.md.
-  std::string lock = "ftwrl";              // ftwrl | backup_stage
-  int lock_wait_timeout_s = 5;             // server-side wait per lock statement
-  int lock_attempts = 3;                   // tries before the backup is aborted
-  int watchdog_ms = 3000;                  // a second connection kills a lock wait this long; 0 off
-  int long_query_seconds = 60;             // statements running this long block locking; 0 off
-  std::string long_query_action = "wait";  // wait | fail | kill (kill_long_queries = true)
-  int long_query_max_wait_s = 300;         // for "wait"
+  LockMode lock = LockMode::kFlushTablesWithReadLock;  // ftwrl | backup_stage
+  int lock_wait_timeout_s = 5;                         // server-side wait per lock statement
+  int lock_attempts = 3;                               // tries before the backup is aborted
+  int watchdog_ms = 3000;       // a second connection kills a lock wait this long; 0 off
+  int long_query_seconds = 60;  // statements running this long block locking; 0 off
+  LongQueryAction long_query_action = LongQueryAction::kWait;  // kill_long_queries = true: kill
+  int long_query_max_wait_s = 300;                             // for "wait"
 };
 
 struct SnapshotConfig {
-  std::string provider;  // lvm | btrfs | zfs
+  SnapshotProvider provider = SnapshotProvider::kLvm;
   std::vector<std::string> volumes;
   std::optional<std::uint64_t> size;
   std::filesystem::path mount_point;
@@ -109,16 +111,16 @@ struct LogicalConfig {
   std::uint64_t chunk_size = 64ULL * 1024 * 1024;  // target bytes of table data per chunk file
   std::vector<std::string> include;                // "schema" or "schema.table" patterns
   std::vector<std::string> exclude;
-  std::string non_transactional = "warn";  // lock | warn | fail (MyISAM, Aria… tables)
-  bool strip_definers = false;             // drop DEFINER= from views, routines, triggers, events
-  bool include_users = false;              // dump accounts and grants into users.sql
-  std::string lock = "ftwrl";              // ftwrl | backup_stage | none
+  NonTransactional non_transactional = NonTransactional::kWarn;  // MyISAM, Aria… tables
+  bool strip_definers = false;  // drop DEFINER= from views, routines, triggers, events
+  bool include_users = false;   // dump accounts and grants into users.sql
+  LockMode lock = LockMode::kFlushTablesWithReadLock;  // ftwrl | backup_stage | none
 };
 
 // The policy of a set without a [set.retention] table (docs/retention.md).
 inline constexpr int kDefaultKeepLast = 7;
 
-// [set.retention]; load_config() has checked keep_within (repo::parse_duration) and time_zone.
+// [set.retention]; load_config() has checked keep_within (core::parse_duration) and time_zone.
 // [set.physical]: hot physical backups through mariabackup / xtrabackup (docs/physical.md).
 struct PhysicalConfig {
   std::optional<std::string> tool;  // mariabackup | xtrabackup; default: chosen by server flavor
@@ -183,9 +185,9 @@ struct VerifyConfig {
 
 struct SetConfig {
   std::string name;
-  std::string source;  // mysql | sqlite
-  std::string method;  // snapshot | logical | physical | online
-  pipeline::CodecOptions codec;
+  SourceKind source = SourceKind::kSqlite;
+  Method method = Method::kOnline;  // applies to `source` (check_method in config.cpp)
+  CodecOptions codec;
   int parallel = 2;  // files stored concurrently
   std::optional<SqliteConfig> sqlite;
   std::optional<MysqlConfig> mysql;

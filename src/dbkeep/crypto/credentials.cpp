@@ -78,7 +78,8 @@ std::optional<Secret> prompt(const std::string& question) {
 }  // namespace
 
 Result<Credential> configured_credential(const core::RepositoryConfig& config, bool confirm) {
-  if (config.encryption == "keyfile") return key_file_credential(*config.key_file, false);
+  if (config.encryption == core::EncryptionMode::kKeyfile)
+    return key_file_credential(*config.key_file, false);
   if (config.passphrase_file) return passphrase_from_file(*config.passphrase_file);
   if (const char* value = std::getenv(kPassphraseVariable); value != nullptr && *value != '\0') {
     return passphrase(value);

@@ -9,8 +9,9 @@ namespace dbkeep::crypto {
 namespace {
 
 std::string credential_name(const core::RepositoryConfig& config) {
-  return config.encryption == "keyfile" ? "key file " + config.key_file->string()
-                                        : std::string("passphrase");
+  return config.encryption == core::EncryptionMode::kKeyfile
+             ? "key file " + config.key_file->string()
+             : std::string("passphrase");
 }
 
 // "2 key slots (0 passphrase, 1 keyfile)"
@@ -29,10 +30,11 @@ std::string describe_slots(const std::vector<KeySlot>& slots) {
 // the credential it will use is checked.
 std::vector<EncryptionCheck> check_new(const core::RepositoryConfig& config) {
   std::vector<EncryptionCheck> checks{
-      {"encryption " + config.encryption +
+      {"encryption " + std::string(core::to_string(config.encryption)) +
            ": no key in the repository yet (the first backup or dbkeep key init creates it)",
        ""}};
-  if (config.encryption == "keyfile" && !std::filesystem::exists(*config.key_file)) {
+  if (config.encryption == core::EncryptionMode::kKeyfile &&
+      !std::filesystem::exists(*config.key_file)) {
     checks.push_back({"key file " + config.key_file->string() + " (created with the key)", ""});
     return checks;
   }
@@ -50,7 +52,8 @@ std::vector<EncryptionCheck> check_encryption(const core::RepositoryConfig& conf
   if (!marker)
     return {{"encryption state of repository " + raw.describe(), marker.error().message}};
   if (!*marker) {
-    if (config.encryption == "none") return {{"encryption none (repository not encrypted)", ""}};
+    if (config.encryption == core::EncryptionMode::kNone)
+      return {{"encryption none (repository not encrypted)", ""}};
     return check_new(config);
   }
   auto slots = read_slots(raw);
@@ -59,7 +62,7 @@ std::vector<EncryptionCheck> check_encryption(const core::RepositoryConfig& conf
            (slots ? describe_slots(*slots) : std::string("key slots")) +
            ((*marker)->encrypt_metadata ? ", names encrypted" : ""),
        slots ? "" : slots.error().message}};
-  if (config.encryption == "none") {
+  if (config.encryption == core::EncryptionMode::kNone) {
     checks.push_back({"[repository] encryption matches the repository",
                       "the repository is encrypted but encryption = \"none\"; set it to \"" +
                           (*marker)->encryption + "\" with its passphrase or key file"});

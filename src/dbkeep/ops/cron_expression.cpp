@@ -206,7 +206,7 @@ bool CronExpression::matches(local_seconds local) const {
 }
 
 std::optional<sys_seconds> CronExpression::next_after(sys_seconds after,
-                                                      const repo::TimeZone& zone) const {
+                                                      const core::TimeZone& zone) const {
   // Walks forward in UTC, testing the wall-clock time of each candidate and skipping whole days
   // and hours that cannot match. A day skip stops two hours short of midnight, and the rest
   // goes hour by hour, so an offset change inside a skipped span never jumps over a match.
@@ -237,7 +237,7 @@ std::optional<sys_seconds> CronExpression::next_after(sys_seconds after,
 }
 
 std::optional<sys_seconds> CronExpression::next_after(sys_seconds after) const {
-  static const repo::TimeZone utc = *repo::TimeZone::load("UTC");
+  static const core::TimeZone utc = *core::TimeZone::load("UTC");
   return next_after(after, utc);
 }
 

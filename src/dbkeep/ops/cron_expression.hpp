@@ -17,7 +17,7 @@
 #include <string_view>
 
 #include "dbkeep/core/error.hpp"
-#include "dbkeep/repo/time_zone.hpp"
+#include "dbkeep/core/time_zone.hpp"
 
 namespace dbkeep::ops {
 
@@ -30,7 +30,7 @@ class CronExpression {
   // back match twice. nullopt only when nothing matches within 28 years (a full cycle of the
   // calendar).
   [[nodiscard]] std::optional<std::chrono::sys_seconds> next_after(
-      std::chrono::sys_seconds after, const repo::TimeZone& zone) const;
+      std::chrono::sys_seconds after, const core::TimeZone& zone) const;
   // The same in UTC.
   [[nodiscard]] std::optional<std::chrono::sys_seconds> next_after(
       std::chrono::sys_seconds after) const;

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "dbkeep/core/error.hpp"
+#include "dbkeep/core/time_zone.hpp"
 #include "dbkeep/ops/cron_expression.hpp"
-#include "dbkeep/repo/time_zone.hpp"
 
 namespace dbkeep::ops {
 
@@ -57,7 +57,7 @@ class DaemonState {
 struct ScheduledSet {
   std::string name;
   CronExpression cron;
-  repo::TimeZone zone;
+  core::TimeZone zone;
 };
 
 // Runs one backup of the named set; returns whether it succeeded (errors are the callee's to log).

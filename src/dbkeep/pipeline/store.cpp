@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "dbkeep/core/sha256.hpp"
 #include "dbkeep/pipeline/file_stream.hpp"
-#include "dbkeep/pipeline/sha256.hpp"
 #include "dbkeep/pipeline/store_detail.hpp"
 
 namespace dbkeep::pipeline {
@@ -26,11 +26,11 @@ class WriterSink final : public ByteSink {
 
  private:
   storage::Writer& writer_;
-  Sha256 hash_;
+  core::Sha256 hash_;
   std::uint64_t bytes_ = 0;
 };
 
-Result<void> check_digest(Sha256& hash, const std::string& expected, std::string_view what) {
+Result<void> check_digest(core::Sha256& hash, const std::string& expected, std::string_view what) {
   std::string actual = hash.finish_hex();
   if (actual == expected) return {};
   return fail(std::string(what) + " mismatch (expected " + expected + ", got " + actual + ")",
@@ -69,7 +69,7 @@ class VerifyingSink final : public ByteSink {
  private:
   const StoredFile& expected_;
   ByteSink& downstream_;
-  Sha256 hash_;
+  core::Sha256 hash_;
   std::uint64_t size_ = 0;
 };
 
@@ -129,7 +129,7 @@ Result<void> fetch_chain(storage::Backend& backend, const StoredFile& expected, 
   auto decompressor = make_decompressor(expected.codec, verifying);
   std::vector<std::byte> buffer(detail::kChunkSize);
   std::uint64_t stored_size = 0;
-  Sha256 stored_hash;
+  core::Sha256 stored_hash;
   for (;;) {
     TRY_ASSIGN(std::size_t got, (*reader)->read(buffer));
     if (got == 0) break;

@@ -7,7 +7,6 @@
 
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/version.hpp"
-#include "dbkeep/storage/encrypted_backend.hpp"
 
 namespace dbkeep::repo {
 namespace {
@@ -36,19 +35,15 @@ BackupSession::~BackupSession() {
 }
 
 std::string BackupSession::stored_key(const std::string& path) const {
-  if (const auto* encrypted = encrypted_backend(); encrypted && encrypted->hides_names()) {
-    return Repository::data_key(manifest_.set, manifest_.id, encrypted->hidden_name(path));
+  if (auto hidden = repository_.backend().hidden_name(path)) {
+    return Repository::data_key(manifest_.set, manifest_.id, *hidden);
   }
   return Repository::data_key(manifest_.set, manifest_.id, path) +
          std::string(pipeline::codec_extension(options_.codec.codec));
 }
 
-const storage::EncryptedBackend* BackupSession::encrypted_backend() const {
-  return dynamic_cast<const storage::EncryptedBackend*>(&repository_.backend());
-}
-
 void BackupSession::add(pipeline::StoredFile stored, nlohmann::json attributes) {
-  stored.encrypted = encrypted_backend() != nullptr;
+  stored.encrypted = repository_.backend().encrypts_contents();
   std::lock_guard lock(mutex_);
   manifest_.files.push_back(ManifestFile{std::move(stored), std::move(attributes)});
 }

@@ -16,10 +16,6 @@
 #include "dbkeep/repo/manifest.hpp"
 #include "dbkeep/repo/repository.hpp"
 
-namespace dbkeep::storage {
-class EncryptedBackend;
-}
-
 namespace dbkeep::repo {
 
 struct SessionOptions {
@@ -63,8 +59,6 @@ class BackupSession {
 
  private:
   std::string stored_key(const std::string& path) const;
-  // The repository's encrypting backend, if it is encrypted (names, manifest flag).
-  const storage::EncryptedBackend* encrypted_backend() const;
   void add(pipeline::StoredFile stored, nlohmann::json attributes);
 
   Repository& repository_;

@@ -1,7 +1,7 @@
 #include "dbkeep/repo/manifest.hpp"
 
 #include "dbkeep/core/bounded_json.hpp"
-#include "dbkeep/pipeline/sha256.hpp"
+#include "dbkeep/core/sha256.hpp"
 
 namespace dbkeep::repo {
 namespace {
@@ -29,7 +29,7 @@ std::string checksum_field(std::string_view value) {
 }
 
 std::string text_sha256(std::string_view text) {
-  return pipeline::sha256_hex(std::as_bytes(std::span(text.data(), text.size())));
+  return core::sha256_hex(std::as_bytes(std::span(text.data(), text.size())));
 }
 
 Result<void> check_checksum(std::string_view text, const json& document, const std::string& where) {
@@ -86,8 +86,8 @@ json manifest_to_json(const Manifest& manifest) {
   json out = {{"format", manifest.format},
               {"id", manifest.id},
               {"set", manifest.set},
-              {"source", manifest.source},
-              {"method", manifest.method},
+              {"source", core::to_string(manifest.source)},
+              {"method", core::to_string(manifest.method)},
               {"tool", {{"name", "dbkeep"}, {"version", manifest.tool_version}}},
               {"host", manifest.host},
               {"started_at", core::format_iso_utc(manifest.started_at)},
@@ -118,6 +118,23 @@ std::string serialize_manifest(const Manifest& manifest) {
   return seal_manifest(manifest_to_json(manifest));
 }
 
+namespace {
+
+// A manifest names its source and method; the method must be one this dbkeep knows and must
+// belong to the source.
+Result<core::Method> method_from(const std::string& source, const std::string& method,
+                                 const std::string& where) {
+  auto parsed = core::parse_method(method);
+  if (!parsed || core::to_string(core::method_traits(*parsed).source) != source) {
+    return fail(where + ": manifest names an unknown source/method \"" + source + "/" + method +
+                    "\" (damaged, or written by a newer dbkeep)",
+                ErrorKind::kVerification);
+  }
+  return *parsed;
+}
+
+}  // namespace
+
 Result<Manifest> parse_manifest(std::string_view text, const std::string& where) {
   // A few hundred kilobytes of "[[[[…" overflowed the stack before (core/bounded_json.hpp).
   auto parsed = core::parse_bounded_json(text);
@@ -140,8 +157,9 @@ Result<Manifest> parse_manifest(std::string_view text, const std::string& where)
     }
     manifest.id = document.at("id").get<std::string>();
     manifest.set = document.at("set").get<std::string>();
-    manifest.source = document.at("source").get<std::string>();
-    manifest.method = document.at("method").get<std::string>();
+    TRY_ASSIGN(manifest.method, method_from(document.at("source").get<std::string>(),
+                                            document.at("method").get<std::string>(), where));
+    manifest.source = core::method_traits(manifest.method).source;
     manifest.tool_version = document.at("tool").at("version").get<std::string>();
     manifest.host = document.value("host", "");
     TRY_ASSIGN(manifest.started_at, time_from(document.at("started_at"), where));

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dbkeep/core/error.hpp"
+#include "dbkeep/core/method.hpp"
 #include "dbkeep/core/time_format.hpp"
 #include "dbkeep/pipeline/store.hpp"
 
@@ -36,8 +37,8 @@ struct Manifest {
   int format = kManifestFormat;
   std::string id;
   std::string set;
-  std::string source;  // sqlite | mysql
-  std::string method;  // online | snapshot | logical | physical
+  core::SourceKind source = core::SourceKind::kSqlite;  // always method_traits(method).source
+  core::Method method = core::Method::kOnline;
   std::string tool_version;
   std::string host;
   core::Seconds started_at{};

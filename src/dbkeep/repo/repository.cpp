@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "dbkeep/core/log.hpp"
 #include "dbkeep/repo/backup_id.hpp"
 
 namespace dbkeep::repo {
@@ -168,6 +169,16 @@ Result<void> Repository::set_pinned(const std::string& set, const std::string& i
 
 Result<bool> Repository::is_pinned(const std::string& set, const std::string& id) {
   return backend_->exists(pin_key(set, id));
+}
+
+Result<void> Repository::remove_incomplete(const std::string& set) {
+  TRY_ASSIGN(auto leftovers, incomplete(set));
+  for (const auto& leftover : leftovers) {
+    log::warn("removing incomplete backup " + leftover.set + "/" + leftover.id +
+              " left by an interrupted run");
+    TRY(backend().remove_prefix(backup_prefix(set, leftover.id)));
+  }
+  return {};
 }
 
 }  // namespace dbkeep::repo

@@ -57,6 +57,8 @@ class Repository {
   // Backups of `set` that have objects but no manifest. Only call while holding the set lock,
   // or a running backup would look incomplete.
   Result<std::vector<IncompleteBackup>> incomplete(const std::string& set);
+  // Removes the incomplete backups of `set`, logging each. Caller holds the set lock.
+  Result<void> remove_incomplete(const std::string& set);
   // Picks an unused id for a backup of `set` starting at `started_at`.
   Result<std::string> reserve_id(const std::string& set, core::Seconds started_at);
   // Writes the manifest (last step of a backup): atomically visible, durable.

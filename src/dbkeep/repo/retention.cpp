@@ -6,7 +6,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "dbkeep/repo/time_zone.hpp"
+#include "dbkeep/core/time_zone.hpp"
 
 namespace dbkeep::repo {
 
@@ -86,7 +86,7 @@ std::string zero_padded(long value, std::size_t width) {
 // dependencies), indexed like `sorted`; `complete_newest_first` lists the complete ones.
 std::vector<std::vector<std::string>> rule_reasons(
     const std::vector<BackupRecord>& sorted, const std::vector<std::size_t>& complete_newest_first,
-    const RetentionPolicy& policy, const TimeZone& zone) {
+    const RetentionPolicy& policy, const core::TimeZone& zone) {
   std::vector<std::vector<std::string>> reasons(sorted.size());
   if (complete_newest_first.empty()) return reasons;
   for (std::size_t position : complete_newest_first) {
@@ -156,7 +156,7 @@ std::string year_label(local_seconds local) {
 Result<std::vector<RetentionDecision>> decide_retention(std::span<const BackupRecord> backups,
                                                         const RetentionPolicy& policy) {
   TRY(validate(policy));
-  TRY_ASSIGN(const TimeZone zone, TimeZone::load(policy.time_zone));
+  TRY_ASSIGN(const core::TimeZone zone, core::TimeZone::load(policy.time_zone));
 
   std::vector<BackupRecord> sorted(backups.begin(), backups.end());
   std::sort(sorted.begin(), sorted.end(), [](const BackupRecord& a, const BackupRecord& b) {

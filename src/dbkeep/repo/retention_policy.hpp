@@ -7,31 +7,15 @@
 #include <string>
 #include <string_view>
 
+#include "dbkeep/core/duration.hpp"
 #include "dbkeep/core/error.hpp"
 
 namespace dbkeep::repo {
 
-// A keep_within span such as "14d" or "1y6m". Units: h (hours), d (days = 24 h), w (weeks =
-// 7 days), m (calendar months), y (calendar years = 12 months); each unit at most once.
-struct RetentionDuration {
-  int years = 0;
-  int months = 0;
-  int weeks = 0;
-  int days = 0;
-  int hours = 0;
-  std::string text;  // as the user wrote it, for reasons ("within 14d")
-
-  bool operator==(const RetentionDuration&) const = default;
-};
-
-// Parses "14d", "36h", "2w", "6m", "1y", "1y6m". A usage error explains what is wrong.
-Result<RetentionDuration> parse_duration(std::string_view text);
-
-// The earliest instant inside `duration` counted back from `newest`. Calendar parts go first and
-// are counted in UTC calendar months, clamping the day ("1m" before 2026-03-31 02:00 is
-// 2026-02-28 02:00); then weeks, days and hours are subtracted as fixed spans of time.
-std::chrono::sys_seconds window_start(std::chrono::sys_seconds newest,
-                                      const RetentionDuration& duration);
+// The duration type lives in core so the configuration can check it at load time.
+using core::parse_duration;
+using core::RetentionDuration;
+using core::window_start;
 
 struct RetentionPolicy {
   std::optional<int> keep_last;     // the N newest complete backups

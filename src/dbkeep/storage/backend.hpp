@@ -61,6 +61,18 @@ class Backend {
   virtual Result<std::optional<std::uint64_t>> free_bytes() = 0;
   // Human-readable location for logs and errors ("/var/backups/dbkeep", "s3://bucket/prefix").
   [[nodiscard]] virtual std::string describe() const = 0;
+
+  // What a decorator does to the objects written through it, so callers never look for a
+  // concrete type (decorators forward these). True when object contents are encrypted, which
+  // manifests record per file.
+  [[nodiscard]] virtual bool encrypts_contents() const { return false; }
+  // The name the data object for `path` is stored under when object names must not reveal
+  // file and table names (encrypt_metadata); nullopt: under `path` itself (plus the codec's
+  // extension).
+  [[nodiscard]] virtual std::optional<std::string> hidden_name(std::string_view path) const {
+    (void)path;
+    return std::nullopt;
+  }
 };
 
 // Reads a whole (small) object, e.g. a manifest.

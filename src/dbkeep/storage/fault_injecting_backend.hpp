@@ -64,6 +64,10 @@ class FaultInjectingBackend final : public Backend {
   Result<void> remove_prefix(std::string_view prefix) override;
   Result<std::optional<std::uint64_t>> free_bytes() override { return target_.free_bytes(); }
   [[nodiscard]] std::string describe() const override { return target_.describe(); }
+  [[nodiscard]] bool encrypts_contents() const override { return target_.encrypts_contents(); }
+  [[nodiscard]] std::optional<std::string> hidden_name(std::string_view path) const override {
+    return target_.hidden_name(path);
+  }
 
  private:
   friend class FaultInjectingWriter;

@@ -11,6 +11,7 @@
 #include "dbkeep/core/stderr_logger.hpp"
 #include "dbkeep/pipeline/counting_source.hpp"
 #include "dbkeep/pipeline/read_ahead.hpp"
+#include "dbkeep/repo/binlog_position.hpp"
 #include "dbkeep/source/mysql/option_file.hpp"
 #include "dbkeep/source/mysql/physical_tool.hpp"
 
@@ -42,14 +43,18 @@ Result<std::string> read_text(const fs::path& path) {
 
 // xtrabackup_info's binlog_pos: "filename 'mysql-bin.000003', position '385', GTID of the last
 // change '0-1-7'" (MariaDB) or "filename 'binlog.000003', position '385'" (MySQL).
-void record_binlog_position(const std::string& text, nlohmann::json& facts) {
+// Binary logging off (no binlog_pos line) reads as an empty position, as the other methods
+// record it.
+repo::ReplicationPosition binlog_position_of(const std::string& text) {
   static const std::regex pattern(
       R"(filename '([^']*)', position '(\d+)'(?:, GTID of the last change '([^']*)')?)");
+  repo::ReplicationPosition position;
   std::smatch match;
-  if (!std::regex_search(text, match, pattern)) return;
-  facts["binlog_file"] = match[1].str();
-  facts["binlog_position"] = std::stoull(match[2].str());
-  if (match[3].matched && !match[3].str().empty()) facts["gtid"] = match[3].str();
+  if (!std::regex_search(text, match, pattern)) return position;
+  position.binlog_file = match[1].str();
+  position.binlog_position = std::stoull(match[2].str());
+  if (match[3].matched) position.gtid_binlog_pos = match[3].str();
+  return position;
 }
 
 Error tool_failure(const std::string& what, const std::string& tail) {
@@ -60,30 +65,9 @@ Error tool_failure(const std::string& what, const std::string& tail) {
 
 }  // namespace
 
-Result<ConnectionOptions> physical_connection_options(const core::MysqlConfig& mysql) {
-  ConnectionOptions options;
-  options.socket = mysql.socket.value_or("");
-  options.host = mysql.host.value_or("");
-  options.port = static_cast<unsigned>(mysql.port.value_or(0));
-  options.user = mysql.user.value_or("");
-  options.password = mysql.password.value_or("");
-  if (!options.password.empty()) log::register_secret(options.password);
-  if (mysql.option_file) {
-    TRY_ASSIGN(auto file, read_client_option_file(*mysql.option_file, {"client"}));
-    if (options.user.empty() && file.user) options.user = *file.user;
-    if (options.password.empty() && file.password) options.password = *file.password;
-    if (options.socket.empty() && options.host.empty()) {
-      options.socket = file.socket.value_or("");
-      options.host = file.host.value_or("");
-    }
-    if (options.port == 0 && file.port) options.port = *file.port;
-  }
-  return options;
-}
-
 Result<void> PhysicalSource::prepare() {
   if (server_) return {};
-  TRY_ASSIGN(connection_, physical_connection_options(mysql_));
+  TRY_ASSIGN(connection_, resolved_connection_options(mysql_));
   TRY_ASSIGN(auto connection, Connection::connect(connection_));
   TRY_ASSIGN(auto facts, probe_server(connection));
   tool_ = choose_physical_tool(facts.version.flavor, physical_.tool);
@@ -106,7 +90,7 @@ Result<std::optional<repo::Manifest>> PhysicalSource::incremental_base(
   if (!physical_.incremental) return std::nullopt;
   TRY_ASSIGN(auto catalog, session.repository().list(session.set()));
   for (const auto& backup : catalog.backups) {  // newest first
-    if (backup.method != "physical") continue;
+    if (backup.method != core::Method::kPhysical) continue;
     if (!backup.facts.contains("to_lsn")) continue;
     return backup;
   }
@@ -184,10 +168,14 @@ Result<void> PhysicalSource::record_metadata(repo::BackupSession& session) {
   facts["from_lsn"] = checkpoints.from_lsn;
   facts["to_lsn"] = checkpoints.to_lsn;      // the next incremental starts here
   facts["last_lsn"] = checkpoints.last_lsn;  // end of the redo copied
+  repo::ReplicationPosition position;
   if (auto info = read_text(lsn_dir / "xtrabackup_info")) {
     auto values = parse_key_values(*info);
-    if (values.contains("binlog_pos")) record_binlog_position(values["binlog_pos"], facts);
+    if (values.contains("binlog_pos")) position = binlog_position_of(values["binlog_pos"]);
   }
+  position.server_id = server_->server_id;
+  position.server_uuid = server_->server_uuid;
+  repo::record_binlog_position(facts, position);
   log::info(std::string(facts["backup_type"]) + " physical backup: LSN " +
             std::to_string(checkpoints.from_lsn) + " to " + std::to_string(checkpoints.to_lsn));
   return {};

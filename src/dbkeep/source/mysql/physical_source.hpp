@@ -17,6 +17,7 @@
 
 #include "dbkeep/source/backup_source.hpp"
 #include "dbkeep/source/mysql/connection.hpp"
+#include "dbkeep/source/mysql/connection_options.hpp"
 #include "dbkeep/source/mysql/server_probe.hpp"
 
 namespace dbkeep::source::mysql {
@@ -51,9 +52,5 @@ class PhysicalSource final : public BackupSource {
   std::filesystem::path tool_path_;
   std::string tool_version_;
 };
-
-// Connection settings from [set.mysql], with the option file's values filled in where the
-// config left a field empty (the tool gets exactly what our own connection used).
-Result<ConnectionOptions> physical_connection_options(const core::MysqlConfig& mysql);
 
 }  // namespace dbkeep::source::mysql

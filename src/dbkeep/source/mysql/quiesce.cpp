@@ -115,18 +115,6 @@ std::string format_ms(std::chrono::microseconds time) {
 
 }  // namespace
 
-std::string_view lock_mode_name(LockMode mode) {
-  switch (mode) {
-    case LockMode::kFlushTablesWithReadLock:
-      return "ftwrl";
-    case LockMode::kBackupStage:
-      return "backup_stage";
-    case LockMode::kNone:
-      return "none";
-  }
-  return "ftwrl";
-}
-
 Result<GlobalLock> quiesce(Connection& connection, const QuiesceOptions& options) {
   TRY_ASSIGN(auto version, probe_version(connection));
   TRY(check_supported(version, options.lock_mode, connection));
@@ -168,7 +156,7 @@ Result<GlobalLock> quiesce(Connection& connection, const QuiesceOptions& options
       running && !running->empty()) {
     blockers = "; running now: " + describe_all(*running);
   }
-  return fail("could not take the global lock (" + std::string(lock_mode_name(options.lock_mode)) +
+  return fail("could not take the global lock (" + std::string(core::to_string(options.lock_mode)) +
               ") on " + connection.endpoint() + " after " + std::to_string(attempts) +
               " attempt(s): " + last_reason + blockers + "; backup aborted, nothing is locked");
 }
@@ -210,7 +198,7 @@ Result<void> GlobalLock::release() {
     connection_->close();  // the server drops a session's locks when the session ends
     return propagate(released.error().with_context("closed the connection to release the lock"));
   }
-  log::info("global lock (" + std::string(lock_mode_name(mode_)) + ") on " +
+  log::info("global lock (" + std::string(core::to_string(mode_)) + ") on " +
             connection_->endpoint() + " taken after waiting " + std::to_string(wait_time_.count()) +
             " ms (attempt " + std::to_string(attempts_) + "), released after " +
             format_ms(held_time()) + " ms");

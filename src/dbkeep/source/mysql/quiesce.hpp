@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "dbkeep/core/config_enums.hpp"
 #include "dbkeep/core/error.hpp"
 #include "dbkeep/source/mysql/connection.hpp"
 #include "dbkeep/source/mysql/replication_position.hpp"
@@ -21,18 +22,9 @@
 
 namespace dbkeep::source::mysql {
 
-enum class LockMode {
-  kFlushTablesWithReadLock,  // FLUSH TABLES WITH READ LOCK: every flavor; blocks all writes
-  kBackupStage,  // MariaDB >= 10.4: BACKUP STAGE START + BLOCK_COMMIT; blocks only commits
-  kNone,         // no lock: only for sources that are consistent by themselves (read-only)
-};
-std::string_view lock_mode_name(LockMode mode);
-
-enum class LongQueryAction {
-  kWait,  // wait up to long_query_max_wait for them to finish, then fail
-  kFail,  // fail at once, listing them
-  kKill,  // KILL QUERY them and go on
-};
+// The lock modes and long-query actions are configuration values (core/config_enums.hpp).
+using core::LockMode;
+using core::LongQueryAction;
 
 struct QuiesceOptions {
   LockMode lock_mode = LockMode::kFlushTablesWithReadLock;

@@ -25,36 +25,15 @@ bool is_inside(const fs::path& path, const fs::path& root) {
 
 }  // namespace
 
-ConnectionOptions connection_options(const core::MysqlConfig& config) {
-  ConnectionOptions options;
-  options.socket = config.socket.value_or("");
-  options.host = config.host.value_or("");
-  options.port = static_cast<unsigned>(config.port.value_or(0));
-  options.user = config.user.value_or("");
-  options.password = config.password.value_or("");
-  options.option_file = config.option_file;
-  return options;
-}
-
 Result<QuiesceOptions> quiesce_options(const core::MysqlConfig& config) {
   QuiesceOptions options;
-  options.lock_mode =
-      config.lock == "backup_stage" ? LockMode::kBackupStage : LockMode::kFlushTablesWithReadLock;
+  options.lock_mode = config.lock;
   options.lock_wait_timeout = std::chrono::seconds(config.lock_wait_timeout_s);
   options.lock_attempts = config.lock_attempts;
   options.watchdog = std::chrono::milliseconds(config.watchdog_ms);
   options.long_query_threshold = std::chrono::seconds(config.long_query_seconds);
   options.long_query_max_wait = std::chrono::seconds(config.long_query_max_wait_s);
-  if (config.long_query_action == "fail") {
-    options.long_query_action = LongQueryAction::kFail;
-  } else if (config.long_query_action == "kill") {
-    options.long_query_action = LongQueryAction::kKill;
-  } else if (config.long_query_action == "wait") {
-    options.long_query_action = LongQueryAction::kWait;
-  } else {
-    return usage_error("long_query_action must be wait, fail or kill, got '" +
-                       config.long_query_action + "'");
-  }
+  options.long_query_action = config.long_query_action;
   return options;
 }
 
@@ -70,7 +49,7 @@ std::string snapshot_name(const std::string& set, const std::string& id) {
 Result<snapshot::SnapshotOptions> snapshot_options(const core::SnapshotConfig& config,
                                                    const std::string& name) {
   snapshot::SnapshotOptions options;
-  TRY_ASSIGN(options.provider, snapshot::parse_provider_kind(config.provider));
+  options.provider = config.provider;
   options.volumes = config.volumes;
   options.size_bytes = config.size;
   options.mount_point = config.mount_point;

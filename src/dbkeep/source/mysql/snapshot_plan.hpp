@@ -12,13 +12,13 @@
 #include "dbkeep/core/config.hpp"
 #include "dbkeep/core/error.hpp"
 #include "dbkeep/source/mysql/connection.hpp"
+#include "dbkeep/source/mysql/connection_options.hpp"
 #include "dbkeep/source/mysql/quiesce.hpp"
 #include "dbkeep/source/mysql/server_probe.hpp"
 #include "dbkeep/source/snapshot/snapshot_provider.hpp"
 
 namespace dbkeep::source::mysql {
 
-ConnectionOptions connection_options(const core::MysqlConfig& config);
 Result<QuiesceOptions> quiesce_options(const core::MysqlConfig& config);
 // `name` is made safe for an LV/subvolume/ZFS snapshot name.
 Result<snapshot::SnapshotOptions> snapshot_options(const core::SnapshotConfig& config,

@@ -31,25 +31,6 @@ std::int64_t us_between(Clock::time_point from, Clock::time_point to) {
 // keep every worker busy and small enough that an LVM snapshot is polled every few seconds.
 constexpr std::uint64_t kBatchBytes = 256ull << 20;
 
-nlohmann::json position_facts(const ReplicationPosition& position) {
-  nlohmann::json binlog = {{"file", position.binlog_file},
-                           {"position", position.binlog_position},
-                           {"gtid_binlog_pos", position.gtid_binlog_pos},
-                           {"gtid_executed", position.gtid_executed},
-                           {"server_id", position.server_id},
-                           {"server_uuid", position.server_uuid}};
-  if (position.replica) {
-    const auto& replica = *position.replica;
-    binlog["replica"] = {{"source_host", replica.source_host},
-                         {"source_port", replica.source_port},
-                         {"source_log_file", replica.relay_source_log_file},
-                         {"source_log_position", replica.exec_source_log_pos},
-                         {"gtid_slave_pos", replica.gtid_slave_pos},
-                         {"executed_gtid_set", replica.executed_gtid_set}};
-  }
-  return binlog;
-}
-
 }  // namespace
 
 SnapshotSource::SnapshotSource(SnapshotSourceSettings settings,
@@ -86,12 +67,12 @@ Result<SizeEstimate> SnapshotSource::estimate() {
 Result<std::vector<fs::path>> SnapshotSource::live_roots() {
   std::vector<fs::path> roots;
   for (const auto& volume : settings_.snapshot.volumes) {
-    if (settings_.snapshot.provider == "btrfs") {
+    if (settings_.snapshot.provider == core::SnapshotProvider::kBtrfs) {
       roots.emplace_back(volume);
       continue;
     }
     core::Command command{
-        .argv = settings_.snapshot.provider == "lvm"
+        .argv = settings_.snapshot.provider == core::SnapshotProvider::kLvm
                     ? std::vector<std::string>{"findmnt", "-n", "-o", "TARGET", "--source", volume}
                     : std::vector<std::string>{"zfs", "get", "-H", "-o", "value", "mountpoint",
                                                volume}};
@@ -127,7 +108,7 @@ Result<void> SnapshotSource::run(repo::BackupSession& session) {
                      {"version", facts_.version.text},
                      {"datadir", facts_.datadir.string()},
                      {"engines", facts_.engines_in_use}};
-  facts["snapshot"] = {{"provider", settings_.snapshot.provider},
+  facts["snapshot"] = {{"provider", std::string(core::to_string(settings_.snapshot.provider))},
                        {"volumes", settings_.snapshot.volumes},
                        {"name", options.name}};
 
@@ -136,7 +117,7 @@ Result<void> SnapshotSource::run(repo::BackupSession& session) {
       {"DBKEEP_BACKUP_ID", session.id()},
       {"DBKEEP_DATADIR", facts_.datadir.string()},
       {"DBKEEP_SERVER_VERSION", facts_.version.text},
-      {"DBKEEP_SNAPSHOT_PROVIDER", settings_.snapshot.provider},
+      {"DBKEEP_SNAPSHOT_PROVIDER", std::string(core::to_string(settings_.snapshot.provider))},
       {"DBKEEP_SNAPSHOT_NAME", options.name}};
 
   snapshot::SnapshotGuard guard(std::move(provider));
@@ -216,24 +197,21 @@ Result<void> SnapshotSource::take_snapshot(snapshot::SnapshotGuard& guard,
               "); the connection was closed, which releases the lock");
   }
   log::info("global lock held " + std::to_string(lock.held_ms()) + " ms (" +
-            std::string(lock_mode_name(lock.mode())) + ", snapshot " + guard->description() +
+            std::string(core::to_string(lock.mode())) + ", snapshot " + guard->description() +
             "); binlog " +
             (position.binlog_file.empty()
                  ? std::string("off")
                  : position.binlog_file + ":" + std::to_string(position.binlog_position)) +
             (position.gtid_binlog_pos.empty() ? "" : ", GTID " + position.gtid_binlog_pos));
-  facts["binlog"] = position_facts(position);
-  facts["lock"] = {{"mode", std::string(lock_mode_name(lock.mode()))},
-                   {"held_ms", lock.held_ms()},
-                   {"held_us", lock.held_time().count()},
-                   {"wait_ms", lock.wait_time().count()},
+  repo::record_binlog_position(facts, position);
+  facts["lock"] = {{"wait_ms", lock.wait_time().count()},
                    {"attempts", lock.attempts()},
                    {"steps_us",
                     {{"record_position", us_between(locked_at, recorded_at)},
                      {"snapshot", us_between(recorded_at, created_at)},
                      {"unlock", us_between(created_at, unlocked_at)}}}};
   if (sync_ms) facts["lock"]["sync_before_ms"] = *sync_ms;
-  facts["lock_held_ms"] = lock.held_ms();
+  repo::record_lock_window(facts, {lock.mode(), lock.held_ms(), lock.held_time().count()});
   return {};
 }
 

@@ -83,20 +83,33 @@ void PendingCreation::disarm(core::ResourceJournal& journal) {
   for (const auto& entry : entries_) forget_undone(journal, entry);
 }
 
+// The journal stores the provider by name; leftover recovery has checked it is a known one.
+ProviderKind journal_provider(const core::JournalEntry& entry) {
+  return core::parse_snapshot_provider(entry.provider).value_or(ProviderKind::kZfs);
+}
+
 core::Command snapshot_removal_command(const core::JournalEntry& entry) {
-  if (entry.provider == "lvm") return c_locale_command({"lvremove", "-f", entry.target});
-  if (entry.provider == "btrfs")
-    return core::Command{.argv = {"btrfs", "subvolume", "delete", entry.target}};
+  switch (journal_provider(entry)) {
+    case ProviderKind::kLvm:
+      return c_locale_command({"lvremove", "-f", entry.target});
+    case ProviderKind::kBtrfs:
+      return core::Command{.argv = {"btrfs", "subvolume", "delete", entry.target}};
+    case ProviderKind::kZfs:
+      break;
+  }
   if (entry.recursive) return core::Command{.argv = {"zfs", "destroy", "-r", entry.target}};
   return core::Command{.argv = {"zfs", "destroy", entry.target}};
 }
 
 core::Command snapshot_existence_probe(const core::JournalEntry& entry) {
-  if (entry.provider == "lvm") {
-    return c_locale_command({"lvs", "--noheadings", "-o", "lv_name", entry.target});
+  switch (journal_provider(entry)) {
+    case ProviderKind::kLvm:
+      return c_locale_command({"lvs", "--noheadings", "-o", "lv_name", entry.target});
+    case ProviderKind::kBtrfs:
+      return core::Command{.argv = {"btrfs", "subvolume", "show", entry.target}};
+    case ProviderKind::kZfs:
+      break;
   }
-  if (entry.provider == "btrfs")
-    return core::Command{.argv = {"btrfs", "subvolume", "show", entry.target}};
   return core::Command{.argv = {"zfs", "list", "-H", "-o", "name", "-t", "snapshot", entry.target}};
 }
 

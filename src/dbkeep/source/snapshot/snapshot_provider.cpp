@@ -50,23 +50,21 @@ Result<void> validate(const SnapshotOptions& options) {
 }  // namespace
 
 Result<ProviderKind> parse_provider_kind(std::string_view text) {
-  if (text == "lvm") return ProviderKind::kLvm;
-  if (text == "btrfs") return ProviderKind::kBtrfs;
-  if (text == "zfs") return ProviderKind::kZfs;
-  return usage_error("unknown snapshot provider \"" + std::string(text) +
-                     "\" (expected lvm, btrfs or zfs)");
+  if (auto kind = core::parse_snapshot_provider(text)) return *kind;
+  return usage_error("unknown snapshot provider \"" + std::string(text) + "\" (expected " +
+                     core::snapshot_provider_choices() + ")");
 }
 
-std::string_view to_string(ProviderKind kind) {
+ProviderTool provider_tool(ProviderKind kind) {
   switch (kind) {
     case ProviderKind::kLvm:
-      return "lvm";
+      return {"lvcreate", "lvm2"};
     case ProviderKind::kBtrfs:
-      return "btrfs";
+      return {"btrfs", "btrfs-progs"};
     case ProviderKind::kZfs:
-      return "zfs";
+      return {"zfs", "zfsutils-linux"};
   }
-  return "unknown";
+  return {"", ""};
 }
 
 Result<std::unique_ptr<SnapshotProvider>> make_snapshot_provider(SnapshotOptions options,

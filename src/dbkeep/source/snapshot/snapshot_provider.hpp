@@ -29,15 +29,24 @@
 #include <vector>
 
 #include "dbkeep/core/command_runner.hpp"
+#include "dbkeep/core/config_enums.hpp"
 #include "dbkeep/core/error.hpp"
 #include "dbkeep/core/resource_journal.hpp"
 
 namespace dbkeep::source::snapshot {
 
-enum class ProviderKind { kLvm, kBtrfs, kZfs };
+// The provider is a configuration value (core/config_enums.hpp; core::to_string names it).
+using ProviderKind = core::SnapshotProvider;
 
-Result<ProviderKind> parse_provider_kind(std::string_view text);  // "lvm" | "btrfs" | "zfs"
-std::string_view to_string(ProviderKind kind);
+// "lvm" | "btrfs" | "zfs"; anything else (a damaged resource journal) is a usage error.
+Result<ProviderKind> parse_provider_kind(std::string_view text);
+
+// The program a provider runs and the Debian package that has it (check-config).
+struct ProviderTool {
+  std::string_view program;
+  std::string_view package;
+};
+ProviderTool provider_tool(ProviderKind kind);
 
 // How often to try a removal or unmount that the system may refuse for a moment ("device busy"
 // while udev or a straggling reader still holds it).

@@ -41,20 +41,6 @@ TableFilter filter_of(const core::LogicalConfig& logical) {
   return TableFilter{logical.include, logical.exclude};
 }
 
-LockMode lock_mode_of(const std::string& name) {
-  if (name == "backup_stage") return LockMode::kBackupStage;
-  if (name == "none") return LockMode::kNone;
-  return LockMode::kFlushTablesWithReadLock;
-}
-
-nlohmann::json position_json(const ReplicationPosition& position) {
-  return {{"binlog_file", position.binlog_file},
-          {"binlog_position", position.binlog_position},
-          {"gtid_binlog_pos", position.gtid_binlog_pos},
-          {"gtid_executed", position.gtid_executed},
-          {"server_id", position.server_id}};
-}
-
 // Every dump connection reads TIMESTAMPs in UTC, as the data files say they are, and every value
 // as stored, without converting it to the connection's character set (the data files say
 // `SET NAMES binary`; metadata is utf8 on the server, so it reads the same either way).
@@ -69,17 +55,17 @@ Result<Connection> open_dump_connection(const ConnectionOptions& options) {
 
 // What is dumped under the lock window, and what the window recorded.
 struct Window {
-  std::int64_t lock_held_ms = 0;
+  repo::LockWindow lock;
   ReplicationPosition position;
 };
 
 // Starts every worker's snapshot inside one global lock (or, with lock = "none", checks that
 // the binlog position did not move while they started); dumps `locked_chunks` before releasing.
 Result<Window> open_snapshots(Connection& control, std::vector<Connection>& workers,
-                              const std::string& lock_name, const std::vector<Chunk>& locked,
+                              LockMode lock_mode, const std::vector<Chunk>& locked,
                               repo::BackupSession& session) {
   QuiesceOptions options;
-  options.lock_mode = lock_mode_of(lock_name);
+  options.lock_mode = lock_mode;
   TRY_ASSIGN(auto lock, quiesce(control, options));
   std::optional<ReplicationPosition> before;
   if (options.lock_mode == LockMode::kNone) {
@@ -102,11 +88,11 @@ Result<Window> open_snapshots(Connection& control, std::vector<Connection>& work
     TRY(dump_chunk(control, chunk, session));
   }
   TRY(lock.release());
-  window.lock_held_ms = lock.held_ms();
+  window.lock = {lock.mode(), lock.held_ms(), lock.held_time().count()};
   return window;
 }
 
-Result<void> check_non_transactional(const Catalog& catalog, const std::string& policy,
+Result<void> check_non_transactional(const Catalog& catalog, core::NonTransactional policy,
                                      nlohmann::json& facts) {
   std::vector<std::string> names;
   for (const auto& table : catalog.tables) {
@@ -116,13 +102,13 @@ Result<void> check_non_transactional(const Catalog& catalog, const std::string& 
   if (names.empty()) return {};
   std::string list;
   for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
-  if (policy == "fail") {
+  if (policy == core::NonTransactional::kFail) {
     return fail(
         "non-transactional tables cannot be dumped consistently without holding the "
         "lock: " +
         list + "; set non_transactional = \"lock\" or \"warn\", or exclude them");
   }
-  if (policy == "warn") {
+  if (policy == core::NonTransactional::kWarn) {
     log::warn(
         "these tables are not transactional and are dumped outside the snapshot, so they "
         "may not be consistent with the rest: " +
@@ -133,17 +119,6 @@ Result<void> check_non_transactional(const Catalog& catalog, const std::string& 
 }
 
 }  // namespace
-
-ConnectionOptions connection_options(const core::MysqlConfig& mysql) {
-  ConnectionOptions options;
-  options.socket = mysql.socket.value_or("");
-  options.host = mysql.host.value_or("");
-  options.port = static_cast<unsigned>(mysql.port.value_or(0));
-  options.user = mysql.user.value_or("");
-  options.password = mysql.password.value_or("");
-  options.option_file = mysql.option_file;
-  return options;
-}
 
 LogicalSource::LogicalSource(core::MysqlConfig mysql, core::LogicalConfig logical)
     : mysql_(std::move(mysql)), logical_(std::move(logical)) {}
@@ -169,7 +144,7 @@ Result<void> LogicalSource::run(repo::BackupSession& session) {
   std::vector<Chunk> locked;
   ChunkQueue queue(logical_.chunk_size);
   for (const auto& table : catalog.tables) {
-    if (!table.transactional && logical_.non_transactional == "lock") {
+    if (!table.transactional && logical_.non_transactional == core::NonTransactional::kLock) {
       TRY_ASSIGN(auto planned, plan_chunks(control, table, logical_.chunk_size));
       locked.insert(locked.end(), planned.begin(), planned.end());
     } else if (table.data_bytes > logical_.chunk_size) {
@@ -217,7 +192,7 @@ Result<void> LogicalSource::run(repo::BackupSession& session) {
   log::info("logical dump: " + std::to_string(catalog.tables.size()) + " tables, about " +
             std::to_string(queue.estimated_chunks() + locked.size()) + " chunks, " +
             std::to_string(workers.size()) + " workers; lock held " +
-            std::to_string(window.lock_held_ms) + " ms");
+            std::to_string(window.lock.held_ms) + " ms");
   TRY_ASSIGN(auto rows, dump_chunks_parallel(workers, queue, session));
   log::info("logical dump: " + std::to_string(queue.handed_out() + locked.size()) +
             " chunks written");
@@ -241,9 +216,8 @@ Result<void> LogicalSource::run(repo::BackupSession& session) {
 
   TRY_ASSIGN(auto sql_mode, control.query_single_value("SELECT @@GLOBAL.sql_mode"));
   TRY_ASSIGN(auto version, control.query_single_value("SELECT @@version"));
-  facts["lock_mode"] = logical_.lock;
-  facts["lock_held_ms"] = window.lock_held_ms;
-  facts["position"] = position_json(window.position);
+  repo::record_lock_window(facts, window.lock);
+  repo::record_binlog_position(facts, window.position);
   facts["workers"] = workers.size();
   facts["chunk_size"] = logical_.chunk_size;
   facts["rows"] = rows;

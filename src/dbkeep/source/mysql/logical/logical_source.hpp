@@ -16,11 +16,9 @@
 #include "dbkeep/core/config.hpp"
 #include "dbkeep/source/backup_source.hpp"
 #include "dbkeep/source/mysql/connection.hpp"
+#include "dbkeep/source/mysql/connection_options.hpp"
 
 namespace dbkeep::source::mysql::logical {
-
-// Client settings from a set's [set.mysql] table.
-ConnectionOptions connection_options(const core::MysqlConfig& mysql);
 
 class LogicalSource final : public BackupSource {
  public:

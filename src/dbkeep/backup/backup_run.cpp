@@ -1,0 +1,133 @@
+#include "dbkeep/backup/backup_run.hpp"
+
+#include "dbkeep/backup/backup_job.hpp"
+#include "dbkeep/core/log.hpp"
+#include "dbkeep/ops/hooks.hpp"
+#include "dbkeep/ops/metrics.hpp"
+
+namespace dbkeep::backup {
+namespace {
+
+using ops::HookKind;
+
+// Sources record how long they held a global lock as "lock_held_ms" somewhere in their facts
+// (directly or in a nested object); the first one found is the run's.
+std::optional<std::int64_t> find_lock_held_ms(const nlohmann::json& facts) {
+  if (!facts.is_object()) return std::nullopt;
+  if (auto it = facts.find("lock_held_ms"); it != facts.end() && it->is_number_integer()) {
+    return it->get<std::int64_t>();
+  }
+  for (const auto& [key, value] : facts.items()) {
+    if (auto found = find_lock_held_ms(value)) return found;
+  }
+  return std::nullopt;
+}
+
+void fill_from_manifest(ops::RunRecord& record, const repo::Manifest& manifest) {
+  record.backup_id = manifest.id;
+  record.size_bytes = manifest.total_size();
+  record.stored_bytes = manifest.total_stored_size();
+  record.lock_held_ms = find_lock_held_ms(manifest.facts);
+}
+
+core::CommandRunner& system_runner() {
+  static core::SystemCommandRunner runner;
+  return runner;
+}
+
+}  // namespace
+
+RunServices RunServices::from_config(const core::Config& config) {
+  RunServices services;
+  services.runner = &system_runner();
+  services.notifiers = ops::make_notifiers(config.notify);
+  return services;
+}
+
+ops::RunRecordStore run_record_store(const core::Config& config) {
+  return ops::RunRecordStore(config.repository.state_dir / "runs");
+}
+
+Result<void> refresh_metrics(const core::Config& config) {
+  if (!config.metrics.file) return {};
+  auto store = run_record_store(config);
+  std::vector<ops::RunRecord> records;
+  for (const auto& set : config.sets) {
+    TRY_ASSIGN(auto record, store.load(set.name));
+    if (record) records.push_back(std::move(*record));
+  }
+  return ops::write_metrics(*config.metrics.file, records);
+}
+
+Result<void> note_restore_test_passed(const core::Config& config, const std::string& set,
+                                      core::Seconds at) {
+  auto store = run_record_store(config);
+  TRY_ASSIGN(auto record, store.load(set));
+  if (!record) return {};
+  if (!record->last_restore_test_at || *record->last_restore_test_at < at) {
+    record->last_restore_test_at = at;
+  }
+  TRY(store.save(*record));
+  return refresh_metrics(config);
+}
+
+Result<repo::Manifest> run_backup_with_operations(const core::Config& config,
+                                                  const core::SetConfig& set,
+                                                  repo::Repository& repository,
+                                                  RunServices& services) {
+  auto store = run_record_store(config);
+  ops::RunRecord record;
+  record.set = set.name;
+  if (auto previous = store.load(set.name); previous && *previous) {
+    record.last_success_at = (*previous)->last_success_at;
+    record.last_restore_test_at = (*previous)->last_restore_test_at;
+  }
+  record.started_at = core::now_seconds();
+  auto started = std::chrono::steady_clock::now();
+  ops::HookRunner hooks(set.hooks, *services.runner);
+
+  // A failed pre_backup hook skips the backup; the post hook below still runs.
+  Result<repo::Manifest> manifest = propagate(Error{});
+  if (auto pre = hooks.run(HookKind::kPreBackup, record, false); !pre) {
+    manifest = propagate(pre.error());
+  } else {
+    manifest =
+        run_backup(config, set, repository,
+                   [&](std::string_view stage, const std::map<std::string, std::string>& facts) {
+                     return hooks.run_stage(stage, record, facts);
+                   });
+  }
+  record.finished_at = core::now_seconds();
+  record.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+  record.success = manifest.has_value();
+  if (manifest) {
+    fill_from_manifest(record, *manifest);
+    record.last_success_at = record.finished_at;
+  } else {
+    record.error = log::redact(manifest.error().message);
+  }
+
+  // The post hook runs whatever happened: it typically restarts what pre_backup stopped.
+  auto post = hooks.run(HookKind::kPostBackup, record, true);
+  if (!post) log::error(post.error().message);
+  if (manifest && !post) {
+    record.success = false;
+    record.error = post.error().message;
+  }
+  if (!record.success) {
+    auto on_failure = hooks.run(HookKind::kOnFailure, record, true);
+    if (!on_failure) log::error(on_failure.error().message);
+  }
+
+  if (auto saved = store.save(record); !saved) log::warn(saved.error().message);
+  if (auto written = refresh_metrics(config); !written) {
+    log::warn("metrics file not written: " + written.error().message);
+  }
+  ops::notify_run(services.notifiers, record, config.notify.on_success);
+  if (manifest && !post) return propagate(post.error());
+  return manifest;
+}
+
+}  // namespace dbkeep::backup

@@ -1,0 +1,169 @@
+#include "dbkeep/verify/mysql_drill.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <map>
+#include <set>
+
+#include "dbkeep/core/command_runner.hpp"
+#include "dbkeep/core/log.hpp"
+#include "dbkeep/restore/datadir_restore.hpp"
+#include "dbkeep/restore/logical/logical_restore.hpp"
+#include "dbkeep/restore/method_restore.hpp"
+#include "dbkeep/restore/physical_restore.hpp"
+#include "dbkeep/restore/restored_server.hpp"
+#include "dbkeep/restore/scratch_server.hpp"
+#include "dbkeep/restore/server_checks.hpp"
+
+namespace dbkeep::verify {
+namespace fs = std::filesystem;
+namespace {
+
+using restore::check_server_tables;
+using restore::file_tail;
+using restore::find_install_db_binary;
+using restore::find_server_binary;
+using restore::hand_over_datadir;
+using restore::ScratchServer;
+using restore::ScratchServerOptions;
+using restore::tables_named_in_log;
+
+// Failures that say nothing about the backup: the drill cannot run here, or was stopped.
+bool about_us(const Error& error) {
+  return error.kind == ErrorKind::kUsage || error.kind == ErrorKind::kCancelled;
+}
+
+// "schema.table" -> rows, summed over each table's data chunks; a table with a chunk that did
+// not record its rows is left out (nothing to compare with).
+std::map<std::string, std::uint64_t> recorded_rows(const repo::Manifest& manifest) {
+  std::map<std::string, std::uint64_t> rows;
+  std::set<std::string> unknown;
+  for (const auto& file : manifest.files) {
+    if (file.string_attribute("kind") != "table-data") continue;
+    const std::string table =
+        file.string_attribute("schema") + "." + file.string_attribute("table");
+    auto count = file.attributes.find("rows");
+    if (count == file.attributes.end() || !count->is_number_unsigned()) {
+      unknown.insert(table);
+      continue;
+    }
+    rows[table] += count->get<std::uint64_t>();
+  }
+  for (const auto& table : unknown) rows.erase(table);
+  // Tables recorded without data chunks (empty tables) must exist with no rows.
+  for (const auto& file : manifest.files) {
+    if (file.string_attribute("kind") != "table-schema") continue;
+    const std::string table =
+        file.string_attribute("schema") + "." + file.string_attribute("table");
+    if (!unknown.contains(table)) rows.try_emplace(table, 0);
+  }
+  return rows;
+}
+
+// Chunk files named in a loader error, as table problems.
+void name_tables_in_load_error(const repo::Manifest& manifest, const std::string& message,
+                               std::vector<std::string>& problems) {
+  std::set<std::string> named;
+  for (const auto& file : manifest.files) {
+    if (file.string_attribute("kind") != "table-data") continue;
+    if (message.find(file.stored.path) == std::string::npos) continue;
+    const std::string table =
+        file.string_attribute("schema") + "." + file.string_attribute("table");
+    if (named.insert(table).second) {
+      problems.push_back("table " + table + ": its data did not load (" + file.stored.path + ")");
+    }
+  }
+}
+
+void name_tables_in_log(const fs::path& error_log, std::vector<std::string>& problems) {
+  for (const auto& table : tables_named_in_log(file_tail(error_log, 200))) {
+    problems.push_back("table " + table + ": named in the scratch server's error log");
+  }
+}
+
+Result<void> initialise_empty_datadir(const fs::path& server_binary, const fs::path& datadir,
+                                      const std::string& owner) {
+  TRY_ASSIGN(auto install, find_install_db_binary(server_binary));
+  std::error_code error;
+  fs::create_directories(datadir, error);
+  if (error) return fail("cannot create " + datadir.string() + ": " + error.message());
+  TRY(hand_over_datadir(datadir, owner));
+  core::SystemCommandRunner runner;
+  core::Command command{{install.string(), "--no-defaults", "--user=" + owner,
+                         "--datadir=" + datadir.string(), "--skip-test-db",
+                         "--auth-root-authentication-method=socket"}};
+  command.timeout = std::chrono::seconds(300);
+  TRY(core::run_checked(runner, command));
+  return {};
+}
+
+bool loads_into_server(const repo::Manifest& manifest) {
+  return core::method_traits(manifest.method).restore_target == core::RestoreTarget::kServer;
+}
+
+// Puts the backup's data (or, for a logical backup, an empty server's) into `datadir`.
+Result<void> materialize(repo::Repository& repository, const repo::Manifest& manifest,
+                         const DrillOptions& options, const fs::path& server_binary,
+                         const fs::path& datadir) {
+  if (loads_into_server(manifest)) {
+    return initialise_empty_datadir(server_binary, datadir, options.owner);
+  }
+  TRY(restore::restore_to_datadir(repository, manifest, {datadir, false, options.owner}));
+  return {};
+}
+
+}  // namespace
+
+Result<void> drill_mysql(repo::Repository& repository, const repo::Manifest& manifest,
+                         const DrillOptions& options, const fs::path& scratch,
+                         DrillReport& report) {
+  TRY_ASSIGN(auto binary, find_server_binary(options.server_binary));
+  // The server runs as `owner` and must reach its datadir and runtime directory.
+  if (::chmod(scratch.c_str(), 0755) != 0) {
+    return fail(errno_message("chmod " + scratch.string(), errno));
+  }
+  const fs::path datadir = scratch / "data";
+  if (auto done = materialize(repository, manifest, options, binary, datadir); !done) {
+    if (about_us(done.error())) return propagate(done.error());
+    report.problems.push_back("the backup did not restore: " + done.error().message);
+    return {};
+  }
+
+  ScratchServerOptions server_options{binary, datadir, scratch / "run", options.owner};
+  server_options.log_bin = restore::crash_recovery_log_bin(manifest);
+  auto server = ScratchServer::start(server_options);
+  if (!server) {
+    if (about_us(server.error())) return propagate(server.error());
+    report.problems.push_back("no server would start on the restored data: " +
+                              server.error().message);
+    name_tables_in_log(server_options.runtime_dir / "error.log", report.problems);
+    return {};
+  }
+  TRY_ASSIGN(auto connection, (*server)->connect());
+
+  std::map<std::string, std::uint64_t> expected;
+  if (loads_into_server(manifest)) {
+    restore::logical::LogicalRestoreOptions load{(*server)->connection_options()};
+    load.workers = 2;
+    if (auto loaded = restore::logical::restore_logical(repository.backend(), manifest, load);
+        !loaded) {
+      if (about_us(loaded.error())) return propagate(loaded.error());
+      report.problems.push_back("loading the backup failed: " + loaded.error().message);
+      name_tables_in_load_error(manifest, loaded.error().message, report.problems);
+    }
+    expected = recorded_rows(manifest);
+  }
+  TRY_ASSIGN(auto checked, check_server_tables(connection, expected));
+  report.tables_checked += checked.tables_checked;
+  report.rows_checked += checked.rows_checked;
+  report.problems.insert(report.problems.end(), checked.problems.begin(), checked.problems.end());
+  if (auto how = (*server)->exited()) {
+    report.problems.push_back("the scratch server stopped during the checks; its log ends with:\n" +
+                              file_tail((*server)->error_log()));
+    name_tables_in_log((*server)->error_log(), report.problems);
+  }
+  return {};
+}
+
+}  // namespace dbkeep::verify
