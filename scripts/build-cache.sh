@@ -25,9 +25,8 @@ build_cache_setup() {
       rm -f "$probe"
       export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1
       export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
-      # pch_defines,time_macros: what ccache needs to cache compilations that use a precompiled
-      # header (CMakeLists.txt); without them every such compilation is uncacheable.
-      export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros}
+      # No precompiled headers (CMakeLists.txt says why), so no sloppiness is needed: ccache's
+      # default checks stay on.
       build_cache_cmake_args=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
       build_cache_enabled=1
       echo "ccache: $CCACHE_DIR (base dir $root)"
