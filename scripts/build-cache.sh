@@ -48,7 +48,9 @@ build_cache_statslog() {  # build_cache_statslog DIR: call before building DIR
   if ((build_cache_enabled)); then
     mkdir -p "$1"
     rm -f "$1/ccache-stats.log"
-    export CCACHE_STATSLOG=$1/ccache-stats.log
+    # Absolute: ccache runs in the build's subdirectories.
+    CCACHE_STATSLOG=$(cd "$1" && pwd)/ccache-stats.log
+    export CCACHE_STATSLOG
   fi
 }
 
