@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "dbkeep/repo/backup_id.hpp"
 #include "dbkeep/repo/time_zone.hpp"
 
 namespace dbkeep::repo {
@@ -160,7 +161,7 @@ Result<std::vector<RetentionDecision>> decide_retention(std::span<const BackupRe
 
   std::vector<BackupRecord> sorted(backups.begin(), backups.end());
   std::sort(sorted.begin(), sorted.end(), [](const BackupRecord& a, const BackupRecord& b) {
-    return a.started_at != b.started_at ? a.started_at > b.started_at : a.id > b.id;
+    return a.started_at != b.started_at ? a.started_at > b.started_at : backup_id_less(b.id, a.id);
   });
   std::set<std::string> ids;
   std::vector<std::size_t> complete_newest_first;
