@@ -1,7 +1,6 @@
 #include "dbkeep/core/config.hpp"
 
-#include <sys/stat.h>
-
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -11,32 +10,11 @@
 
 #include "dbkeep/core/config_ops.hpp"
 #include "dbkeep/core/config_table.hpp"
+#include "dbkeep/core/secret_file.hpp"
 #include "dbkeep/repo/retention_policy.hpp"
 #include "dbkeep/repo/time_zone.hpp"
 
 namespace dbkeep::core {
-
-// Reads a secret from a *_file key: first line, trailing newline stripped. Warns nothing here;
-// the caller decides. A world-readable secret file is refused: it would leak the secret.
-Result<std::string> read_secret_file(const std::string& where, const std::filesystem::path& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) {
-    return usage_error(where + ": cannot read secret file " + path.string() + ": " +
-                       std::strerror(errno));
-  }
-  if (info.st_mode & S_IROTH) {
-    return usage_error(where + ": secret file " + path.string() +
-                       " is world-readable; run chmod 600 on it");
-  }
-  std::ifstream in(path);
-  std::string secret;
-  if (!in || !std::getline(in, secret)) {
-    return usage_error(where + ": secret file " + path.string() + " is empty or unreadable");
-  }
-  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
-  if (secret.empty()) return usage_error(where + ": secret file " + path.string() + " is empty");
-  return secret;
-}
 
 namespace {
 
@@ -75,7 +53,7 @@ std::string url_hash(std::string_view url) {
 Result<std::optional<std::string>> secret_from_file(ConfigTable& table, std::string_view key) {
   TRY_ASSIGN(auto file, table.string(key));
   if (!file) return std::optional<std::string>{};
-  TRY_ASSIGN(auto secret, read_secret_file(table.where(key), *file));
+  TRY_ASSIGN(auto secret, read_secret_file(*file, table.where(key)));
   return std::optional<std::string>{std::move(secret)};
 }
 
@@ -238,7 +216,7 @@ Result<MysqlConfig> parse_mysql(ConfigTable table) {
   if (option_file) mysql.option_file = *option_file;
   TRY_ASSIGN(auto password_file, table.string("password_file"));
   if (password_file) {
-    TRY_ASSIGN(mysql.password, read_secret_file(table.where("password_file"), *password_file));
+    TRY_ASSIGN(mysql.password, read_secret_file(*password_file, table.where("password_file")));
   }
   // A password written into the config file would be readable by anyone who can read the
   // config; only the environment may carry it directly.

@@ -1,5 +1,7 @@
 #include "dbkeep/core/config_ops.hpp"
 
+#include "dbkeep/core/secret_file.hpp"
+
 namespace dbkeep::core {
 namespace {
 
@@ -20,7 +22,7 @@ Result<std::vector<std::string>> read_command(ConfigTable& table, std::string_vi
 Result<std::optional<std::string>> read_secret(ConfigTable& table, const std::string& key) {
   TRY_ASSIGN(auto from_file, table.string(key + "_file"));
   if (from_file) {
-    TRY_ASSIGN(auto secret, read_secret_file(table.where(key + "_file"), *from_file));
+    TRY_ASSIGN(auto secret, read_secret_file(*from_file, table.where(key + "_file")));
     return std::optional<std::string>(secret);
   }
   if (table.in_file(key)) {
