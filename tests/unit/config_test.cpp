@@ -211,6 +211,26 @@ path="/b"
                {"two sets are named 'a'"});
 }
 
+// Set names become directories, lock files, systemd instance names and cron lines.
+TEST(ConfigTest, SetNamesFollowOneRule) {
+  for (std::string bad :
+       std::vector<std::string>{".state", ".hidden", "a/b", "ok name", "-rf", "_x",
+                                "\xC3\xA9t\xC3\xA9", std::string(65, 'a')}) {
+    std::string text = kValid;
+    text.replace(text.find("\"sessions\""), 10, "\"" + bad + "\"");
+    expect_error(text, {"dbkeep.toml:8: [[set]] name '" + bad + "' is not allowed",
+                        "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"});
+  }
+  for (std::string good :
+       std::vector<std::string>{"a", "db1", "app.main", "my-set_2", "9", std::string(64, 'a')}) {
+    std::string text = kValid;
+    text.replace(text.find("\"sessions\""), 10, "\"" + good + "\"");
+    auto config = parse_text(text);
+    ASSERT_TRUE(config) << good << ": " << config.error().message;
+    EXPECT_EQ(config->sets.front().name, good);
+  }
+}
+
 TEST(ConfigTest, PasswordsInTheFileAreRefused) {
   expect_error(R"([repository]
 path="/x"

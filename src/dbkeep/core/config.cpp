@@ -1,6 +1,5 @@
 #include "dbkeep/core/config.hpp"
 
-#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -399,6 +398,10 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
   }
   SetConfig set;
   set.name = name_node->as_string()->get();
+  if (auto problem = set_name_problem(set.name)) {
+    std::string line = std::to_string(name_node->source().begin.line);
+    return usage_error(file + ":" + line + ": [[set]] name '" + set.name + "' " + *problem);
+  }
   ConfigTable reader(table, file, "[set '" + set.name + "']",
                      "DBKEEP_SET_" + env_component(set.name), &environment);
   TRY(reader.required_string("name"));
@@ -467,6 +470,18 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
 }
 
 }  // namespace
+
+std::optional<std::string> set_name_problem(std::string_view name) {
+  auto allowed = [](char c, bool first) {  // ASCII only, whatever the locale
+    bool alphanumeric = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    return alphanumeric || (!first && (c == '_' || c == '.' || c == '-'));
+  };
+  bool valid = !name.empty() && name.size() <= 64;
+  for (std::size_t i = 0; valid && i < name.size(); ++i) valid = allowed(name[i], i == 0);
+  if (valid) return std::nullopt;
+  return "is not allowed: set names are [A-Za-z0-9][A-Za-z0-9_.-]{0,63} (a letter or digit, "
+         "then letters, digits, '_', '.' or '-', at most 64 characters)";
+}
 
 Result<const SetConfig*> Config::find_set(const std::string& name) const {
   std::string names;
