@@ -28,9 +28,9 @@ Result<void> parse_repository_encryption(ConfigTable& table, RepositoryConfig& r
     }
     repository.encryption = *encryption;
   }
-  TRY_ASSIGN(auto passphrase_file, table.string("passphrase_file"));
+  TRY_ASSIGN(auto passphrase_file, table.path("passphrase_file"));
   if (passphrase_file) repository.passphrase_file = *passphrase_file;
-  TRY_ASSIGN(auto key_file, table.string("key_file"));
+  TRY_ASSIGN(auto key_file, table.path("key_file"));
   if (key_file) repository.key_file = *key_file;
   TRY_ASSIGN(auto encrypt_metadata, table.boolean("encrypt_metadata"));
   if (encrypt_metadata) repository.encrypt_metadata = *encrypt_metadata;
@@ -50,7 +50,7 @@ std::string url_hash(std::string_view url) {
 }
 
 Result<std::optional<std::string>> secret_from_file(ConfigTable& table, std::string_view key) {
-  TRY_ASSIGN(auto file, table.string(key));
+  TRY_ASSIGN(auto file, table.path(key));
   if (!file) return std::optional<std::string>{};
   TRY_ASSIGN(auto secret, read_secret_file(*file, table.where(key)));
   return std::optional<std::string>{std::move(secret)};
@@ -76,7 +76,7 @@ Result<S3Config> parse_s3(ConfigTable& table, const std::string& url) {
   TRY_ASSIGN(auto region, table.string("region"));
   if (region) s3.region = *region;
   TRY_ASSIGN(s3.path_style, table.boolean("path_style"));
-  TRY_ASSIGN(auto ca_file, table.string("ca_file"));
+  TRY_ASSIGN(auto ca_file, table.path("ca_file"));
   if (ca_file) s3.ca_file = *ca_file;
   TRY_ASSIGN(s3.access_key_id, secret_from_file(table, "access_key_id_file"));
   TRY_ASSIGN(s3.secret_access_key, secret_from_file(table, "secret_access_key_file"));
@@ -112,7 +112,7 @@ Result<S3Config> parse_s3(ConfigTable& table, const std::string& url) {
 
 Result<RepositoryConfig> parse_repository(ConfigTable table) {
   RepositoryConfig repository;
-  TRY_ASSIGN(auto path, table.string("path"));
+  TRY_ASSIGN(auto path, table.path("path"));
   TRY_ASSIGN(auto url, table.string("url"));
   if (!path && !url) {
     auto missing = table.required_string("path");
@@ -135,11 +135,10 @@ Result<RepositoryConfig> parse_repository(ConfigTable table) {
     TRY_ASSIGN(repository.s3, parse_s3(table, *url));
     default_state_dir = std::filesystem::path("/var/lib/dbkeep") / url_hash(*url);
   }
-  TRY_ASSIGN(auto state_dir, table.string("state_dir"));
-  repository.state_dir = state_dir ? std::filesystem::path(*state_dir) : default_state_dir;
-  TRY_ASSIGN(auto temp_dir, table.string("temp_dir"));
-  repository.temp_dir =
-      temp_dir ? std::filesystem::path(*temp_dir) : std::filesystem::temp_directory_path();
+  TRY_ASSIGN(auto state_dir, table.path("state_dir"));
+  repository.state_dir = state_dir.value_or(default_state_dir);
+  TRY_ASSIGN(auto temp_dir, table.path("temp_dir"));
+  repository.temp_dir = temp_dir.value_or(std::filesystem::temp_directory_path());
   TRY(parse_repository_encryption(table, repository));
   TRY(table.reject_unknown_keys());
   return repository;
@@ -147,16 +146,14 @@ Result<RepositoryConfig> parse_repository(ConfigTable table) {
 
 Result<LogConfig> parse_log(ConfigTable table) {
   LogConfig log;
-  TRY_ASSIGN(auto file, table.string("file"));
-  if (file) log.file = *file;
+  TRY_ASSIGN(log.file, table.path("file"));
   TRY(table.reject_unknown_keys());
   return log;
 }
 
 Result<SqliteConfig> parse_sqlite(ConfigTable table) {
   SqliteConfig sqlite;
-  TRY_ASSIGN(auto path, table.required_string("path"));
-  sqlite.path = path;
+  TRY_ASSIGN(sqlite.path, table.required_path("path"));
   TRY_ASSIGN(auto pages, table.integer("pages_per_step", 1, 1 << 20));
   if (pages) sqlite.pages_per_step = static_cast<int>(*pages);
   TRY_ASSIGN(auto pause, table.integer("step_pause_ms", 0, 10000));
@@ -206,14 +203,14 @@ Result<void> parse_mysql_lock(ConfigTable& table, MysqlConfig& mysql) {
 
 Result<MysqlConfig> parse_mysql(ConfigTable table) {
   MysqlConfig mysql;
-  TRY_ASSIGN(mysql.socket, table.string("socket"));
+  TRY_ASSIGN(auto socket, table.path("socket"));
+  if (socket) mysql.socket = socket->string();
   TRY_ASSIGN(mysql.host, table.string("host"));
   TRY_ASSIGN(auto port, table.integer("port", 1, 65535));
   if (port) mysql.port = static_cast<int>(*port);
   TRY_ASSIGN(mysql.user, table.string("user"));
-  TRY_ASSIGN(auto option_file, table.string("option_file"));
-  if (option_file) mysql.option_file = *option_file;
-  TRY_ASSIGN(auto password_file, table.string("password_file"));
+  TRY_ASSIGN(mysql.option_file, table.path("option_file"));
+  TRY_ASSIGN(auto password_file, table.path("password_file"));
   if (password_file) {
     TRY_ASSIGN(mysql.password, read_secret_file(*password_file, table.where("password_file")));
   }
@@ -245,9 +242,12 @@ Result<SnapshotConfig> parse_snapshot(ConfigTable table) {
   if (snapshot.volumes.empty()) {
     return usage_error(table.where("volume") + ": is required (the volume holding the datadir)");
   }
+  // A btrfs volume is a directory; LVM's vg/lv and ZFS's pool/dataset are names, not paths.
+  if (snapshot.provider == "btrfs") {
+    for (auto& volume_path : snapshot.volumes) volume_path = table.resolve(volume_path).string();
+  }
   TRY_ASSIGN(snapshot.size, table.size("size"));
-  TRY_ASSIGN(auto mount_point, table.required_string("mount_point"));
-  snapshot.mount_point = mount_point;
+  TRY_ASSIGN(snapshot.mount_point, table.required_path("mount_point"));
   TRY_ASSIGN(auto fill_limit, table.integer("fill_limit", 1, 100));
   if (fill_limit) snapshot.fill_limit_percent = static_cast<int>(*fill_limit);
   TRY_ASSIGN(snapshot.mount_options, table.string("mount_options"));
@@ -293,7 +293,7 @@ Result<LogicalConfig> parse_logical(ConfigTable table) {
 Result<VerifyConfig> parse_verify(ConfigTable table) {
   VerifyConfig verify;
   TRY_ASSIGN(auto binary, table.string("server_binary"));
-  if (binary) verify.server_binary = *binary;
+  if (binary) verify.server_binary = table.resolve_program(*binary);
   TRY(table.reject_unknown_keys());
   return verify;
 }
@@ -303,7 +303,7 @@ Result<RestoreConfig> parse_restore(ConfigTable table) {
   TRY_ASSIGN(auto owner, table.string("owner"));
   if (owner) restore.owner = *owner;
   TRY_ASSIGN(auto binary, table.string("server_binary"));
-  if (binary) restore.server_binary = *binary;
+  if (binary) restore.server_binary = table.resolve_program(*binary);
   TRY(table.reject_unknown_keys());
   return restore;
 }
