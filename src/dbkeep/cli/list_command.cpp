@@ -1,7 +1,7 @@
 #include "dbkeep/cli/backup_view.hpp"
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/log.hpp"
-#include "dbkeep/jobs/restore_drill.hpp"
+#include "dbkeep/jobs/verification_record.hpp"
 
 namespace dbkeep::cli {
 
@@ -16,10 +16,11 @@ Result<int> list_command(CommandContext& context) {
   std::vector<std::string> verified;
   nlohmann::json backups = nlohmann::json::array();
   for (const auto& manifest : catalog.backups) {
-    TRY_ASSIGN(auto drill, jobs::last_drill(repository->backend(), manifest.set, manifest.id));
-    verified.push_back(describe_last_drill(drill));
+    TRY_ASSIGN(auto checked,
+               jobs::last_verification(repository->backend(), manifest.set, manifest.id));
+    verified.push_back(describe_last_verification(checked));
     auto summary = backup_summary_json(manifest, catalog.is_pinned(manifest));
-    summary["last_verified"] = drill ? *drill : nlohmann::json(nullptr);
+    summary["last_verified"] = checked ? *checked : nlohmann::json(nullptr);
     backups.push_back(std::move(summary));
   }
   if (context.global().json) {

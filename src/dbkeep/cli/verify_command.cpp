@@ -3,6 +3,7 @@
 #include "dbkeep/core/time_format.hpp"
 #include "dbkeep/jobs/backup_run.hpp"
 #include "dbkeep/jobs/restore_drill.hpp"
+#include "dbkeep/jobs/verification_record.hpp"
 #include "dbkeep/jobs/verify_job.hpp"
 
 namespace dbkeep::cli {
@@ -56,7 +57,12 @@ Result<int> verify_command(CommandContext& context) {
   std::size_t bad = 0;
   for (const auto& manifest : backups) {
     log::info("verifying " + manifest.set + "/" + manifest.id);
+    const auto started_at = core::now_seconds();
     auto report = jobs::verify_backup(repository->backend(), manifest, config->repository.temp_dir);
+    if (auto recorded = jobs::record_checksum_check(repository->backend(), report, started_at);
+        !recorded) {
+      log::warn("could not record the verification: " + recorded.error().message);
+    }
     nlohmann::json result = {{"id", report.id},
                              {"set", report.set},
                              {"files_checked", report.files_checked},
