@@ -2,6 +2,7 @@
 // the source, load into the target, and compare what mariadb-dump and CHECKSUM TABLE see.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -253,6 +254,34 @@ TEST_F(MysqlLogicalTest, WrongPasswordIsAClearErrorAndLeaksNothing) {
 
   auto on_argv = restore(config, id, {"--user", "loader", "--password"});
   EXPECT_EQ(on_argv.exit_code, 2) << on_argv.stderr_text;
+}
+
+// --password-file is read by the one secret-file reader: a private file loads, its one trailing
+// newline is not part of the password; the same file readable by others is refused.
+TEST_F(MysqlLogicalTest, PasswordFileFollowsTheSecretFileRule) {
+  source().execute("CREATE DATABASE IF NOT EXISTS pwfile");
+  source().execute("CREATE TABLE IF NOT EXISTS pwfile.t (id INT PRIMARY KEY)");
+  source().execute("INSERT IGNORE INTO pwfile.t VALUES (1), (2)");
+  auto config = write_config("include = [\"pwfile\"]\n");
+  std::string id = backup(config);
+  ASSERT_FALSE(id.empty());
+  target().create_user("pwloader", "file-password-42");
+  target().execute("GRANT ALL ON pwfile.* TO 'pwloader'@'localhost'");
+  const auto password_file = dir_.path() / "loader.pw";
+  std::ofstream(password_file) << "file-password-42\n";
+  ::chmod(password_file.c_str(), 0644);
+  // MYSQL_PWD is set (and wrong) to show that the file wins; it also keeps `--user root` away.
+  const std::map<std::string, std::string> env = {{"MYSQL_PWD", "not-this-one"}};
+  const std::vector<std::string> flags = {"--user", "pwloader", "--password-file",
+                                          password_file.string()};
+  auto refused = restore(config, id, flags, env);
+  EXPECT_EQ(refused.exit_code, 2) << refused.stderr_text;
+  EXPECT_TRUE(contains(refused.stderr_text, "chmod 600")) << refused.stderr_text;
+
+  ::chmod(password_file.c_str(), 0600);
+  auto loaded = restore(config, id, flags, env);
+  EXPECT_EQ(loaded.exit_code, 0) << loaded.stderr_text;
+  EXPECT_EQ(target().query_value("SELECT COUNT(*) FROM pwfile.t"), "2");
 }
 
 TEST_F(MysqlLogicalTest, UnknownTargetSchemaRenameAndMissingServerFailCleanly) {

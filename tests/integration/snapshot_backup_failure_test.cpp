@@ -79,6 +79,69 @@ TEST_F(SnapshotBackupFailureTest, MissingSocketIsNamed) {
   expect_no_backup_and_no_snapshot();
 }
 
+// A mount point that does not exist yet: check-config says it will be created, and the backup
+// creates it (0700, in the log) before the global lock rather than finding it missing under it.
+TEST_F(SnapshotBackupFailureTest, MissingMountPointIsCreatedBeforeTheLock) {
+  workspace_->write_config();
+  const fs::path mount_point = workspace_->volume().mount_dir() / "new" / "snapshots";
+  const std::map<std::string, std::string> env = {
+      {"DBKEEP_SET_MAIN_SNAPSHOT_MOUNT_POINT", mount_point.string()}};
+  auto check = workspace_->dbkeep({"check-config"}, env);
+  EXPECT_EQ(check.exit_code, 0) << check.stdout_text << check.stderr_text;
+  EXPECT_TRUE(contains(check.stdout_text, "mount point " + mount_point.string() +
+                                              " does not exist; it will be created"))
+      << check.stdout_text;
+  EXPECT_FALSE(fs::exists(mount_point)) << "check-config changes nothing";
+
+  auto backup = workspace_->dbkeep({"backup"}, env);
+  ASSERT_EQ(backup.exit_code, 0) << backup.stderr_text;
+  EXPECT_TRUE(contains(read_file(workspace_->dir() / "dbkeep.log"),
+                       "created snapshot mount point " + mount_point.string() + " (mode 0700)"));
+  struct stat info {};
+  ASSERT_EQ(::stat(mount_point.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0700u);
+  EXPECT_TRUE(fs::is_empty(mount_point)) << "the snapshot was not removed";
+}
+
+// A mount point that cannot be created (its parent is a file) is a configuration problem that
+// check-config reports and the backup refuses before it takes the global lock.
+TEST_F(SnapshotBackupFailureTest, MountPointThatCannotBeCreatedIsRefusedBeforeTheLock) {
+  workspace_->write_config();
+  const fs::path file = workspace_->volume().mount_dir() / "a-file";
+  std::ofstream(file) << "not a directory\n";
+  const fs::path mount_point = file / "snapshots";
+  const std::map<std::string, std::string> env = {
+      {"DBKEEP_SET_MAIN_SNAPSHOT_MOUNT_POINT", mount_point.string()}};
+  auto check = workspace_->dbkeep({"check-config"}, env);
+  EXPECT_EQ(check.exit_code, 2) << check.stdout_text << check.stderr_text;
+  EXPECT_TRUE(contains(check.stdout_text, file.string() + " is not a directory"))
+      << check.stdout_text;
+
+  auto backup = workspace_->dbkeep({"backup"}, env);
+  EXPECT_EQ(backup.exit_code, 2) << backup.stderr_text;
+  EXPECT_TRUE(contains(backup.stderr_text, mount_point.string())) << backup.stderr_text;
+  EXPECT_FALSE(contains(read_file(workspace_->dir() / "dbkeep.log"), "global lock ("))
+      << "the global lock was taken for a backup that could not succeed";
+  expect_server_writable();
+  expect_no_backup_and_no_snapshot();
+}
+
+// A post_lock hook whose program does not exist would fail with the snapshot already taken
+// under the lock; it is found before anything runs, and check-config names it.
+TEST_F(SnapshotBackupFailureTest, MissingHookProgramIsFoundBeforeTheLock) {
+  workspace_->write_config("", "", "[set.hooks]\npost_lock = [\"/nonexistent/dbkeep-hook\"]\n");
+  auto check = workspace_->dbkeep({"check-config"});
+  EXPECT_EQ(check.exit_code, 2) << check.stdout_text;
+  EXPECT_TRUE(contains(check.stdout_text, "post_lock: program /nonexistent/dbkeep-hook not found"))
+      << check.stdout_text;
+  auto backup = workspace_->dbkeep({"backup"});
+  EXPECT_EQ(backup.exit_code, 2) << backup.stderr_text;
+  EXPECT_TRUE(contains(backup.stderr_text, "/nonexistent/dbkeep-hook")) << backup.stderr_text;
+  EXPECT_FALSE(contains(read_file(workspace_->dir() / "dbkeep.log"), "global lock ("))
+      << "the global lock was taken for a backup that could not succeed";
+  expect_no_backup_and_no_snapshot();
+}
+
 TEST_F(SnapshotBackupFailureTest, LongUpdateHoldingUpTheLockAbortsWithoutStallingTheServer) {
   auto blocker =
       BlockingQuery::start(workspace_->server(), "UPDATE app.t SET v = v + SLEEP(30) WHERE id = 1");

@@ -29,8 +29,32 @@ TEST(SqliteRestoreDrillTest, GoodBackupPassesAndTheResultIsRecorded) {
   auto listing = workspace.dbkeep_json({"list"});
   EXPECT_EQ(listing["backups"][0]["last_verified"]["ok"], true);
   auto shown = workspace.dbkeep({"show", id});
-  EXPECT_TRUE(contains(shown.stdout_text, "last verified: 20")) << shown.stdout_text;
+  EXPECT_EQ(listing["backups"][0]["last_verified"]["kind"], "drill");
+  EXPECT_TRUE(contains(shown.stdout_text, "last verified: drill 20")) << shown.stdout_text;
   EXPECT_TRUE(std::filesystem::is_empty(workspace.temp())) << "scratch files left behind";
+}
+
+// A plain `verify` (sizes, SHA-256, integrity_check) is a verification too: `list` and `show`
+// say so and when, labelled apart from restore drills.
+TEST(SqliteRestoreDrillTest, PlainVerifyCountsAsVerifiedInListAndShow) {
+  SqliteWorkspace workspace;
+  workspace.fill(50, 100, /*wal=*/true);
+  std::string id = workspace.dbkeep_json({"backup"})["backups"][0]["id"];
+  EXPECT_TRUE(contains(workspace.dbkeep({"list"}).stdout_text, "never"));
+
+  EXPECT_EQ(workspace.dbkeep_json({"verify", id})["ok"], true);
+  auto listing = workspace.dbkeep_json({"list"});
+  auto verified = listing["backups"][0]["last_verified"];
+  EXPECT_EQ(verified["kind"], "checksums") << listing.dump();
+  EXPECT_EQ(verified["ok"], true) << listing.dump();
+  EXPECT_EQ(verified["files_checked"], 1) << listing.dump();
+  auto table = workspace.dbkeep({"list"}).stdout_text;
+  EXPECT_TRUE(contains(table, "LAST VERIFIED")) << table;
+  EXPECT_TRUE(contains(table, "checksums 20")) << table;
+  EXPECT_FALSE(contains(table, "never")) << table;
+  auto shown = workspace.dbkeep({"show", id});
+  EXPECT_TRUE(contains(shown.stdout_text, "last verified: checksums 20")) << shown.stdout_text;
+  EXPECT_EQ(workspace.dbkeep_json({"show", id})["last_verified"]["kind"], "checksums");
 }
 
 // A backup whose content is damaged although its checksums match (as when the source database

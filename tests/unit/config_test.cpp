@@ -211,6 +211,74 @@ path="/b"
                {"two sets are named 'a'"});
 }
 
+// Set names become directories, lock files, systemd instance names and cron lines.
+TEST(ConfigTest, SetNamesFollowOneRule) {
+  for (std::string bad :
+       std::vector<std::string>{".state", ".hidden", "a/b", "ok name", "-rf", "_x",
+                                "\xC3\xA9t\xC3\xA9", std::string(65, 'a')}) {
+    std::string text = kValid;
+    text.replace(text.find("\"sessions\""), 10, "\"" + bad + "\"");
+    expect_error(text, {"dbkeep.toml:8: [[set]] name '" + bad + "' is not allowed",
+                        "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"});
+  }
+  for (std::string good :
+       std::vector<std::string>{"a", "db1", "app.main", "my-set_2", "9", std::string(64, 'a')}) {
+    std::string text = kValid;
+    text.replace(text.find("\"sessions\""), 10, "\"" + good + "\"");
+    auto config = parse_text(text);
+    ASSERT_TRUE(config) << good << ": " << config.error().message;
+    EXPECT_EQ(config->sets.front().name, good);
+  }
+}
+
+// Relative paths follow the config file, not the working directory (cron runs in /); names
+// that are not paths (an LVM vg/lv, a program found in PATH) stay as they are.
+TEST(ConfigTest, RelativePathsAreRelativeToTheConfigFile) {
+  auto config = parse_config(R"([repository]
+path = "repo"
+temp_dir = "../tmp"
+[log]
+file = "log/dbkeep.log"
+[metrics]
+file = "/var/lib/prom/dbkeep.prom"
+[verify]
+server_binary = "mariadbd"
+[[set]]
+name = "db"
+source = "mysql"
+method = "snapshot"
+[set.mysql]
+socket = "run/mysqld.sock"
+option_file = "my.cnf"
+[set.snapshot]
+provider = "lvm"
+volume = "vg/lv"
+mount_point = "snap"
+[set.restore]
+server_binary = "./bin/mariadbd"
+[set.hooks]
+pre_backup = ["scripts/stop-app", "now"]
+post_backup = ["systemctl", "start", "app"]
+)",
+                             "/etc/dbkeep/dbkeep.toml", {{"DBKEEP_REPOSITORY_STATE_DIR", "st"}});
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->repository.path, "/etc/dbkeep/repo");
+  EXPECT_EQ(config->repository.state_dir, "/etc/dbkeep/st");
+  EXPECT_EQ(config->repository.temp_dir, "/etc/tmp");
+  EXPECT_EQ(config->log.file, "/etc/dbkeep/log/dbkeep.log");
+  EXPECT_EQ(config->metrics.file, "/var/lib/prom/dbkeep.prom");
+  EXPECT_EQ(config->verify.server_binary, "mariadbd");
+  const auto& set = config->sets.front();
+  EXPECT_EQ(set.mysql->socket, "/etc/dbkeep/run/mysqld.sock");
+  EXPECT_EQ(set.mysql->option_file, "/etc/dbkeep/my.cnf");
+  EXPECT_EQ(set.snapshot->volumes, std::vector<std::string>{"vg/lv"});
+  EXPECT_EQ(set.snapshot->mount_point, "/etc/dbkeep/snap");
+  EXPECT_EQ(set.restore.server_binary, "/etc/dbkeep/bin/mariadbd");
+  EXPECT_EQ(set.hooks.pre_backup,
+            (std::vector<std::string>{"/etc/dbkeep/scripts/stop-app", "now"}));
+  EXPECT_EQ(set.hooks.post_backup.front(), "systemctl");
+}
+
 TEST(ConfigTest, PasswordsInTheFileAreRefused) {
   expect_error(R"([repository]
 path="/x"

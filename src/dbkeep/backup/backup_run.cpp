@@ -86,9 +86,12 @@ Result<repo::Manifest> run_backup_with_operations(const core::Config& config,
   auto started = std::chrono::steady_clock::now();
   ops::HookRunner hooks(set.hooks, *services.runner);
 
-  // A failed pre_backup hook skips the backup; the post hook below still runs.
+  // A failed pre_backup hook skips the backup; the post hook below still runs. A hook that
+  // cannot run at all skips it too: found now, not after the snapshot (post_lock) was taken.
   Result<repo::Manifest> manifest = propagate(Error{});
-  if (auto pre = hooks.run(HookKind::kPreBackup, record, false); !pre) {
+  if (auto problems = ops::hook_program_problems(set.hooks); !problems.empty()) {
+    manifest = usage_error("set '" + set.name + "': " + problems.front());
+  } else if (auto pre = hooks.run(HookKind::kPreBackup, record, false); !pre) {
     manifest = propagate(pre.error());
   } else {
     manifest =

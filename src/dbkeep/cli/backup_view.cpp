@@ -36,9 +36,10 @@ nlohmann::json backup_summary_json(const repo::Manifest& manifest, bool pinned) 
           {"pinned", pinned}};
 }
 
-std::string describe_last_drill(const std::optional<nlohmann::json>& drill) {
-  if (!drill) return "never";
-  return drill->value("started_at", "?") + (drill->value("ok", false) ? " OK" : " FAILED");
+std::string describe_last_verification(const std::optional<nlohmann::json>& record) {
+  if (!record) return "never";
+  return record->value("kind", "drill") + " " + record->value("started_at", "?") +
+         (record->value("ok", false) ? " OK" : " FAILED");
 }
 
 std::string backup_table(const std::vector<repo::Manifest>& backups,

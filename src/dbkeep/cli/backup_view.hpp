@@ -20,12 +20,13 @@ std::string table_time(core::Seconds time);
 //  "stored_size","status","pinned"}
 nlohmann::json backup_summary_json(const repo::Manifest& manifest, bool pinned = false);
 // `pinned` holds "<set>/<id>" of pinned backups (repo::Catalog::pinned); `verified` holds one
-// describe_last_drill() label per backup (same order), or is empty.
+// describe_last_verification() label per backup (same order), or is empty.
 std::string backup_table(const std::vector<repo::Manifest>& backups,
                          const std::set<std::string>& pinned = {},
                          const std::vector<std::string>& verified = {});
-// "never", or "2026-11-21T03:00:00Z OK" / "… FAILED" from a recorded restore test.
-std::string describe_last_drill(const std::optional<nlohmann::json>& drill);
+// "never", or "checksums 2026-11-21T03:00:00Z OK" / "drill … FAILED" from the newest
+// verification record (verify::last_verification).
+std::string describe_last_verification(const std::optional<nlohmann::json>& record);
 // Several lines describing one manifest in full, for `dbkeep show`.
 std::string backup_details(const repo::Manifest& manifest, bool pinned = false);
 

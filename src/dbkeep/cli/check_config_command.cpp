@@ -8,6 +8,8 @@
 #include "dbkeep/source/mysql/logical/logical_source.hpp"
 #include "dbkeep/source/mysql/physical_tool.hpp"
 #include "dbkeep/source/snapshot/snapshot_provider.hpp"
+#include "dbkeep/ops/hooks.hpp"
+#include "dbkeep/source/snapshot/mount_point.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "dbkeep/storage/access_probe.hpp"
 #include "dbkeep/storage/open_backend.hpp"
@@ -58,6 +60,16 @@ Check snapshot_tool_check(const std::string& what, const core::SnapshotConfig& s
           core::find_executable(program)
               ? ""
               : program + " is not in PATH; install the " + std::string(tool.package) + " package"};
+}
+
+// The mount point exists, or the backup will create it before the lock (source/snapshot).
+Check mount_point_check(const std::string& what, const core::SnapshotConfig& snapshot) {
+  const std::string& path = snapshot.mount_point.string();
+  std::error_code error;
+  const bool exists = std::filesystem::exists(snapshot.mount_point, error);
+  return {what + ": mount point " + path +
+              (exists ? " exists" : " does not exist; it will be created (mode 0700)"),
+          source::snapshot::mount_point_problem(snapshot.mount_point)};
 }
 
 }  // namespace
@@ -111,7 +123,16 @@ Result<int> check_config_command(CommandContext& context) {
         auto tool = source::mysql::find_physical_tool(set.physical->tool.value_or("mariabackup"));
         checks.push_back({what + ": backup tool installed", tool ? "" : tool.error().message});
       }
-      if (set.snapshot) checks.push_back(snapshot_tool_check(what, *set.snapshot));
+      if (set.snapshot) {
+        checks.push_back(snapshot_tool_check(what, *set.snapshot));
+        if (set.snapshot->provider != core::SnapshotProvider::kZfs)
+          checks.push_back(mount_point_check(what, *set.snapshot));
+      }
+    }
+  }
+  for (const auto& set : config->sets) {
+    for (auto& problem : ops::hook_program_problems(set.hooks)) {
+      checks.push_back({"set '" + set.name + "' hooks", std::move(problem)});
     }
   }
   for (const auto& set : config->sets) {  // what `dbkeep schedule` and `dbkeep daemon` will read

@@ -8,6 +8,7 @@
 
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/cli/prompt.hpp"
+#include "dbkeep/core/config.hpp"
 #include "dbkeep/core/time_format.hpp"
 #include "dbkeep/ops/atomic_file.hpp"
 #include "dbkeep/ops/config_template.hpp"
@@ -56,7 +57,10 @@ Result<void> ask_mysql(Prompter& prompter, ops::InitAnswers& answers) {
 
 Result<ops::InitAnswers> ask_answers(Prompter& prompter) {
   ops::InitAnswers answers;
-  TRY_ASSIGN(answers.set_name, prompter.ask("Name of this backup set", answers.set_name));
+  TRY_ASSIGN(answers.set_name,
+             prompter.ask("Name of this backup set", answers.set_name, [](const std::string& name) {
+               return core::set_name_problem(name).value_or("");
+             }));
   TRY_ASSIGN(answers.source, prompter.choose("What to back up", {"mysql", "sqlite"}, "mysql"));
   if (answers.source == "sqlite") {
     answers.method = "online";

@@ -2,6 +2,7 @@
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/verify/restore_drill.hpp"
+#include "dbkeep/verify/verification_record.hpp"
 
 namespace dbkeep::cli {
 
@@ -16,10 +17,11 @@ Result<int> list_command(CommandContext& context) {
   std::vector<std::string> verified;
   nlohmann::json backups = nlohmann::json::array();
   for (const auto& manifest : catalog.backups) {
-    TRY_ASSIGN(auto drill, verify::last_drill(repository->backend(), manifest.set, manifest.id));
-    verified.push_back(describe_last_drill(drill));
+    TRY_ASSIGN(auto checked,
+               verify::last_verification(repository->backend(), manifest.set, manifest.id));
+    verified.push_back(describe_last_verification(checked));
     auto summary = backup_summary_json(manifest, catalog.is_pinned(manifest));
-    summary["last_verified"] = drill ? *drill : nlohmann::json(nullptr);
+    summary["last_verified"] = checked ? *checked : nlohmann::json(nullptr);
     backups.push_back(std::move(summary));
   }
   if (context.global().json) {

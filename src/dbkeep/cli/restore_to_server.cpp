@@ -4,28 +4,15 @@
 // else ~/.my.cnf when it exists), in that order.
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/restore/logical/logical_restore.hpp"
+#include "dbkeep/core/secret_file.hpp"
+#include "dbkeep/restore/logical/logical_restore.hpp"
 
 namespace dbkeep::cli {
 namespace {
-
-Result<std::string> read_password_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return usage_error("cannot read --password-file " + path);
-  std::ostringstream content;
-  content << in.rdbuf();
-  std::string password = content.str();
-  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
-    password.pop_back();
-  }
-  log::register_secret(password);
-  return password;
-}
 
 Result<source::mysql::ConnectionOptions> connection_from_flags(Arguments& args) {
   source::mysql::ConnectionOptions options;
@@ -56,7 +43,7 @@ Result<source::mysql::ConnectionOptions> connection_from_flags(Arguments& args) 
     }
   }
   if (password_file) {
-    TRY_ASSIGN(options.password, read_password_file(*password_file));
+    TRY_ASSIGN(options.password, core::read_secret_file(*password_file, "--password-file"));
   } else if (const char* from_env = std::getenv("MYSQL_PWD"); from_env && *from_env) {
     options.password = from_env;
   }

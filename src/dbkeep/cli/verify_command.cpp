@@ -4,6 +4,10 @@
 #include "dbkeep/core/time_format.hpp"
 #include "dbkeep/verify/restore_drill.hpp"
 #include "dbkeep/verify/verify_job.hpp"
+#include "dbkeep/backup/backup_run.hpp"
+#include "dbkeep/verify/restore_drill.hpp"
+#include "dbkeep/verify/verification_record.hpp"
+#include "dbkeep/verify/verify_job.hpp"
 
 namespace dbkeep::cli {
 namespace {
@@ -47,8 +51,12 @@ Result<int> verify_command(CommandContext& context) {
   std::size_t bad = 0;
   for (const auto& manifest : backups) {
     log::info("verifying " + manifest.set + "/" + manifest.id);
-    auto report =
-        verify::verify_backup(repository->backend(), manifest, config->repository.temp_dir);
+    const auto started_at = core::now_seconds();
+    auto report = verify::verify_backup(repository->backend(), manifest, config->repository.temp_dir);
+    if (auto recorded = verify::record_checksum_check(repository->backend(), report, started_at);
+        !recorded) {
+      log::warn("could not record the verification: " + recorded.error().message);
+    }
     nlohmann::json result = {{"id", report.id},
                              {"set", report.set},
                              {"files_checked", report.files_checked},

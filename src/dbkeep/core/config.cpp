@@ -1,7 +1,5 @@
 #include "dbkeep/core/config.hpp"
 
-#include <sys/stat.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,31 +10,10 @@
 #include "dbkeep/core/config_ops.hpp"
 #include "dbkeep/core/config_table.hpp"
 #include "dbkeep/core/duration.hpp"
+#include "dbkeep/core/secret_file.hpp"
 #include "dbkeep/core/time_zone.hpp"
 
 namespace dbkeep::core {
-
-// Reads a secret from a *_file key: first line, trailing newline stripped. Warns nothing here;
-// the caller decides. A world-readable secret file is refused: it would leak the secret.
-Result<std::string> read_secret_file(const std::string& where, const std::filesystem::path& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) {
-    return usage_error(where + ": cannot read secret file " + path.string() + ": " +
-                       std::strerror(errno));
-  }
-  if (info.st_mode & S_IROTH) {
-    return usage_error(where + ": secret file " + path.string() +
-                       " is world-readable; run chmod 600 on it");
-  }
-  std::ifstream in(path);
-  std::string secret;
-  if (!in || !std::getline(in, secret)) {
-    return usage_error(where + ": secret file " + path.string() + " is empty or unreadable");
-  }
-  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
-  if (secret.empty()) return usage_error(where + ": secret file " + path.string() + " is empty");
-  return secret;
-}
 
 namespace {
 
@@ -52,9 +29,9 @@ Result<void> parse_repository_encryption(ConfigTable& table, RepositoryConfig& r
     }
     repository.encryption = *mode;
   }
-  TRY_ASSIGN(auto passphrase_file, table.string("passphrase_file"));
+  TRY_ASSIGN(auto passphrase_file, table.path("passphrase_file"));
   if (passphrase_file) repository.passphrase_file = *passphrase_file;
-  TRY_ASSIGN(auto key_file, table.string("key_file"));
+  TRY_ASSIGN(auto key_file, table.path("key_file"));
   if (key_file) repository.key_file = *key_file;
   TRY_ASSIGN(auto encrypt_metadata, table.boolean("encrypt_metadata"));
   if (encrypt_metadata) repository.encrypt_metadata = *encrypt_metadata;
@@ -74,9 +51,9 @@ std::string url_hash(std::string_view url) {
 }
 
 Result<std::optional<std::string>> secret_from_file(ConfigTable& table, std::string_view key) {
-  TRY_ASSIGN(auto file, table.string(key));
+  TRY_ASSIGN(auto file, table.path(key));
   if (!file) return std::optional<std::string>{};
-  TRY_ASSIGN(auto secret, read_secret_file(table.where(key), *file));
+  TRY_ASSIGN(auto secret, read_secret_file(*file, table.where(key)));
   return std::optional<std::string>{std::move(secret)};
 }
 
@@ -100,7 +77,7 @@ Result<S3Config> parse_s3(ConfigTable& table, const std::string& url) {
   TRY_ASSIGN(auto region, table.string("region"));
   if (region) s3.region = *region;
   TRY_ASSIGN(s3.path_style, table.boolean("path_style"));
-  TRY_ASSIGN(auto ca_file, table.string("ca_file"));
+  TRY_ASSIGN(auto ca_file, table.path("ca_file"));
   if (ca_file) s3.ca_file = *ca_file;
   TRY_ASSIGN(s3.access_key_id, secret_from_file(table, "access_key_id_file"));
   TRY_ASSIGN(s3.secret_access_key, secret_from_file(table, "secret_access_key_file"));
@@ -136,7 +113,7 @@ Result<S3Config> parse_s3(ConfigTable& table, const std::string& url) {
 
 Result<RepositoryConfig> parse_repository(ConfigTable table) {
   RepositoryConfig repository;
-  TRY_ASSIGN(auto path, table.string("path"));
+  TRY_ASSIGN(auto path, table.path("path"));
   TRY_ASSIGN(auto url, table.string("url"));
   if (!path && !url) {
     auto missing = table.required_string("path");
@@ -159,11 +136,10 @@ Result<RepositoryConfig> parse_repository(ConfigTable table) {
     TRY_ASSIGN(repository.s3, parse_s3(table, *url));
     default_state_dir = std::filesystem::path("/var/lib/dbkeep") / url_hash(*url);
   }
-  TRY_ASSIGN(auto state_dir, table.string("state_dir"));
-  repository.state_dir = state_dir ? std::filesystem::path(*state_dir) : default_state_dir;
-  TRY_ASSIGN(auto temp_dir, table.string("temp_dir"));
-  repository.temp_dir =
-      temp_dir ? std::filesystem::path(*temp_dir) : std::filesystem::temp_directory_path();
+  TRY_ASSIGN(auto state_dir, table.path("state_dir"));
+  repository.state_dir = state_dir.value_or(default_state_dir);
+  TRY_ASSIGN(auto temp_dir, table.path("temp_dir"));
+  repository.temp_dir = temp_dir.value_or(std::filesystem::temp_directory_path());
   TRY(parse_repository_encryption(table, repository));
   TRY(table.reject_unknown_keys());
   return repository;
@@ -171,16 +147,14 @@ Result<RepositoryConfig> parse_repository(ConfigTable table) {
 
 Result<LogConfig> parse_log(ConfigTable table) {
   LogConfig log;
-  TRY_ASSIGN(auto file, table.string("file"));
-  if (file) log.file = *file;
+  TRY_ASSIGN(log.file, table.path("file"));
   TRY(table.reject_unknown_keys());
   return log;
 }
 
 Result<SqliteConfig> parse_sqlite(ConfigTable table) {
   SqliteConfig sqlite;
-  TRY_ASSIGN(auto path, table.required_string("path"));
-  sqlite.path = path;
+  TRY_ASSIGN(sqlite.path, table.required_path("path"));
   TRY_ASSIGN(auto pages, table.integer("pages_per_step", 1, 1 << 20));
   if (pages) sqlite.pages_per_step = static_cast<int>(*pages);
   TRY_ASSIGN(auto pause, table.integer("step_pause_ms", 0, 10000));
@@ -236,16 +210,16 @@ Result<void> parse_mysql_lock(ConfigTable& table, MysqlConfig& mysql) {
 
 Result<MysqlConfig> parse_mysql(ConfigTable table) {
   MysqlConfig mysql;
-  TRY_ASSIGN(mysql.socket, table.string("socket"));
+  TRY_ASSIGN(auto socket, table.path("socket"));
+  if (socket) mysql.socket = socket->string();
   TRY_ASSIGN(mysql.host, table.string("host"));
   TRY_ASSIGN(auto port, table.integer("port", 1, 65535));
   if (port) mysql.port = static_cast<int>(*port);
   TRY_ASSIGN(mysql.user, table.string("user"));
-  TRY_ASSIGN(auto option_file, table.string("option_file"));
-  if (option_file) mysql.option_file = *option_file;
-  TRY_ASSIGN(auto password_file, table.string("password_file"));
+  TRY_ASSIGN(mysql.option_file, table.path("option_file"));
+  TRY_ASSIGN(auto password_file, table.path("password_file"));
   if (password_file) {
-    TRY_ASSIGN(mysql.password, read_secret_file(table.where("password_file"), *password_file));
+    TRY_ASSIGN(mysql.password, read_secret_file(*password_file, table.where("password_file")));
   }
   // A password written into the config file would be readable by anyone who can read the
   // config; only the environment may carry it directly.
@@ -277,9 +251,12 @@ Result<SnapshotConfig> parse_snapshot(ConfigTable table) {
   if (snapshot.volumes.empty()) {
     return usage_error(table.where("volume") + ": is required (the volume holding the datadir)");
   }
+  // A btrfs volume is a directory; LVM's vg/lv and ZFS's pool/dataset are names, not paths.
+  if (snapshot.provider == SnapshotProvider::kBtrfs) {
+    for (auto& volume_path : snapshot.volumes) volume_path = table.resolve(volume_path).string();
+  }
   TRY_ASSIGN(snapshot.size, table.size("size"));
-  TRY_ASSIGN(auto mount_point, table.required_string("mount_point"));
-  snapshot.mount_point = mount_point;
+  TRY_ASSIGN(snapshot.mount_point, table.required_path("mount_point"));
   TRY_ASSIGN(auto fill_limit, table.integer("fill_limit", 1, 100));
   if (fill_limit) snapshot.fill_limit_percent = static_cast<int>(*fill_limit);
   TRY_ASSIGN(snapshot.mount_options, table.string("mount_options"));
@@ -330,7 +307,7 @@ Result<LogicalConfig> parse_logical(ConfigTable table) {
 Result<VerifyConfig> parse_verify(ConfigTable table) {
   VerifyConfig verify;
   TRY_ASSIGN(auto binary, table.string("server_binary"));
-  if (binary) verify.server_binary = *binary;
+  if (binary) verify.server_binary = table.resolve_program(*binary);
   TRY(table.reject_unknown_keys());
   return verify;
 }
@@ -340,7 +317,7 @@ Result<RestoreConfig> parse_restore(ConfigTable table) {
   TRY_ASSIGN(auto owner, table.string("owner"));
   if (owner) restore.owner = *owner;
   TRY_ASSIGN(auto binary, table.string("server_binary"));
-  if (binary) restore.server_binary = *binary;
+  if (binary) restore.server_binary = table.resolve_program(*binary);
   TRY(table.reject_unknown_keys());
   return restore;
 }
@@ -440,6 +417,10 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
   }
   SetConfig set;
   set.name = name_node->as_string()->get();
+  if (auto problem = set_name_problem(set.name)) {
+    std::string line = std::to_string(name_node->source().begin.line);
+    return usage_error(file + ":" + line + ": [[set]] name '" + set.name + "' " + *problem);
+  }
   ConfigTable reader(table, file, "[set '" + set.name + "']",
                      "DBKEEP_SET_" + env_component(set.name), &environment);
   TRY(reader.required_string("name"));
@@ -511,6 +492,18 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
 }
 
 }  // namespace
+
+std::optional<std::string> set_name_problem(std::string_view name) {
+  auto allowed = [](char c, bool first) {  // ASCII only, whatever the locale
+    bool alphanumeric = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    return alphanumeric || (!first && (c == '_' || c == '.' || c == '-'));
+  };
+  bool valid = !name.empty() && name.size() <= 64;
+  for (std::size_t i = 0; valid && i < name.size(); ++i) valid = allowed(name[i], i == 0);
+  if (valid) return std::nullopt;
+  return "is not allowed: set names are [A-Za-z0-9][A-Za-z0-9_.-]{0,63} (a letter or digit, "
+         "then letters, digits, '_', '.' or '-', at most 64 characters)";
+}
 
 Result<const SetConfig*> Config::find_set(const std::string& name) const {
   std::string names;

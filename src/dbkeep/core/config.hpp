@@ -213,6 +213,13 @@ struct Config {
   Result<const SetConfig*> find_set(const std::string& name) const;
 };
 
+// Why `name` cannot name a set, or nullopt when it can. A set name becomes a repository
+// directory, a lock file, part of environment variable names, a systemd instance name and a
+// cron line, so it is [A-Za-z0-9][A-Za-z0-9_.-]{0,63}: no leading dot (hidden from `list`),
+// no '/', no spaces. Only configured names are checked; backups in a repository are listed
+// whatever their set is called.
+std::optional<std::string> set_name_problem(std::string_view name);
+
 Result<Config> load_config(const std::filesystem::path& file, const Environment& environment);
 // Parses TOML text directly (tests); `file` is only used in messages.
 Result<Config> parse_config(std::string_view text, const std::string& file,

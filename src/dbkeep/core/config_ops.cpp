@@ -1,5 +1,7 @@
 #include "dbkeep/core/config_ops.hpp"
 
+#include "dbkeep/core/secret_file.hpp"
+
 namespace dbkeep::core {
 namespace {
 
@@ -13,14 +15,15 @@ Result<std::vector<std::string>> read_command(ConfigTable& table, std::string_vi
                        ": needs a program and its arguments, e.g. [\"systemctl\", \"stop\", "
                        "\"app\"]");
   }
+  command->front() = table.resolve_program(command->front());
   return *command;
 }
 
 // A secret either directly (environment only) or from a *_file key.
 Result<std::optional<std::string>> read_secret(ConfigTable& table, const std::string& key) {
-  TRY_ASSIGN(auto from_file, table.string(key + "_file"));
+  TRY_ASSIGN(auto from_file, table.path(key + "_file"));
   if (from_file) {
-    TRY_ASSIGN(auto secret, read_secret_file(table.where(key + "_file"), *from_file));
+    TRY_ASSIGN(auto secret, read_secret_file(*from_file, table.where(key + "_file")));
     return std::optional<std::string>(secret);
   }
   if (table.in_file(key)) {
@@ -85,16 +88,14 @@ Result<NotifyConfig> parse_notify(ConfigTable table) {
   }
   TRY_ASSIGN(auto on_success, table.boolean("on_success"));
   if (on_success) notify.on_success = *on_success;
-  TRY_ASSIGN(auto ca_file, table.string("ca_file"));
-  if (ca_file) notify.ca_file = *ca_file;
+  TRY_ASSIGN(notify.ca_file, table.path("ca_file"));
   TRY(table.reject_unknown_keys());
   return notify;
 }
 
 Result<MetricsConfig> parse_metrics(ConfigTable table) {
   MetricsConfig metrics;
-  TRY_ASSIGN(auto file, table.string("file"));
-  if (file) metrics.file = *file;
+  TRY_ASSIGN(metrics.file, table.path("file"));
   TRY(table.reject_unknown_keys());
   return metrics;
 }

@@ -15,8 +15,4 @@ Result<HooksConfig> parse_hooks(ConfigTable table);
 Result<NotifyConfig> parse_notify(ConfigTable table);
 Result<MetricsConfig> parse_metrics(ConfigTable table);
 
-// Reads a secret from a *_file key (first line); refuses a world-readable file. `where` names
-// the key in messages. Defined in config.cpp.
-Result<std::string> read_secret_file(const std::string& where, const std::filesystem::path& path);
-
 }  // namespace dbkeep::core

@@ -168,6 +168,28 @@ Result<std::string> ConfigTable::required_string(std::string_view key) {
   return *value;
 }
 
+std::filesystem::path ConfigTable::resolve(const std::filesystem::path& value) const {
+  if (value.is_absolute()) return value;
+  std::error_code ignored;
+  auto directory = std::filesystem::absolute(file_, ignored).parent_path();
+  return (directory / value).lexically_normal();
+}
+
+std::string ConfigTable::resolve_program(const std::string& program) const {
+  return program.find('/') == std::string::npos ? program : resolve(program).string();
+}
+
+Result<std::optional<std::filesystem::path>> ConfigTable::path(std::string_view key) {
+  TRY_ASSIGN(auto value, string(key));
+  if (!value) return std::optional<std::filesystem::path>{};
+  return std::optional<std::filesystem::path>{resolve(*value)};
+}
+
+Result<std::filesystem::path> ConfigTable::required_path(std::string_view key) {
+  TRY_ASSIGN(auto value, required_string(key));
+  return resolve(value);
+}
+
 Result<std::optional<std::int64_t>> ConfigTable::integer(std::string_view key, std::int64_t min,
                                                          std::int64_t max) {
   const toml::node* found = node(key);

@@ -36,6 +36,16 @@ class ConfigTable {
                                               std::int64_t max);
   Result<std::optional<bool>> boolean(std::string_view key);
   Result<std::optional<std::vector<std::string>>> string_list(std::string_view key);
+  // A file or directory: a relative value (from the file or the environment) is taken relative
+  // to the config file's directory, so a run from cron (working directory /) finds the same
+  // files as one from a shell.
+  Result<std::optional<std::filesystem::path>> path(std::string_view key);
+  Result<std::filesystem::path> required_path(std::string_view key);
+  // `value` made absolute against the config file's directory (unchanged when absolute).
+  [[nodiscard]] std::filesystem::path resolve(const std::filesystem::path& value) const;
+  // A program named with a slash ("./stop-app", "bin/x") is resolved like a path; a bare name
+  // ("mariadbd") is left for the PATH lookup when it runs.
+  [[nodiscard]] std::string resolve_program(const std::string& program) const;
   // Sizes like "1G", "512M", "64K", "100" (bytes); binary units.
   Result<std::optional<std::uint64_t>> size(std::string_view key);
 

@@ -13,6 +13,7 @@
 #include "dbkeep/core/bounded_json.hpp"
 #include "dbkeep/core/fd.hpp"
 #include "dbkeep/core/fd_io.hpp"
+#include "dbkeep/core/private_directory.hpp"
 
 namespace dbkeep::core {
 namespace {
@@ -46,13 +47,8 @@ Result<void> write_all(int fd, std::string_view data, const std::filesystem::pat
 }  // namespace
 
 Result<ResourceJournal> ResourceJournal::open(std::filesystem::path file) {
-  std::error_code error;
   std::filesystem::path parent = file.parent_path().empty() ? "." : file.parent_path();
-  if (!std::filesystem::exists(parent, error)) {
-    std::filesystem::create_directories(parent, error);
-    if (error) return fail("creating state directory " + parent.string() + ": " + error.message());
-    std::filesystem::permissions(parent, std::filesystem::perms::owner_all, error);
-  }
+  TRY(create_private_directories(parent));
 
   ResourceJournal journal(std::move(file));
   // A run killed while persisting leaves the temporary file; the old journal beside it is the
@@ -62,6 +58,7 @@ Result<ResourceJournal> ResourceJournal::open(std::filesystem::path file) {
   }
   std::ifstream in(journal.file_);
   if (!in) {
+    std::error_code error;
     if (std::filesystem::exists(journal.file_, error)) {
       return fail("cannot read resource journal " + journal.file_.string());
     }

@@ -2,57 +2,29 @@
 
 #include <fcntl.h>
 #include <sodium.h>
-#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "dbkeep/core/fd.hpp"
 #include "dbkeep/core/log.hpp"
+#include "dbkeep/core/secret_file.hpp"
 #include "dbkeep/pipeline/encryption.hpp"
 
 namespace dbkeep::crypto {
 namespace {
-
-Result<void> refuse_readable_by_others(const std::filesystem::path& path, const char* what) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) {
-    return usage_error(
-        errno_message("cannot read " + std::string(what) + " " + path.string(), errno));
-  }
-  if (info.st_mode & S_IROTH) {
-    return usage_error(std::string(what) + " " + path.string() +
-                       " is world-readable; run chmod 600 on it");
-  }
-  return {};
-}
-
-Result<std::string> read_whole_file(const std::filesystem::path& path, const char* what) {
-  TRY(refuse_readable_by_others(path, what));
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream content;
-  content << in.rdbuf();
-  if (!in) return usage_error("cannot read " + std::string(what) + " " + path.string());
-  return content.str();
-}
 
 Credential passphrase(std::string text) {
   log::register_secret(text);
   return Credential{SlotKind::kPassphrase, Secret(std::move(text))};
 }
 
-// The first line of a passphrase file, without its line ending.
+// A passphrase file holds the passphrase alone, on one line.
 Result<Credential> passphrase_from_file(const std::filesystem::path& path) {
-  TRY_ASSIGN(auto content, read_whole_file(path, "passphrase file"));
-  Secret whole(std::move(content));
-  std::string line = whole.reveal().substr(0, whole.reveal().find('\n'));
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.empty()) return usage_error("passphrase file " + path.string() + " is empty");
+  TRY_ASSIGN(auto line, core::read_secret_file(path, "passphrase file"));
   return passphrase(std::move(line));
 }
 
@@ -141,8 +113,8 @@ Result<Credential> key_file_credential(const std::filesystem::path& path, bool c
     if (!written) return fail(errno_message("cannot write key file " + path.string(), errno));
     log::info("created key file " + path.string() + " (keep a copy away from the repository)");
   }
-  TRY_ASSIGN(auto content, read_whole_file(path, "key file"));
-  if (content.empty()) return usage_error("key file " + path.string() + " is empty");
+  // Every byte counts: the wrapping key is a hash of the whole content, newline included.
+  TRY_ASSIGN(auto content, core::read_secret_file(path, "key file", core::SecretForm::kBytes));
   return Credential{SlotKind::kKeyFile, Secret(std::move(content))};
 }
 

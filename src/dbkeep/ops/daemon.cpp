@@ -6,6 +6,7 @@
 #include "dbkeep/core/bounded_json.hpp"
 #include "dbkeep/core/cancellation.hpp"
 #include "dbkeep/core/log.hpp"
+#include "dbkeep/core/private_directory.hpp"
 #include "dbkeep/core/time_format.hpp"
 #include "dbkeep/ops/atomic_file.hpp"
 
@@ -41,6 +42,7 @@ Result<void> DaemonState::load() {
 }
 
 Result<void> DaemonState::save() const {
+  TRY(core::create_private_directories(file_.parent_path()));  // the state directory: 0700
   nlohmann::json last_run = nlohmann::json::object();
   for (const auto& [set, time] : last_run_) last_run[set] = core::format_iso_utc(time);
   return write_file_atomically(file_, nlohmann::json{{"last_run", last_run}}.dump(2) + "\n", 0640);

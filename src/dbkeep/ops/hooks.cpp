@@ -1,5 +1,6 @@
 #include "dbkeep/ops/hooks.hpp"
 
+#include "dbkeep/core/executable_path.hpp"
 #include "dbkeep/core/log.hpp"
 
 namespace dbkeep::ops {
@@ -47,22 +48,44 @@ std::map<std::string, std::string> hook_environment(HookKind kind, const RunReco
   return env;
 }
 
-const std::vector<std::string>& HookRunner::command_of(HookKind kind) const {
+namespace {
+
+const std::vector<std::string>& hook_command(const core::HooksConfig& hooks, HookKind kind) {
   switch (kind) {
     case HookKind::kPreBackup:
-      return hooks_.pre_backup;
+      return hooks.pre_backup;
     case HookKind::kPreLock:
-      return hooks_.pre_lock;
+      return hooks.pre_lock;
     case HookKind::kPostLock:
-      return hooks_.post_lock;
+      return hooks.post_lock;
     case HookKind::kPostSnapshot:
-      return hooks_.post_snapshot;
+      return hooks.post_snapshot;
     case HookKind::kPostBackup:
-      return hooks_.post_backup;
+      return hooks.post_backup;
     case HookKind::kOnFailure:
-      return hooks_.on_failure;
+      return hooks.on_failure;
   }
-  return hooks_.pre_backup;
+  return hooks.pre_backup;
+}
+
+}  // namespace
+
+std::vector<std::string> hook_program_problems(const core::HooksConfig& hooks) {
+  std::vector<std::string> problems;
+  for (auto kind : {HookKind::kPreBackup, HookKind::kPreLock, HookKind::kPostLock,
+                    HookKind::kPostSnapshot, HookKind::kPostBackup, HookKind::kOnFailure}) {
+    const auto& command = hook_command(hooks, kind);
+    if (command.empty() || core::find_executable(command.front())) continue;
+    problems.push_back(
+        "[set.hooks] " + std::string(hook_name(kind)) + ": program " + command.front() +
+        " not found or not executable" +
+        (command.front().find('/') == std::string::npos ? " (looked up in PATH)" : ""));
+  }
+  return problems;
+}
+
+const std::vector<std::string>& HookRunner::command_of(HookKind kind) const {
+  return hook_command(hooks_, kind);
 }
 
 Result<void> HookRunner::run(HookKind kind, const RunRecord& record, bool finished) {

@@ -34,6 +34,12 @@ std::optional<HookKind> stage_hook_kind(std::string_view name);
 std::map<std::string, std::string> hook_environment(HookKind kind, const RunRecord& record,
                                                     bool finished);
 
+// One line per configured hook whose program cannot be found or run ("[set.hooks] post_lock:
+// program /x not found or not executable"). Checked before a backup starts, since a missing
+// post_lock program would otherwise be found with the global lock taken and the snapshot made,
+// and by check-config.
+std::vector<std::string> hook_program_problems(const core::HooksConfig& hooks);
+
 class HookRunner {
  public:
   HookRunner(const core::HooksConfig& hooks, core::CommandRunner& runner)

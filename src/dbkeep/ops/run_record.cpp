@@ -1,6 +1,7 @@
 #include "dbkeep/ops/run_record.hpp"
 
 #include "dbkeep/core/bounded_json.hpp"
+#include "dbkeep/core/private_directory.hpp"
 #include "dbkeep/ops/atomic_file.hpp"
 
 namespace dbkeep::ops {
@@ -59,6 +60,7 @@ Result<RunRecord> run_record_from_json(const nlohmann::json& document) {
 }
 
 Result<void> RunRecordStore::save(const RunRecord& record) const {
+  TRY(core::create_private_directories(directory_));  // inside the state directory: 0700
   return write_file_atomically(directory_ / (record.set + ".json"),
                                run_record_to_json(record).dump(2) + "\n", 0640);
 }

@@ -1,6 +1,8 @@
 #include "dbkeep/repo/backup_id.hpp"
 
 #include <cctype>
+#include <charconv>
+#include <tuple>
 
 namespace dbkeep::repo {
 
@@ -26,6 +28,24 @@ bool is_backup_id(std::string_view text) {
     if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
   }
   return true;
+}
+
+namespace {
+
+// The same-second counter of a well-formed id: 1 without a suffix, else the suffix.
+unsigned long long suffix_number(std::string_view id) {
+  if (id.size() <= 16) return 1;
+  unsigned long long number = 0;
+  std::from_chars(id.data() + 16, id.data() + id.size(), number);
+  return number;
+}
+
+}  // namespace
+
+bool backup_id_less(std::string_view a, std::string_view b) {
+  if (!is_backup_id(a) || !is_backup_id(b)) return a < b;
+  return std::tuple(a.substr(0, 15), suffix_number(a)) <
+         std::tuple(b.substr(0, 15), suffix_number(b));
 }
 
 }  // namespace dbkeep::repo

@@ -30,7 +30,7 @@ std::optional<KeyParts> split_key(const std::string& key) {
 
 bool newer_first(const Manifest& a, const Manifest& b) {
   if (a.started_at != b.started_at) return a.started_at > b.started_at;
-  return a.id > b.id;
+  return backup_id_less(b.id, a.id);
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <unordered_map>
 
 #include "dbkeep/core/time_zone.hpp"
+#include "dbkeep/repo/backup_id.hpp"
+#include "dbkeep/core/time_zone.hpp"
 
 namespace dbkeep::repo {
 
@@ -160,7 +162,7 @@ Result<std::vector<RetentionDecision>> decide_retention(std::span<const BackupRe
 
   std::vector<BackupRecord> sorted(backups.begin(), backups.end());
   std::sort(sorted.begin(), sorted.end(), [](const BackupRecord& a, const BackupRecord& b) {
-    return a.started_at != b.started_at ? a.started_at > b.started_at : a.id > b.id;
+    return a.started_at != b.started_at ? a.started_at > b.started_at : backup_id_less(b.id, a.id);
   });
   std::set<std::string> ids;
   std::vector<std::size_t> complete_newest_first;

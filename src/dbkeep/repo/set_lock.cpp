@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <string>
 
+#include "dbkeep/core/private_directory.hpp"
+
 namespace dbkeep::repo {
 namespace {
 
@@ -22,10 +24,9 @@ std::string read_holder(int fd) {
 
 Result<SetLock> SetLock::acquire(const std::filesystem::path& state_dir, const std::string& set) {
   std::filesystem::path directory = state_dir / "locks";
-  std::error_code error;
-  std::filesystem::create_directories(directory, error);
-  if (error) {
-    return fail("cannot create lock directory " + directory.string() + ": " + error.message());
+  if (auto created = core::create_private_directories(directory); !created) {
+    return fail("cannot create lock directory " + directory.string() + ": " +
+                created.error().message);
   }
   std::filesystem::path path = directory / (set + ".lock");
   core::Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));

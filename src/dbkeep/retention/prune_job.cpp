@@ -68,7 +68,7 @@ Result<repo::RetentionPolicy> retention_policy(const core::RetentionConfig& rete
   policy.keep_monthly = retention.keep_monthly;
   policy.keep_yearly = retention.keep_yearly;
   if (retention.keep_within) {
-    TRY_ASSIGN(policy.keep_within, repo::parse_duration(*retention.keep_within));
+    TRY_ASSIGN(policy.keep_within, core::parse_duration(*retention.keep_within));
   }
   policy.time_zone = retention.time_zone;
   TRY(repo::validate(policy));

@@ -13,6 +13,7 @@
 
 #include "dbkeep/core/fd.hpp"
 #include "dbkeep/core/fd_io.hpp"
+#include "dbkeep/core/private_directory.hpp"
 #include "dbkeep/storage/key.hpp"
 
 namespace dbkeep::storage {
@@ -21,23 +22,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr mode_t kFileMode = 0600;
-constexpr mode_t kDirectoryMode = 0700;
-
-// mkdir -p with our directory mode (exactly 0700, whatever the umask).
-Result<void> make_directories(const fs::path& directory) {
-  fs::path current;
-  for (const auto& component : directory) {
-    current /= component;
-    if (::mkdir(current.c_str(), kDirectoryMode) == 0) {
-      if (::chmod(current.c_str(), kDirectoryMode) != 0) {
-        return fail(errno_message("chmod " + current.string(), errno));
-      }
-    } else if (errno != EEXIST) {
-      return fail(errno_message("creating directory " + current.string(), errno));
-    }
-  }
-  return {};
-}
 
 std::string temp_name_for(const fs::path& target) {
   thread_local std::mt19937_64 random{std::random_device{}()};
@@ -109,7 +93,7 @@ Result<fs::path> LocalBackend::path_of(std::string_view key) const {
 
 Result<std::unique_ptr<Writer>> LocalBackend::create(std::string_view key) {
   TRY_ASSIGN(fs::path target, path_of(key));
-  TRY(make_directories(target.parent_path()));
+  TRY(core::create_private_directories(target.parent_path()));
   fs::path temp = target.parent_path() / temp_name_for(target);
   core::Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kFileMode));
   if (!fd) return fail(errno_message("creating " + temp.string(), errno));

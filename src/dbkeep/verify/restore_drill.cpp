@@ -1,9 +1,10 @@
 #include "dbkeep/verify/restore_drill.hpp"
 
-#include "dbkeep/core/bounded_json.hpp"
 #include "dbkeep/core/cancellation.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/temp_dir.hpp"
+#include "dbkeep/verify/mysql_drill.hpp"
+#include "dbkeep/verify/verification_record.hpp"
 #include "dbkeep/repo/repository.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "dbkeep/verify/mysql_drill.hpp"
@@ -99,13 +100,8 @@ Result<void> record_drill(storage::Backend& backend, const DrillReport& report) 
 
 Result<std::optional<nlohmann::json>> last_drill(storage::Backend& backend, const std::string& set,
                                                  const std::string& id) {
-  TRY_ASSIGN(auto objects, backend.list(drills_prefix(set, id)));
-  if (objects.empty()) return std::optional<nlohmann::json>{};
-  TRY_ASSIGN(auto text, storage::read_all(backend, objects.back().key));  // sorted: newest last
   // A damaged drill record reads as "no drill": it only decorates `list` and `show`.
-  auto document = core::parse_bounded_json(text);
-  if (!document) return std::optional<nlohmann::json>{};
-  return std::optional<nlohmann::json>(std::move(*document));
+  return newest_record(backend, drills_prefix(set, id));
 }
 
 }  // namespace dbkeep::verify

@@ -9,6 +9,8 @@
 
 #include "dbkeep/core/fd_io.hpp"
 #include "dbkeep/core/sha256.hpp"
+#include "dbkeep/core/private_directory.hpp"
+#include "dbkeep/core/sha256.hpp"
 
 namespace dbkeep::restore::logical {
 namespace {
@@ -38,11 +40,7 @@ std::filesystem::path LoadProgress::path_for(const std::filesystem::path& direct
 }
 
 Result<LoadProgress> LoadProgress::open(const std::filesystem::path& path) {
-  std::error_code error;
-  std::filesystem::create_directories(path.parent_path(), error);
-  if (error) {
-    return fail("cannot create " + path.parent_path().string() + ": " + error.message());
-  }
+  TRY(core::create_private_directories(path.parent_path()));
   LoadProgress progress;
   progress.path_ = path;
   progress.fd_.reset(::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600));

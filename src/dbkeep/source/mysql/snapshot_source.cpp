@@ -11,6 +11,7 @@
 #include "dbkeep/core/time_format.hpp"
 #include "dbkeep/source/mysql/quiesce.hpp"
 #include "dbkeep/source/snapshot/leftover_recovery.hpp"
+#include "dbkeep/source/snapshot/mount_point.hpp"
 
 namespace dbkeep::source::mysql {
 namespace fs = std::filesystem;
@@ -99,6 +100,10 @@ Result<void> SnapshotSource::run(repo::BackupSession& session) {
   TRY_ASSIGN(auto options,
              snapshot_options(settings_.snapshot, snapshot_name(settings_.set, session.id())));
   TRY_ASSIGN(auto provider, snapshot::make_snapshot_provider(options, *runner_, *journal_));
+  // Before the lock, so a missing or impossible mount point never costs a lock window.
+  if (settings_.snapshot.provider != core::SnapshotProvider::kZfs) {
+    TRY(snapshot::prepare_mount_point(settings_.snapshot.mount_point));
+  }
   TRY(provider->prepare());
   const std::string description = provider->description();
 
