@@ -16,7 +16,7 @@
 #include "support/temp_dir.hpp"
 #include "support/tls_smtp_listener.hpp"
 
-namespace dbkeep::jobs {
+namespace dbkeep::backup {
 namespace {
 
 namespace fs = std::filesystem;
@@ -279,4 +279,4 @@ TEST_F(BackupRunTest, EmailToARemoteServerUsesStartTls) {
 }
 
 }  // namespace
-}  // namespace dbkeep::jobs
+}  // namespace dbkeep::backup

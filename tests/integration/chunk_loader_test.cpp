@@ -14,7 +14,7 @@
 #include "support/byte_streams.hpp"
 #include "support/mariadb_test_suite.hpp"
 
-namespace dbkeep::jobs {
+namespace dbkeep::restore::logical {
 namespace {
 
 using namespace std::chrono_literals;
@@ -93,4 +93,4 @@ TEST_F(ChunkLoaderTest, ChunkRolledBackAsADeadlockVictimIsLoadedAgain) {
 }
 
 }  // namespace
-}  // namespace dbkeep::jobs
+}  // namespace dbkeep::restore::logical

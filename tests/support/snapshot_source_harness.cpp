@@ -40,8 +40,8 @@ Result<void> SnapshotSourceHarness::run_backup(
   TRY(source.estimate());
   repo::Manifest draft;
   draft.set = "main";
-  draft.source = "mysql";
-  draft.method = "snapshot";
+  draft.source = core::SourceKind::kMysql;
+  draft.method = core::Method::kSnapshot;
   draft.started_at = core::now_seconds();
   TRY_ASSIGN(draft.id, repository.reserve_id("main", draft.started_at));
   if (before_run) before_run(draft.id);

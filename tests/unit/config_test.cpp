@@ -54,7 +54,7 @@ TEST(ConfigTest, ParsesTheDesignExample) {
   ASSERT_EQ(config->sets.size(), 1U);
   const auto& set = config->sets.front();
   EXPECT_EQ(set.name, "sessions");
-  EXPECT_EQ(set.codec.codec, pipeline::Codec::kZstd);
+  EXPECT_EQ(set.codec.codec, Codec::kZstd);
   EXPECT_EQ(set.codec.level, 5);
   ASSERT_TRUE(set.sqlite);
   EXPECT_EQ(set.sqlite->path, "/var/lib/app/sessions.db");
@@ -89,7 +89,7 @@ TEST(ConfigTest, EnvironmentOverridesFileValues) {
   EXPECT_EQ(config->repository.path, "/srv/backups");
   EXPECT_EQ(config->sets[0].sqlite->path, "/tmp/other.db");
   EXPECT_EQ(config->sets[0].retention.keep_last, 3);
-  EXPECT_EQ(config->sets[0].codec.codec, pipeline::Codec::kGzip);
+  EXPECT_EQ(config->sets[0].codec.codec, Codec::kGzip);
 }
 
 TEST(ConfigTest, EnvironmentCanSupplyAMissingRequiredKey) {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace dbkeep::jobs {
+namespace dbkeep::restore::logical {
 namespace {
 
 TEST(DeferredIndexes, MovesPlainAndUniqueKeysOut) {
@@ -87,4 +87,4 @@ TEST(DeferredIndexes, LeavesOtherStatementsAlone) {
 }
 
 }  // namespace
-}  // namespace dbkeep::jobs
+}  // namespace dbkeep::restore::logical

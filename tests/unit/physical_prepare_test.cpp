@@ -5,7 +5,7 @@
 
 #include "dbkeep/restore/physical_restore.hpp"
 
-namespace dbkeep::jobs {
+namespace dbkeep::restore {
 namespace {
 
 using Argv = std::vector<std::string>;
@@ -37,4 +37,4 @@ TEST(PhysicalPrepareCommandsTest, AFullBackupAloneIsOnePlainPrepare) {
 }
 
 }  // namespace
-}  // namespace dbkeep::jobs
+}  // namespace dbkeep::restore

@@ -11,7 +11,7 @@
 #include "dbkeep/storage/fault_injecting_backend.hpp"
 #include "dbkeep/storage/memory_backend.hpp"
 
-namespace dbkeep::jobs {
+namespace dbkeep::retention {
 namespace {
 
 using namespace std::chrono;
@@ -232,4 +232,4 @@ TEST(RetentionPolicyFromConfigTest, ConvertsEveryKey) {
 }
 
 }  // namespace
-}  // namespace dbkeep::jobs
+}  // namespace dbkeep::retention

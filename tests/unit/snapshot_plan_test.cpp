@@ -86,12 +86,12 @@ TEST(SnapshotPlanTest, SnapshotNamesAreSafe) {
 
 TEST(SnapshotPlanTest, MapsLockSettings) {
   core::MysqlConfig config;
-  config.lock = "backup_stage";
+  config.lock = LockMode::kBackupStage;
   config.lock_wait_timeout_s = 7;
   config.lock_attempts = 4;
   config.watchdog_ms = 250;
   config.long_query_seconds = 30;
-  config.long_query_action = "kill";
+  config.long_query_action = LongQueryAction::kKill;
   auto options = quiesce_options(config);
   ASSERT_TRUE(options);
   EXPECT_EQ(options->lock_mode, LockMode::kBackupStage);
@@ -146,12 +146,12 @@ owner = "mariadb"
                                    "dbkeep.toml", {});
   ASSERT_TRUE(config) << config.error().message;
   const auto& set = config->sets.front();
-  EXPECT_EQ(set.mysql->lock, "backup_stage");
+  EXPECT_EQ(set.mysql->lock, LockMode::kBackupStage);
   EXPECT_EQ(set.mysql->lock_wait_timeout_s, 2);
   EXPECT_EQ(set.mysql->lock_attempts, 5);
   EXPECT_EQ(set.mysql->watchdog_ms, 800);
   EXPECT_EQ(set.mysql->long_query_seconds, 10);
-  EXPECT_EQ(set.mysql->long_query_action, "kill");
+  EXPECT_EQ(set.mysql->long_query_action, LongQueryAction::kKill);
   EXPECT_EQ(set.snapshot->fill_limit_percent, 80);
   EXPECT_EQ(set.snapshot->mount_options, "ro,nouuid");
   EXPECT_EQ(set.restore.owner, "mariadb");
