@@ -78,8 +78,8 @@ TEST(BackupIdTest, ListAndLatestPutSuffixTenBeforeNine) {
     Manifest manifest;
     manifest.id = id;
     manifest.set = "app";
-    manifest.source = "sqlite";
-    manifest.method = "online";
+    manifest.source = core::SourceKind::kSqlite;
+    manifest.method = core::Method::kOnline;
     manifest.started_at = time;
     manifest.finished_at = time;
     ASSERT_TRUE(repository.commit(manifest));
