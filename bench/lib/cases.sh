@@ -105,7 +105,7 @@ measure_load() {
   run_timed "$log_file" "$WORK/time.out" "$cmd"
   if ((LAST_EXIT != 0)); then
     record load "$contender" "$rep" failed "$LAST_SECONDS" "$LAST_RSS_KB" "" "" \
-      "exit $LAST_EXIT: $(last_line "$log_file")"
+      "exit $LAST_EXIT: $(last_line "$log_file")" "$(last_cpu)"
     log "  load/$contender rep $rep: FAILED, see $log_file"
     return 0
   fi
@@ -115,11 +115,11 @@ measure_load() {
 # check_load CASE CONTENDER REP: a load only counts when every table has its rows back.
 check_load() {
   if [[ "$(row_counts target)" == "$(cat "$WORK/expected-counts")" ]]; then
-    record "$1" "$2" "$3" ok "$LAST_SECONDS" "$LAST_RSS_KB" "" ""
+    record "$1" "$2" "$3" ok "$LAST_SECONDS" "$LAST_RSS_KB" "" "" "" "$(last_cpu)"
     log "  $1/$2 rep $3: ${LAST_SECONDS}s"
   else
     record "$1" "$2" "$3" failed "$LAST_SECONDS" "$LAST_RSS_KB" "" "" \
-      "row counts on the target differ from the source after the load"
+      "row counts on the target differ from the source after the load" "$(last_cpu)"
     log "  $1/$2 rep $3: FAILED, row counts differ"
   fi
 }
@@ -220,11 +220,12 @@ run_contender_lock() {
       run_timed "$log_file" "$WORK/time.out" "$(peer_snapshot_cmd -)"
       if ((LAST_EXIT == 0)); then
         lock_ms=$(cat "$WORK/peer-lock-ms")
-        record lock "$contender" "$rep" ok "$LAST_SECONDS" "$LAST_RSS_KB" "" "$lock_ms"
+        record lock "$contender" "$rep" ok "$LAST_SECONDS" "$LAST_RSS_KB" "" "$lock_ms" "" \
+          "$(last_cpu)"
         log "  lock/$contender rep $rep: lock ${lock_ms} ms"
       else
         record lock "$contender" "$rep" failed "$LAST_SECONDS" "" "" "" \
-          "exit $LAST_EXIT: $(last_line "$log_file")"
+          "exit $LAST_EXIT: $(last_line "$log_file")" "$(last_cpu)"
       fi ;;
   esac
   sleep 1 # let the writers run unlocked between backups

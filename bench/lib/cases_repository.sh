@@ -95,10 +95,10 @@ dbkeep_verify() {
     "$(printf '%q ' "$DBKEEP" --config "$dir/config.toml" verify --latest)"
   if ((LAST_EXIT == 0)); then
     record "$case_name" "$contender" "$rep" ok "$LAST_SECONDS" "$LAST_RSS_KB" \
-      "$(size_of "$(repository_store "$variant")/physical")"
+      "$(size_of "$(repository_store "$variant")/physical")" "" "" "$(last_cpu)"
     log "  $case_name/$contender rep $rep: ${LAST_SECONDS}s"
   else
     record "$case_name" "$contender" "$rep" failed "$LAST_SECONDS" "$LAST_RSS_KB" "" "" \
-      "exit $LAST_EXIT: $(last_line "$log_file")"
+      "exit $LAST_EXIT: $(last_line "$log_file")" "$(last_cpu)"
   fi
 }

@@ -150,8 +150,9 @@ dbkeep_backup() {
   fi
   if [[ "$case_name" == lock ]]; then lock_ms=$(dbkeep_lock_ms "$dir" "$RUN_ID"); fi
   record "$case_name" "$contender" "$rep" ok "$LAST_SECONDS" "$LAST_RSS_KB" \
-    "$(size_of "$store/$method")" "$lock_ms" "id $RUN_ID${lock_ms:+, lock ${lock_ms} ms}${note:+; $note}"
-  log "  $case_name/$contender rep $rep: ${LAST_SECONDS}s${lock_ms:+, lock_held_ms $lock_ms}${note:+, $note}"
+    "$(size_of "$store/$method")" "$lock_ms" "id $RUN_ID${lock_ms:+, lock ${lock_ms} ms}${note:+; $note}" \
+    "$(last_cpu)"
+  log "  $case_name/$contender rep $rep: ${LAST_SECONDS}s, client CPU ${LAST_USER_S}+${LAST_SYS_S}s${lock_ms:+, lock_held_ms $lock_ms}${note:+, $note}"
 }
 
 # repository_store VARIANT: the directory holding the repository's bytes (the local repository,

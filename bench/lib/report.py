@@ -11,7 +11,10 @@ import statistics
 import sys
 from pathlib import Path
 
-FIELDS = ["case", "contender", "rep", "status", "seconds", "rss_kb", "bytes", "lock_ms", "note"]
+FIELDS = ["case", "contender", "rep", "status", "seconds", "rss_kb", "bytes", "lock_ms", "note",
+          "user_s", "sys_s", "server_cpu_s"]
+NUMERIC = ("seconds", "rss_kb", "bytes", "lock_ms", "user_s", "sys_s", "server_cpu_s")
+GIB = 1 << 30
 
 # Which peers each dbkeep contender is compared with. Unlisted cases compare the case's
 # dbkeep contender with every other contender of the case.
@@ -22,6 +25,31 @@ PAIRINGS = {
     "encryption": {"dbkeep logical encrypted": ["logical, no encryption"],
                    "dbkeep snapshot encrypted": ["snapshot, no encryption"]},
 }
+
+# The issues' ratio targets: (case, dbkeep contender, peer, metric, limit, what it is).
+# metric "time" is the ratio of median wall seconds, "cpu" the ratio of median client CPU
+# seconds per GiB of source data (user + sys of the client's process tree, server excluded;
+# the divisor is the same for every contender, so it is also the ratio of CPU seconds).
+TARGETS = [
+    ("dump", "dbkeep logical", "mariadb-dump + zstd", "time", 0.4,
+     "logical dump wall time ≤ 0.4× `mariadb-dump | zstd -1 -T2`"),
+    ("dump", "dbkeep logical", "mydumper -t 2", "time", 1.5,
+     "logical dump wall time ≤ 1.5× `mydumper -t 2` (raw)"),
+    ("dump", "dbkeep logical", "mydumper -t 2", "cpu", 0.7,
+     "logical dump client CPU s/GiB ≤ 0.7× `mydumper -t 2` (raw)"),
+    ("dump", "dbkeep logical", "mydumper -t 2 -c", "cpu", 0.7,
+     "logical dump client CPU s/GiB ≤ 0.7× `mydumper -t 2 -c`"),
+    ("load", "dbkeep restore", "myloader -t 2", "time", 0.8,
+     "logical load wall time ≤ 0.8× `myloader -t 2`"),
+    ("snapshot", "dbkeep snapshot", "btrfs snapshot + tar + zstd", "time", 1.1,
+     "snapshot backup ≤ 1.1× `btrfs snapshot + tar | zstd -1 -T2`"),
+    ("physical", "dbkeep physical", "mariabackup + zstd", "time", 1.1,
+     "physical backup ≤ 1.1× `mariabackup --stream | zstd -1 -T2`"),
+    ("encryption", "dbkeep logical encrypted", "logical, no encryption", "time", 1.1,
+     "encryption costs ≤ 10 % (logical)"),
+    ("encryption", "dbkeep snapshot encrypted", "snapshot, no encryption", "time", 1.1,
+     "encryption costs ≤ 10 % (snapshot)"),
+]
 
 
 def find_key(node, key):
@@ -69,8 +97,11 @@ def read_measurements(work):
     for line in (work / "measurements.tsv").read_text().splitlines():
         values = line.split("\t")
         row = dict(zip(FIELDS, values + [""] * (len(FIELDS) - len(values))))
-        for field in ("seconds", "rss_kb", "bytes", "lock_ms"):
+        for field in NUMERIC:
             row[field] = number(row[field]) if row[field] else None
+        # Client CPU: user + sys of the timed command and every descendant it waited for.
+        row["cpu_s"] = (round(row["user_s"] + row["sys_s"], 3)
+                        if row["user_s"] is not None and row["sys_s"] is not None else None)
         row["rep"] = int(row["rep"]) if row["rep"].isdigit() else None
         rows.append(row)
     return rows
@@ -92,8 +123,10 @@ def spread(values):
             "n": len(values)}
 
 
-def summarize(rows):
-    """One summary per (case, contender), in the order the contenders first appeared."""
+def summarize(rows, data_bytes):
+    """One summary per (case, contender), in the order the contenders first appeared.
+    DATA_BYTES (the source's InnoDB data + index bytes) is the divisor of CPU s per GiB."""
+    gib = data_bytes / GIB if data_bytes else None
     groups = {}
     for row in rows:
         groups.setdefault((row["case"], row["contender"]), []).append(row)
@@ -110,6 +143,12 @@ def summarize(rows):
             "peak_rss_kb": max((r["rss_kb"] for r in ok if r["rss_kb"]), default=None),
             "bytes": spread([r["bytes"] for r in ok]),
             "lock_ms": spread([r["lock_ms"] for r in ok]),
+            "cpu_seconds": spread([r["cpu_s"] for r in ok]),
+            "user_seconds": spread([r["user_s"] for r in ok]),
+            "sys_seconds": spread([r["sys_s"] for r in ok]),
+            "cpu_s_per_gib": spread([r["cpu_s"] / gib for r in ok
+                                     if gib and r["cpu_s"] is not None]),
+            "server_cpu_seconds": spread([r["server_cpu_s"] for r in ok]),
             "lock_ms_missing": sum(1 for r in ok if r["lock_ms"] is None) if case == "lock" else 0,
             "warnings": sorted({part.strip() for r in ok for part in r["note"].split(";")
                                 if part.strip().startswith("warning:")}),
@@ -151,6 +190,7 @@ def ratios(summaries):
                 "size": ratio(s["bytes"], peer["bytes"]) if whole_run else None,
                 "peak_rss": rss,
                 "lock_ms": ratio(s["lock_ms"], peer["lock_ms"]) if available else None,
+                "cpu": ratio(s["cpu_s_per_gib"], peer["cpu_s_per_gib"]) if whole_run else None,
                 "reason": "" if available else (s["message"] or peer["message"]),
             })
     return result
@@ -178,6 +218,8 @@ def ratio_cell(case, contender, ratio_rows):
             parts.append(f"size {fmt(r['size'])}×")
         if r["peak_rss"] is not None:
             parts.append(f"RSS {fmt(r['peak_rss'])}×")
+        if r["cpu"] is not None:
+            parts.append(f"CPU {fmt(r['cpu'])}×")
         if r["lock_ms"] is not None:
             parts.append(f"lock {fmt(r['lock_ms'])}×")
         cells.append(", ".join(parts) or "n/a")
@@ -189,21 +231,58 @@ def status_text(s):
 
 
 def main_table(summaries, ratio_rows):
-    lines = ["| case | contender | runs | median s | min s | max s | peak RSS MiB | output MiB "
-             "| dbkeep ÷ this peer |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines = ["| case | contender | runs | median s | min s | max s | client CPU s | CPU s/GiB "
+             "| server CPU s | peak RSS MiB | output MiB | dbkeep ÷ this peer |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for s in summaries:
         if s["case"] == "lock":
             continue
         if s["status"] != "ok":
-            lines.append(f"| {s['case']} | {s['contender']} | 0 | {status_text(s)} | | | | | |")
+            lines.append(f"| {s['case']} | {s['contender']} | 0 | {status_text(s)} "
+                         "| | | | | | | | |")
             continue
         t = s["seconds"]
         size = s["bytes"]["median"] if s["bytes"] else None
         rss = s["peak_rss_kb"] * 1024 if s["peak_rss_kb"] else None
         lines.append(f"| {s['case']} | {s['contender']} | {s['runs']} | {fmt(t['median'])} "
-                     f"| {fmt(t['min'])} | {fmt(t['max'])} | {mib(rss)} | {mib(size)} "
+                     f"| {fmt(t['min'])} | {fmt(t['max'])} | {median_of(s['cpu_seconds'])} "
+                     f"| {median_of(s['cpu_s_per_gib'])} | {median_of(s['server_cpu_seconds'])} "
+                     f"| {mib(rss)} | {mib(size)} "
                      f"| {ratio_cell(s['case'], s['contender'], ratio_rows)} |")
+    return lines
+
+
+def median_of(stats, digits=2):
+    return "–" if stats is None else fmt(stats["median"], digits)
+
+
+def targets(ratio_rows):
+    """Every target whose dbkeep contender and peer both ran: measured ratio and met or not."""
+    by_pair = {(r["case"], r["dbkeep"], r["peer"]): r for r in ratio_rows}
+    result = []
+    for case, dbkeep, peer, metric, limit, text in TARGETS:
+        r = by_pair.get((case, dbkeep, peer))
+        if r is None:
+            continue
+        measured = r[metric] if r["available"] else None
+        result.append({"case": case, "dbkeep": dbkeep, "peer": peer, "metric": metric,
+                       "limit": limit, "target": text, "measured": measured,
+                       "met": None if measured is None else measured <= limit,
+                       "reason": "" if measured is not None else (r["reason"] or "no value")})
+    return result
+
+
+def target_table(target_rows):
+    if not target_rows:
+        return []
+    lines = ["", "Targets (ratio of medians; `cpu` = client CPU s per GiB of source data):", "",
+             "| target | metric | measured | limit | met? |", "|---|---|---:|---:|---|"]
+    for t in target_rows:
+        met = "n/a" if t["met"] is None else ("met" if t["met"] else "**not met**")
+        measured = "–" if t["measured"] is None else f"{fmt(t['measured'])}×"
+        text = t["target"].replace("|", "\\|")
+        lines.append(f"| {text} | {t['metric']} | {measured} | ≤ {t['limit']:.2f}× "
+                     f"| {met} |")
     return lines
 
 
@@ -237,7 +316,12 @@ def notes(summaries, meta):
              f"InnoDB), repetitions: {meta.get('reps')}, storage {meta.get('storage')}, "
              f"{meta.get('date_utc')}, whole run {meta.get('total_seconds')} s.",
              f"Load average at start {meta.get('loadavg_start')}, at end {meta.get('loadavg_end')} "
-             f"(well above {meta.get('nproc')} means other work competed for the cores)."]
+             f"(well above {meta.get('nproc')} means other work competed for the cores).",
+             "Client CPU s = user + sys of the timed command's whole process tree (both sides of "
+             "a pipeline, every thread), from wait4(); the MariaDB server is not in it (its own "
+             "CPU over the same interval is the server CPU column). CPU s/GiB divides by the "
+             f"source's InnoDB data + index size ({mib(number(meta.get('data_bytes') or 'x'))} "
+             "MiB), the same divisor for every contender."]
     problems = [s for s in summaries if s["status"] != "ok" or s["failures"] or s["warnings"]]
     if problems:
         lines.append("")
@@ -253,11 +337,13 @@ def notes(summaries, meta):
 def report(work, result_path):
     meta = read_meta(work)
     rows = read_measurements(work)
-    summaries = summarize(rows)
+    summaries = summarize(rows, number(meta.get("data_bytes") or "x"))
     ratio_rows = ratios(summaries)
+    target_rows = targets(ratio_rows)
     print("\n".join(main_table(summaries, ratio_rows) + lock_table(summaries, ratio_rows, meta)
-                    + notes(summaries, meta)))
-    document = {"meta": meta, "summary": summaries, "ratios": ratio_rows, "measurements": rows}
+                    + target_table(target_rows) + notes(summaries, meta)))
+    document = {"meta": meta, "summary": summaries, "ratios": ratio_rows, "targets": target_rows,
+                "measurements": rows}
     Path(result_path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return 0
 
