@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "dbkeep/core/free_space.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/time_format.hpp"
 

@@ -7,7 +7,6 @@
 #include <optional>
 
 #include "dbkeep/core/error.hpp"
-#include "dbkeep/core/free_space.hpp"
 #include "dbkeep/source/backup_source.hpp"
 #include "dbkeep/storage/backend.hpp"
 

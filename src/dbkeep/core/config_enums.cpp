@@ -7,6 +7,7 @@
 namespace dbkeep::core {
 namespace {
 
+// "none" last: [set.mysql] lock accepts only the first two (lock_mode_choices).
 constexpr std::array<EnumName<LockMode>, 3> kLockModes{{
     {LockMode::kFlushTablesWithReadLock, "ftwrl"},
     {LockMode::kBackupStage, "backup_stage"},

@@ -14,10 +14,7 @@ template <typename Number>
 Number number_at(const json& object, const char* key) {
   auto found = object.find(key);
   if (found == object.end() || !found->is_number_integer()) return Number{0};
-  if (found->is_number_integer() && !found->is_number_unsigned() &&
-      found->get<std::int64_t>() < 0) {
-    return Number{0};
-  }
+  if (!found->is_number_unsigned() && found->get<std::int64_t>() < 0) return Number{0};
   return found->get<Number>();
 }
 
