@@ -228,7 +228,7 @@ class MysqlLogicalResumeTest : public MariaDbTestSuite {
            server().query_value("SELECT COUNT(*) FROM " + name).value_or("?");
   }
 
-  TempDir dir_;
+  core::TempDir dir_ = make_temp_dir();
   std::filesystem::path config_;
 };
 

@@ -128,7 +128,7 @@ class MysqlLogicalTest : public ::testing::Test {
     if (!result) throw std::runtime_error(result.error().message);
   }
 
-  TempDir dir_;
+  core::TempDir dir_ = make_temp_dir();
 
  private:
   static std::unique_ptr<MariaDbServer>& source_slot() {

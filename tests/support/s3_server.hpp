@@ -54,7 +54,7 @@ class S3Server {
 
  private:
   S3Server() = default;
-  TempDir directory_;
+  core::TempDir directory_ = make_temp_dir();
   std::optional<core::ChildProcess> process_;
   unsigned port_ = 0;
 };

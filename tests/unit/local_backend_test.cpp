@@ -37,7 +37,7 @@ mode_t permissions_of(const fs::path& path) {
 
 class LocalBackendTest : public testing::Test {
  protected:
-  test::TempDir directory_;
+  core::TempDir directory_ = test::make_temp_dir();
   fs::path root_ = directory_.path() / "repo";  // not created: the backend must make it
   LocalBackend backend_{root_};
 };
@@ -164,7 +164,7 @@ struct ScopedUnmount {
 };
 
 TEST(LocalBackendDiskFullTest, FullDiskIsReportedWithThePathAndLeavesNothing) {
-  test::TempDir directory;
+  auto directory = test::make_temp_dir();
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a 1 MiB tmpfs";
   if (::mount("tmpfs", directory.path().c_str(), "tmpfs", 0, "size=1m,mode=0700") != 0) {
     GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
