@@ -106,7 +106,7 @@ void expect_encrypted_round_trip(const fs::path& root, Run dbkeep, Ids listed_id
                                  const std::function<void(const std::string& id)>& restore) {
   auto backup = dbkeep({"--json", "backup"}, {});
   ASSERT_EQ(backup.exit_code, 0) << backup.stderr_text << backup.stdout_text;
-  std::string id = nlohmann::json::parse(backup.stdout_text)["backups"][0]["id"];
+  std::string id = json_of(backup)["backups"][0]["id"];
   EXPECT_EQ(listed_ids(), std::vector<std::string>{id});
   auto verify = dbkeep({"verify", "--latest"}, {});
   EXPECT_EQ(verify.exit_code, 0) << verify.stderr_text << verify.stdout_text;

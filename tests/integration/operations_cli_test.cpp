@@ -91,7 +91,7 @@ TEST(OperationsCliTest, ScheduleInstallShowRemoveInATemporaryRoot) {
   auto show = workspace.dbkeep(
       {"--json", "schedule", "show", "--root", root.path().string(), "--name", "mysql-backup"});
   ASSERT_EQ(show.exit_code, 0) << show.stderr_text;
-  auto shown = nlohmann::json::parse(show.stdout_text);
+  auto shown = json_of(show);
   EXPECT_EQ(shown["installed"][0]["content"], content);
   ASSERT_EQ(shown["sets"][0]["next_runs"].size(), 3u);
   for (const auto& time : shown["sets"][0]["next_runs"]) {
