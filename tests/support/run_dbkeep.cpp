@@ -41,11 +41,4 @@ nlohmann::json json_of(const DbkeepRun& run) {
   return document;
 }
 
-nlohmann::json run_dbkeep_json(const std::vector<std::string>& args, int expected_exit,
-                               const std::map<std::string, std::string>& env) {
-  auto run = run_dbkeep(args, env);
-  EXPECT_EQ(run.exit_code, expected_exit) << describe(run);
-  return json_of(run);
-}
-
 }  // namespace dbkeep::test

@@ -30,9 +30,4 @@ std::string describe(const DbkeepRun& run);
 // fails the calling test with describe(run) and yields an empty object.
 nlohmann::json json_of(const DbkeepRun& run);
 
-// Runs `args` (which should include --json) and checks the exit status (a mismatch fails the
-// test with describe(run)); returns json_of(run).
-nlohmann::json run_dbkeep_json(const std::vector<std::string>& args, int expected_exit = 0,
-                               const std::map<std::string, std::string>& env = {});
-
 }  // namespace dbkeep::test
