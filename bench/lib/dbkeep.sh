@@ -82,6 +82,7 @@ EOF
 provider = "btrfs"
 volume = "$DATA_ROOT"
 mount_point = "$BTRFS_MNT/snap-dbkeep"
+${SNAPSHOT_KEYS:-}
 EOF
   fi
 }
@@ -132,7 +133,7 @@ classify() {
 # config written with write_dbkeep_config METHOD VARIANT …; default: the method's own.
 # Records the measurement; returns 0 when it worked.
 dbkeep_backup() {
-  local method=$1 case_name=$2 contender=$3 rep=$4 variant=${5:-$1} dir store log_file lock_ms="" note
+  local method=$1 case_name=$2 contender=$3 rep=$4 variant=${5:-$1} dir store log_file lock_ms="" lock_detail="" note
   dbkeep_usable "$method" || { report_unusable "$case_name" "$contender" "$method"; return 1; }
   dir=$(dbkeep_dir "$variant")
   [[ -f "$dir/config.toml" ]] || write_dbkeep_config "$method"
@@ -148,9 +149,13 @@ dbkeep_backup() {
     report_unusable "$case_name" "$contender" "$method"
     return 1
   fi
-  if [[ "$case_name" == lock ]]; then lock_ms=$(dbkeep_lock_ms "$dir" "$RUN_ID"); fi
+  if [[ "$case_name" == lock ]]; then
+    dbkeep_lock_facts "$dir" "$RUN_ID"
+    lock_ms=$LOCK_MS lock_detail=$LOCK_DETAIL
+  fi
   record "$case_name" "$contender" "$rep" ok "$LAST_SECONDS" "$LAST_RSS_KB" \
-    "$(size_of "$store/$method")" "$lock_ms" "id $RUN_ID${lock_ms:+, lock ${lock_ms} ms}${note:+; $note}" \
+    "$(size_of "$store/$method")" "$lock_ms" \
+    "id $RUN_ID${lock_ms:+, lock ${lock_ms} ms}${lock_detail:+, $lock_detail}${note:+; $note}" \
     "$(last_cpu)"
   log "  $case_name/$contender rep $rep: ${LAST_SECONDS}s, client CPU ${LAST_USER_S}+${LAST_SYS_S}s${lock_ms:+, lock_held_ms $lock_ms}${note:+, $note}"
 }
@@ -176,12 +181,16 @@ remove_leftover_snapshot() {
   done
 }
 
-# The manifest's lock_held_ms, wherever it sits in `show --json`; "n/a" when absent.
-dbkeep_lock_ms() {
-  local dir=$1 id=$2 value
+# dbkeep_lock_facts DIR ID: from the manifest (`show --json`), LOCK_MS: the lock hold in ms
+# (held_us where the manifest has it, else lock_held_ms; "n/a" when absent), and LOCK_DETAIL:
+# the snapshot method's steps inside the window and the sync and wait outside it, as
+# KEY=VALUE words for the row's note (report.py summarises them under the lock table).
+LOCK_MS="" LOCK_DETAIL=""
+dbkeep_lock_facts() {
+  local dir=$1 id=$2 picked
   "$DBKEEP" --config "$dir/config.toml" --json show "$id" >"$dir/show.json" 2>>"$WORK/logs/dbkeep-show.log"
-  value=$(python3 "$BENCH/lib/report.py" pick "$dir/show.json" lock_held_ms 2>/dev/null)
-  echo "${value:-n/a}"
+  mapfile -t picked < <(python3 "$BENCH/lib/report.py" lock-facts "$dir/show.json" 2>/dev/null)
+  LOCK_MS=${picked[0]:-n/a} LOCK_DETAIL=${picked[1]:-}
 }
 
 # prepare_dbkeep_load_source: one logical backup kept aside (repository "load") for the

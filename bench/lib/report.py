@@ -3,10 +3,14 @@
 
   report.py pick FILE KEY...    for each KEY, one line: its first value anywhere in the
                                 JSON document FILE (empty line when absent or unreadable)
+  report.py lock-facts FILE     two lines from a `show --json` manifest: the lock hold in ms
+                                (µs resolution when the manifest has held_us) and the lock
+                                window's steps as KEY=VALUE words for the row's note
   report.py report WORK RESULT  read WORK/meta.tsv and WORK/measurements.tsv, print the
                                 Markdown tables on stdout, write the JSON result to RESULT
 """
 import json
+import re
 import statistics
 import sys
 from pathlib import Path
@@ -85,6 +89,46 @@ def pick(path, keys):
     return 0
 
 
+# The snapshot method's lock facts beyond the hold time: the steps inside the window (µs),
+# the sync before the lock and the wait for it (ms, both outside the window).
+LOCK_DETAILS = [("record_position_us", ("steps_us", "record_position")),
+                ("snapshot_us", ("steps_us", "snapshot")), ("unlock_us", ("steps_us", "unlock")),
+                ("sync_before_ms", ("sync_before_ms",)), ("wait_ms", ("wait_ms",))]
+
+
+def lock_facts(path):
+    try:
+        document = json.loads(Path(path).read_text() or "null")
+    except (OSError, ValueError):
+        document = None
+    lock = find_key(document, "lock")
+    lock = lock if isinstance(lock, dict) else {}
+    held_us = lock.get("held_us")
+    held_ms = held_us / 1000 if isinstance(held_us, (int, float)) else find_key(document,
+                                                                                 "lock_held_ms")
+    print("" if held_ms is None else f"{held_ms:g}")
+    words = []
+    for name, path_in_lock in LOCK_DETAILS:
+        value = lock
+        for key in path_in_lock:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, (int, float)):
+            words.append(f"{name}={value:g}")
+    print(" ".join(words))
+    return 0
+
+
+def lock_details(rows):
+    """Per detail name, the values found in the rows' notes (see lock_facts)."""
+    values = {}
+    for row in rows:
+        for name, _ in LOCK_DETAILS:
+            match = re.search(rf"\b{name}=([0-9.]+)", row["note"])
+            if match:
+                values.setdefault(name, []).append(float(match.group(1)))
+    return values
+
+
 def number(text):
     try:
         return float(text)
@@ -150,6 +194,8 @@ def summarize(rows, data_bytes):
                                      if gib and r["cpu_s"] is not None]),
             "server_cpu_seconds": spread([r["server_cpu_s"] for r in ok]),
             "lock_ms_missing": sum(1 for r in ok if r["lock_ms"] is None) if case == "lock" else 0,
+            "lock_details": {name: spread(values) for name, values in lock_details(ok).items()}
+                            if case == "lock" else {},
             "warnings": sorted({part.strip() for r in ok for part in r["note"].split(";")
                                 if part.strip().startswith("warning:")}),
         })
@@ -305,6 +351,29 @@ def lock_table(summaries, ratio_rows, meta):
         lines.append(f"| {s['contender']} | {s['runs']} | {median} | {maximum} "
                      f"| {fmt(s['seconds']['median'])} "
                      f"| {ratio_cell('lock', s['contender'], ratio_rows)} |")
+    lines += lock_detail_lines(rows)
+    return lines
+
+
+def lock_detail_lines(rows):
+    """Where the time of the lock window went, for the contenders whose manifests say."""
+    lines = []
+    for s in rows:
+        details = s.get("lock_details") or {}
+        if not details:
+            continue
+
+        def cell(name, scale):
+            d = details.get(name)
+            return f"{fmt(d['median'] / scale, 1)} / {fmt(d['max'] / scale, 1)}" if d else "n/a"
+        if not lines:
+            lines = ["", "Lock window steps (median / max ms; the sync before the lock and the "
+                     "wait for it are outside the window):", "",
+                     "| contender | record position | snapshot | unlock | sync before | lock wait |",
+                     "|---|---:|---:|---:|---:|---:|"]
+        lines.append(f"| {s['contender']} | {cell('record_position_us', 1000)} "
+                     f"| {cell('snapshot_us', 1000)} | {cell('unlock_us', 1000)} "
+                     f"| {cell('sync_before_ms', 1)} | {cell('wait_ms', 1)} |")
     return lines
 
 
@@ -351,6 +420,8 @@ def report(work, result_path):
 def main(argv):
     if len(argv) >= 4 and argv[1] == "pick":
         return pick(argv[2], argv[3:])
+    if len(argv) == 3 and argv[1] == "lock-facts":
+        return lock_facts(argv[2])
     if len(argv) == 4 and argv[1] == "report":
         return report(Path(argv[2]), argv[3])
     print(__doc__, file=sys.stderr)

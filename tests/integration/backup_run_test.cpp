@@ -68,7 +68,7 @@ class BackupRunTest : public ::testing::Test {
   fs::path hooks_log() const { return scratch.path() / "hooks.log"; }
   fs::path metrics_file() const { return workspace->dir() / "metrics/dbkeep.prom"; }
 
-  test::TempDir scratch;
+  core::TempDir scratch = test::make_temp_dir();
   std::unique_ptr<test::SqliteWorkspace> workspace;
   core::Config config;
   std::unique_ptr<repo::Repository> repository;

@@ -17,6 +17,7 @@
 #include <functional>
 
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
+#include "support/cli_workspace.hpp"
 #include "support/physical_workspace.hpp"
 #include "support/s3_server.hpp"
 #include "support/snapshot_workspace.hpp"
@@ -105,7 +106,7 @@ void expect_encrypted_round_trip(const fs::path& root, Run dbkeep, Ids listed_id
                                  const std::function<void(const std::string& id)>& restore) {
   auto backup = dbkeep({"--json", "backup"}, {});
   ASSERT_EQ(backup.exit_code, 0) << backup.stderr_text << backup.stdout_text;
-  std::string id = nlohmann::json::parse(backup.stdout_text)["backups"][0]["id"];
+  std::string id = json_of(backup)["backups"][0]["id"];
   EXPECT_EQ(listed_ids(), std::vector<std::string>{id});
   auto verify = dbkeep({"verify", "--latest"}, {});
   EXPECT_EQ(verify.exit_code, 0) << verify.stderr_text << verify.stdout_text;
@@ -226,20 +227,17 @@ class EncryptedMysqlTest : public testing::TestWithParam<MysqlCase> {
       }
     }
     ASSERT_TRUE(world() && error().empty()) << "fixture did not start: " << error();
-    dir_ = world()->dir() / (GetParam().method + (GetParam().where == Where::kS3 ? "-s3" : ""));
-    fs::create_directories(dir_);
-    ::chmod(dir_.c_str(), 0755);  // restored datadirs below it are reached by mysql
+    workspace_.emplace(GetParam().method + (GetParam().where == Where::kS3 ? "-s3-" : "-"),
+                       world()->dir());
+    ::chmod(dir().c_str(), 0755);  // restored datadirs below it are reached by mysql
     write_config();
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
   }
 
   void write_config() const {
     const auto& method = GetParam().method;
-    std::ofstream out(dir_ / "dbkeep.toml");
-    out << repositories().repository_section(GetParam().where, dir_, method) << "[log]\nfile = \""
-        << (dir_ / "dbkeep.log").string() << "\"\n"
+    std::ofstream out(dir() / "dbkeep.toml");
+    out << repositories().repository_section(GetParam().where, dir(), method) << "[log]\nfile = \""
+        << (dir() / "dbkeep.log").string() << "\"\n"
         << "[[set]]\nname = \"db\"\nsource = \"mysql\"\nmethod = \"" << method
         << "\"\ncompression = \"none\"\n"
         << "[set.retention]\nkeep_last = 1\nprune_after_backup = false\n"
@@ -256,44 +254,23 @@ class EncryptedMysqlTest : public testing::TestWithParam<MysqlCase> {
     }
   }
 
-  DbkeepRun dbkeep(std::vector<std::string> args,
-                   const std::map<std::string, std::string>& env = {}) const {
-    args.insert(args.begin(), {"--config", (dir_ / "dbkeep.toml").string()});
-    return run_dbkeep(args, env);
-  }
-  std::vector<std::string> listed_ids() const {
-    auto run = dbkeep({"--json", "list"});
-    EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
-    std::vector<std::string> ids;
-    auto document = nlohmann::json::parse(run.stdout_text, nullptr, false);
-    if (document.is_discarded()) return ids;
-    for (const auto& backup : document["backups"]) ids.push_back(backup["id"].get<std::string>());
-    return ids;
-  }
-  nlohmann::json dbkeep_json(std::vector<std::string> args) const {
-    args.insert(args.begin(), "--json");
-    auto run = dbkeep(args);
-    EXPECT_EQ(run.exit_code, 0) << run.stderr_text << run.stdout_text;
-    auto document = nlohmann::json::parse(run.stdout_text, nullptr, false);
-    return document.is_discarded() ? nlohmann::json::object() : document;
-  }
-
   // Restores `id` the way its method restores and returns the restored table's fingerprint.
   std::string restore_and_fingerprint(const std::string& id) const {
     const auto& method = GetParam().method;
     if (method == "logical") {
-      auto restore =
-          dbkeep({"restore", id, "--to-server", "--socket", world()->server().socket().string(),
-                  "--user", "root", "--rename-schema", "secret=restored"});
+      auto restore = workspace_->dbkeep({"restore", id, "--to-server", "--socket",
+                                         world()->server().socket().string(), "--user", "root",
+                                         "--rename-schema", "secret=restored"});
       EXPECT_EQ(restore.exit_code, 0) << restore.stderr_text;
       auto connection = world()->server().connect_root();
       std::string fingerprint = connection ? table_fingerprint(*connection, "restored") : "";
       world()->server().execute("DROP DATABASE IF EXISTS restored");
       return fingerprint;
     }
-    const fs::path datadir = dir_ / "restored";
+    const fs::path datadir = dir() / "restored";
     if (method == "snapshot") {
-      auto restored = dbkeep_json({"restore", id, "--datadir", datadir.string(), "--start"});
+      auto restored =
+          workspace_->dbkeep_json({"restore", id, "--datadir", datadir.string(), "--start"});
       if (!restored.contains("server")) return "no server: " + restored.dump();
       std::string socket = restored["server"]["socket"];
       auto connection = connect_socket(socket);
@@ -303,9 +280,9 @@ class EncryptedMysqlTest : public testing::TestWithParam<MysqlCase> {
       fs::remove_all(fs::path(socket).parent_path());
       return fingerprint;
     }
-    auto restore = dbkeep_json({"restore", id, "--datadir", datadir.string()});
+    auto restore = workspace_->dbkeep_json({"restore", id, "--datadir", datadir.string()});
     EXPECT_EQ(restore["chain"].size(), 1U) << restore.dump();
-    auto server = RestoredMariaDb::start(datadir, dir_ / "run");
+    auto server = RestoredMariaDb::start(datadir, dir() / "run");
     if (!server) return "restored server did not start: " + server.error().message;
     auto connection = (*server)->connect();
     return connection ? table_fingerprint(*connection, "secret")
@@ -325,30 +302,33 @@ class EncryptedMysqlTest : public testing::TestWithParam<MysqlCase> {
     return message;
   }
 
-  fs::path dir_;
+  [[nodiscard]] const fs::path& dir() const { return workspace_->dir(); }
+
+  std::optional<CliWorkspace> workspace_;  // in the world's directory, made by SetUp()
 };
 
 TEST_P(EncryptedMysqlTest, RoundTripWithoutPlaintextAndWrongPassphraseWritesNothing) {
   auto connection = world()->server().connect_root();
   ASSERT_TRUE(connection) << connection.error().message;
   const std::string source = table_fingerprint(*connection, "secret");
-  auto root = repositories().stored_root(GetParam().where, dir_);
+  auto root = repositories().stored_root(GetParam().where, dir());
   auto run = [&](std::vector<std::string> args, std::map<std::string, std::string> env) {
-    return dbkeep(std::move(args), env);
+    return workspace_->dbkeep(std::move(args), env);
   };
-  auto ids = [&] { return listed_ids(); };
+  auto ids = [&] { return workspace_->listed_ids(); };
   expect_encrypted_round_trip(root, run, ids, [&](const std::string& id) {
     EXPECT_EQ(restore_and_fingerprint(id), source);
   });
   if (GetParam().where != Where::kS3 || HasFailure()) return;
 
   // prune against S3: a second backup, keep_last = 1 deletes the first and all its objects.
-  auto first = listed_ids();
-  auto second = dbkeep_json({"backup"});
+  auto first = workspace_->listed_ids();
+  auto second = workspace_->dbkeep_json({"backup"});
   ASSERT_EQ(second["backups"].size(), 1U);
-  auto pruned = dbkeep_json({"prune"});
+  auto pruned = workspace_->dbkeep_json({"prune"});
   EXPECT_EQ(pruned["sets"][0]["deleted"], 1) << pruned.dump();
-  EXPECT_EQ(listed_ids(), std::vector<std::string>{second["backups"][0]["id"].get<std::string>()});
+  EXPECT_EQ(workspace_->listed_ids(),
+            std::vector<std::string>{second["backups"][0]["id"].get<std::string>()});
   storage::s3::S3Backend raw(repositories().s3().backend_options(GetParam().method + "/"));
   auto left = raw.list("db/" + first.at(0) + "/");
   ASSERT_TRUE(left) << left.error().message;

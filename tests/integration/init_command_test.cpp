@@ -25,7 +25,7 @@ unsigned mode_of(const fs::path& path) {
 }
 
 TEST(InitCommandTest, WritesTheCommentedExampleWithMode0600AndChecksIt) {
-  TempDir dir;
+  auto dir = make_temp_dir();
   auto file = dir.path() / "etc/dbkeep/dbkeep.toml";
   // The example logs to /var/log/dbkeep; keep the test's log in its own directory.
   auto run = run_dbkeep({"--config", file.string(), "init"},
@@ -45,7 +45,7 @@ TEST(InitCommandTest, WritesTheCommentedExampleWithMode0600AndChecksIt) {
 }
 
 TEST(InitCommandTest, NeverOverwritesAConfigurationAndForceMovesItAside) {
-  TempDir dir;
+  auto dir = make_temp_dir();
   auto file = dir.path() / "dbkeep.toml";
   ASSERT_TRUE(ops::write_file_atomically(file, "# mine\n", 0600));
   std::map<std::string, std::string> log{{"DBKEEP_LOG_FILE", (dir.path() / "log").string()}};
@@ -70,7 +70,7 @@ TEST(InitCommandTest, NeverOverwritesAConfigurationAndForceMovesItAside) {
 TEST(InitCommandTest, InteractiveAnswersMakeAWorkingSqliteSet) {
   SqliteWorkspace workspace("");
   workspace.fill(50, 50, false);
-  TempDir dir;
+  auto dir = make_temp_dir();
   auto file = dir.path() / "dbkeep.toml";
   auto repository = dir.path() / "repo";
   // Name, source, a relative path (refused, asked again), the path, repository, log file,
@@ -96,7 +96,7 @@ TEST(InitCommandTest, InteractiveAnswersMakeAWorkingSqliteSet) {
 }
 
 TEST(InitCommandTest, InteractiveInputEndingEarlyWritesNothing) {
-  TempDir dir;
+  auto dir = make_temp_dir();
   auto file = dir.path() / "dbkeep.toml";
   auto init = run_dbkeep({"--config", file.string(), "init", "--interactive"}, {}, "main\n");
   EXPECT_EQ(init.exit_code, 2);

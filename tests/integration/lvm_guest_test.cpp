@@ -20,7 +20,7 @@
 #include "dbkeep/source/snapshot/snapshot_guard.hpp"
 #include "dbkeep/source/snapshot/snapshot_provider.hpp"
 #include "support/lvm_test_volume.hpp"
-#include "support/scratch_directory.hpp"
+#include "support/temp_dir.hpp"
 #include "support/text_files.hpp"
 
 namespace dbkeep::source::snapshot {
@@ -69,7 +69,7 @@ class LvmGuestTest : public ::testing::Test {
     return LvmTestVolume::volume_group() + "/" + volume.name() + "_snap";
   }
 
-  test::ScratchDirectory scratch_;
+  core::TempDir scratch_ = test::make_temp_dir();
   core::SystemCommandRunner runner_;
 };
 

@@ -8,6 +8,7 @@
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/source/mysql/connection.hpp"
 #include "support/mariadb_test_suite.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dbkeep::source::mysql {
 namespace {
@@ -63,7 +64,8 @@ TEST_F(MysqlConnectionTest, ConnectsOverTcpWithPassword) {
 
 TEST_F(MysqlConnectionTest, ReadsUserAndPasswordFromOptionFile) {
   server().create_user("fileuser", "file-secret-4");
-  const auto path = std::filesystem::temp_directory_path() / "dbkeep-test-my.cnf";
+  const auto scratch = test::make_temp_dir();
+  const auto path = scratch.path() / "my.cnf";
   {
     std::ofstream file(path);
     file
@@ -73,7 +75,6 @@ TEST_F(MysqlConnectionTest, ReadsUserAndPasswordFromOptionFile) {
   ConnectionOptions options;
   options.option_file = path;
   auto connection = Connection::connect(options);
-  std::filesystem::remove(path);
   ASSERT_TRUE(connection) << connection.error().message;
   EXPECT_EQ(connection->query_single_value("SELECT CURRENT_USER()").value(), "fileuser@localhost");
   EXPECT_EQ(log::redact("pw file-secret-4"), "pw ***");

@@ -81,7 +81,7 @@ class MysqlLogicalFailureTest : public test::MariaDbTestSuite {
     throw std::runtime_error("no table " + name);
   }
 
-  test::TempDir dir_;
+  core::TempDir dir_ = test::make_temp_dir();
   std::unique_ptr<repo::Repository> repository_;
 };
 

@@ -113,7 +113,7 @@ class MysqlLogicalResumeTest : public MariaDbTestSuite {
   std::map<std::string, std::vector<std::string>> data_chunks(const std::string& id) {
     std::map<std::string, std::vector<std::string>> chunks;
     auto shown = run_dbkeep({"--config", config_.string(), "--json", "show", id});
-    const auto manifest = nlohmann::json::parse(shown.stdout_text);
+    const auto manifest = json_of(shown);
     for (const auto& file : manifest["files"]) {
       if (file["attributes"].value("kind", "") == "table-data") {
         chunks[file["attributes"]["table"].get<std::string>()].push_back(
@@ -168,8 +168,7 @@ class MysqlLogicalResumeTest : public MariaDbTestSuite {
     config_ = write_config("rw", "", repository);
     auto backup = run_dbkeep({"--config", config_.string(), "--json", "backup", "--set", "db"});
     ASSERT_EQ(backup.exit_code, 0) << backup.stderr_text;
-    const std::string id =
-        nlohmann::json::parse(backup.stdout_text)["backups"][0]["id"].get<std::string>();
+    const std::string id = json_of(backup)["backups"][0]["id"].get<std::string>();
     const auto chunks = data_chunks(id);
     std::size_t total = 0;
     for (const auto& table : tables) {
@@ -228,7 +227,7 @@ class MysqlLogicalResumeTest : public MariaDbTestSuite {
            server().query_value("SELECT COUNT(*) FROM " + name).value_or("?");
   }
 
-  TempDir dir_;
+  core::TempDir dir_ = make_temp_dir();
   std::filesystem::path config_;
 };
 
@@ -252,8 +251,7 @@ TEST_F(MysqlLogicalResumeTest, KilledLoadResumesWithEveryRowExactlyOnce) {
   config_ = write_config();
   auto backup = run_dbkeep({"--config", config_.string(), "--json", "backup", "--set", "db"});
   ASSERT_EQ(backup.exit_code, 0) << backup.stderr_text;
-  const std::string id =
-      nlohmann::json::parse(backup.stdout_text)["backups"][0]["id"].get<std::string>();
+  const std::string id = json_of(backup)["backups"][0]["id"].get<std::string>();
   auto chunks = data_chunks(id);
   ASSERT_GE(chunks["big"].size(), 3U) << "big must be split for the duplicate-key path";
   ASSERT_GE(chunks["legacy"].size(), 2U);
@@ -309,7 +307,7 @@ TEST_F(MysqlLogicalResumeTest, KilledLoadResumesWithEveryRowExactlyOnce) {
   EXPECT_TRUE(contains(resumed.stderr_text, "emptying it")) << resumed.stderr_text;  // legacy
   EXPECT_TRUE(contains(resumed.stderr_text, "chunk " + big_in_doubt + " was loaded before"))
       << resumed.stderr_text;
-  auto summary = nlohmann::json::parse(resumed.stdout_text);
+  auto summary = json_of(resumed);
   EXPECT_GE(summary["chunks_resumed"].get<int>(), 1) << resumed.stdout_text;
   EXPECT_FALSE(std::filesystem::exists(progress)) << "progress file left after success";
 
@@ -394,11 +392,10 @@ TEST_F(MysqlLogicalResumeTest, UsersAndGrantsRoundTripOnlyWhenAsked) {
   config_ = write_config("ua", "include_users = true\n");
   auto backup = run_dbkeep({"--config", config_.string(), "--json", "backup", "--set", "db"});
   ASSERT_EQ(backup.exit_code, 0) << backup.stderr_text;
-  const std::string id =
-      nlohmann::json::parse(backup.stdout_text)["backups"][0]["id"].get<std::string>();
+  const std::string id = json_of(backup)["backups"][0]["id"].get<std::string>();
   auto shown = run_dbkeep({"--config", config_.string(), "--json", "show", id});
   bool roles_listed = false;
-  const auto manifest = nlohmann::json::parse(shown.stdout_text);
+  const auto manifest = json_of(shown);
   for (const auto& file : manifest["files"]) {
     if (file["attributes"].value("kind", "") == "users") {
       roles_listed = file["attributes"]["roles"].get<std::vector<std::string>>() ==
@@ -429,7 +426,7 @@ TEST_F(MysqlLogicalResumeTest, UsersAndGrantsRoundTripOnlyWhenAsked) {
 
   auto loaded = restore("ua=ua_2", {"--with-users"});
   ASSERT_EQ(loaded.exit_code, 0) << loaded.stderr_text;
-  EXPECT_EQ(nlohmann::json::parse(loaded.stdout_text)["accounts"].get<int>(), 2);
+  EXPECT_EQ(json_of(loaded)["accounts"].get<int>(), 2);
   EXPECT_EQ(described(server()), before);
   const std::string hash =
       server()

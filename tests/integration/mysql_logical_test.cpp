@@ -78,7 +78,7 @@ class MysqlLogicalTest : public ::testing::Test {
     auto run = run_dbkeep({"--config", config.string(), "--json", "backup", "--set", "db"});
     EXPECT_EQ(run.exit_code, 0) << run.stderr_text << run.stdout_text;
     if (run.exit_code != 0) return "";
-    auto document = nlohmann::json::parse(run.stdout_text);
+    auto document = json_of(run);
     return document["backups"][0]["id"].get<std::string>();
   }
 
@@ -129,7 +129,7 @@ class MysqlLogicalTest : public ::testing::Test {
     if (!result) throw std::runtime_error(result.error().message);
   }
 
-  TempDir dir_;
+  core::TempDir dir_ = make_temp_dir();
 
  private:
   static std::unique_ptr<MariaDbServer>& source_slot() {
@@ -155,7 +155,7 @@ TEST_F(MysqlLogicalTest, RoundTripKeepsEveryTypeAndObjectExactly) {
   ASSERT_FALSE(id.empty());
 
   auto shown = run_dbkeep({"--config", config.string(), "--json", "show", id});
-  auto manifest = nlohmann::json::parse(shown.stdout_text);
+  auto manifest = json_of(shown);
   EXPECT_GE(manifest["facts"]["lock_held_ms"].get<int>(), 1);
   // `big` by its primary key; `by_unique` and `composite_pk` by a UNIQUE NOT NULL integer key.
   for (const std::string table : {"big", "by_unique", "composite_pk"}) {

@@ -16,9 +16,9 @@
 #include "dbkeep/core/child_process.hpp"
 #include "support/backup_tamper.hpp"
 #include "support/bank_writer.hpp"
+#include "support/cli_workspace.hpp"
 #include "support/mariadb_test_suite.hpp"
 #include "support/physical_workspace.hpp"
-#include "support/run_dbkeep.hpp"
 #include "support/text_files.hpp"
 
 namespace dbkeep::test {
@@ -127,10 +127,10 @@ TEST_F(MysqlRestoreDrillTest, SigtermDuringTheDrillLeavesNoScratchServerOrFiles)
 }
 
 // A logical set over the suite's server, uncompressed; its own repository and temp dir.
-class LogicalDrillWorkspace {
+class LogicalDrillWorkspace : public CliWorkspace {
  public:
   explicit LogicalDrillWorkspace(const MariaDbServer& server)
-      : dir_(*core::TempDir::create(fs::temp_directory_path(), "dbkeep-logical-drill-")) {
+      : CliWorkspace("dbkeep-logical-drill-") {
     ::chmod(dir().c_str(), 0755);  // the scratch server (user mysql) must reach temp()
     fs::create_directories(temp());
     std::ofstream(config()) << "[repository]\npath = \"" << (dir() / "repo").string()
@@ -141,23 +141,7 @@ class LogicalDrillWorkspace {
                             << "socket = \"" << server.socket().string() << "\"\nuser = \"root\"\n"
                             << "[set.logical]\nworkers = 2\nchunk_size = 1048576\n";
   }
-  [[nodiscard]] const fs::path& dir() const { return dir_.path(); }
-  [[nodiscard]] fs::path config() const { return dir() / "dbkeep.toml"; }
   [[nodiscard]] fs::path temp() const { return dir() / "temp"; }
-  DbkeepRun dbkeep(std::vector<std::string> args) const {
-    args.insert(args.begin(), {"--config", config().string()});
-    return run_dbkeep(args);
-  }
-  nlohmann::json dbkeep_json(std::vector<std::string> args, int expected_exit = 0) const {
-    args.insert(args.begin(), "--json");
-    auto run = dbkeep(args);
-    EXPECT_EQ(run.exit_code, expected_exit) << run.stderr_text << run.stdout_text;
-    auto document = nlohmann::json::parse(run.stdout_text, nullptr, false);
-    return document.is_discarded() ? nlohmann::json::object() : document;
-  }
-
- private:
-  core::TempDir dir_;
 };
 
 TEST_F(MysqlRestoreDrillTest, LogicalBackupPassesAndATruncatedChunkFailsNamingTheTable) {

@@ -72,7 +72,7 @@ TEST(OperationsCliTest, DaemonStopsCleanlyOnSigterm) {
 
 TEST(OperationsCliTest, ScheduleInstallShowRemoveInATemporaryRoot) {
   SqliteWorkspace workspace("[set.schedule]\ncron = \"15 3 * * sun\"\n");
-  TempDir root;
+  auto root = make_temp_dir();
   auto install = workspace.dbkeep(
       {"schedule", "install", "--root", root.path().string(), "--name", "mysql-backup"});
   ASSERT_EQ(install.exit_code, 0) << install.stderr_text;
@@ -91,7 +91,7 @@ TEST(OperationsCliTest, ScheduleInstallShowRemoveInATemporaryRoot) {
   auto show = workspace.dbkeep(
       {"--json", "schedule", "show", "--root", root.path().string(), "--name", "mysql-backup"});
   ASSERT_EQ(show.exit_code, 0) << show.stderr_text;
-  auto shown = nlohmann::json::parse(show.stdout_text);
+  auto shown = json_of(show);
   EXPECT_EQ(shown["installed"][0]["content"], content);
   ASSERT_EQ(shown["sets"][0]["next_runs"].size(), 3u);
   for (const auto& time : shown["sets"][0]["next_runs"]) {
@@ -144,7 +144,7 @@ TEST(OperationsCliTest, CronFileIsAcceptedByDebiansCron) {
   std::ofstream(workspace.config(), std::ios::app)
       << "[[set]]\nname = \"daily\"\nsource = \"sqlite\"\n[set.sqlite]\npath = \"/srv/x.db\"\n"
          "[set.schedule]\ncron = \"@daily\"\n";
-  TempDir root;
+  auto root = make_temp_dir();
   auto install = workspace.dbkeep({"schedule", "install", "--root", root.path().string()});
   ASSERT_EQ(install.exit_code, 0) << install.stderr_text;
   std::string content = read_file(root.path() / "etc/cron.d/dbkeep");
@@ -162,7 +162,7 @@ TEST(OperationsCliTest, CronFileIsAcceptedByDebiansCron) {
 TEST(OperationsCliTest, SystemdUnitsPassSystemdAnalyzeVerify) {
   if (!fs::exists("/usr/bin/systemd-analyze")) GTEST_SKIP() << "systemd-analyze not installed";
   SqliteWorkspace workspace("[set.schedule]\ncron = \"0 0 13 * fri\"\n");
-  TempDir root;
+  auto root = make_temp_dir();
   auto install =
       workspace.dbkeep({"schedule", "install", "--systemd", "--root", root.path().string()});
   ASSERT_EQ(install.exit_code, 0) << install.stderr_text;

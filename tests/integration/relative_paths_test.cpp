@@ -28,7 +28,7 @@ class RelativePathsTest : public ::testing::Test {
   void write_config(const std::string& text) { std::ofstream(workspace_.config()) << text; }
 
   SqliteWorkspace workspace_;
-  TempDir elsewhere_;
+  core::TempDir elsewhere_ = make_temp_dir();
 };
 
 TEST_F(RelativePathsTest, PathsFollowTheConfigFileNotTheWorkingDirectory) {

@@ -18,7 +18,7 @@
 #include "dbkeep/source/snapshot/snapshot_guard.hpp"
 #include "dbkeep/source/snapshot/snapshot_provider.hpp"
 #include "support/btrfs_loop_volume.hpp"
-#include "support/scratch_directory.hpp"
+#include "support/temp_dir.hpp"
 #include "support/text_files.hpp"
 
 namespace dbkeep::source::snapshot {
@@ -56,7 +56,7 @@ class BtrfsSnapshotTest : public ::testing::Test {
   }
   fs::path journal_file() const { return scratch_.path() / "state" / "main.resources.json"; }
 
-  test::ScratchDirectory scratch_;
+  core::TempDir scratch_ = test::make_temp_dir();
   std::unique_ptr<test::BtrfsLoopVolume> volume_;
   core::SystemCommandRunner runner_;
 };

@@ -16,6 +16,7 @@
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "support/abandoned_file.hpp"
 #include "support/sqlite_workspace.hpp"
+#include "support/temp_dir.hpp"
 #include "support/text_files.hpp"
 #include "support/tmpfs_mount.hpp"
 
@@ -179,8 +180,8 @@ TEST(SqliteKillTest, CopyOfAKilledRestoreIsRemovedByTheNextRestoreAndALiveOneIsN
 
 TEST(SqliteFullDiskTest, RefusesEarlyWhenTheBackupCannotFit) {
   if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
-  auto scratch =
-      std::filesystem::temp_directory_path() / ("dbkeep-full-" + std::to_string(getpid()));
+  const auto mount_point = make_temp_dir("dbkeep-full-");
+  const auto& scratch = mount_point.path();
   TmpfsMount tmpfs(scratch, "8m");
   if (!tmpfs.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here";
   SqliteWorkspace workspace("", scratch / "repo");
@@ -198,8 +199,8 @@ TEST(SqliteFullDiskTest, RefusesEarlyWhenTheBackupCannotFit) {
 // clear error, nothing listed, nothing left behind, the lock released.
 TEST(SqliteFullDiskTest, DiskFillingUpMidwayLeavesNothingAndReleasesTheLock) {
   if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
-  auto scratch =
-      std::filesystem::temp_directory_path() / ("dbkeep-fill-" + std::to_string(getpid()));
+  const auto mount_point = make_temp_dir("dbkeep-fill-");
+  const auto& scratch = mount_point.path();
   TmpfsMount tmpfs(scratch, "24m");
   if (!tmpfs.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here";
   SqliteWorkspace workspace("", scratch / "repo");

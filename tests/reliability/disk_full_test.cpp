@@ -7,16 +7,13 @@
 #include "leftovers.hpp"
 #include "reliability_summary.hpp"
 #include "support/sqlite_workspace.hpp"
+#include "support/temp_dir.hpp"
 #include "support/tmpfs_mount.hpp"
 
 namespace dbkeep::test::reliability {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path scratch_mount(const std::string& name) {
-  return fs::temp_directory_path() / ("dbkeep-rel-" + name + "-" + std::to_string(::getpid()));
-}
 
 void expect_failed_cleanly(const SqliteWorkspace& workspace, const DbkeepRun& run,
                            const std::string& message, std::size_t listed_before) {
@@ -51,7 +48,8 @@ TEST(DiskFullTest, TempAreaTooSmallIsRefusedUpFront) {
 // storing incompressible data.
 TEST(DiskFullTest, RepositoryFillingUpMidwayLeavesNothing) {
   if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
-  auto mount = scratch_mount("repo");
+  const auto mount_point = make_temp_dir("dbkeep-rel-repo-");
+  const auto& mount = mount_point.path();
   TmpfsMount tmpfs(mount, "24m");
   if (!tmpfs.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here";
   SqliteWorkspace workspace("", mount / "repo");

@@ -40,10 +40,12 @@ DbkeepRun run(const KillTarget& target, std::vector<std::string> args) {
 
 std::vector<std::string> listed(const KillTarget& target) {
   auto listing = run(target, {"--json", "list"});
+  EXPECT_EQ(listing.exit_code, 0) << describe(listing);
   std::vector<std::string> ids;
-  auto document = nlohmann::json::parse(listing.stdout_text, nullptr, false);
-  if (document.is_discarded()) return ids;
-  for (const auto& backup : document["backups"]) ids.push_back(backup["id"]);
+  const auto document = json_of(listing);
+  for (const auto& backup : document.value("backups", nlohmann::json::array())) {
+    ids.push_back(backup.at("id"));
+  }
   return ids;
 }
 

@@ -67,9 +67,11 @@ void expect_private_tree(const fs::path& root, bool repository_modes) {
 std::string exercise(const fs::path& config, const std::vector<std::string>& secrets,
                      const std::map<std::string, std::string>& env = {}) {
   auto backup = run_checked(config, {"--json", "--verbose", "backup"}, secrets, env);
-  EXPECT_EQ(backup.exit_code, 0) << backup.stderr_text;
-  auto document = nlohmann::json::parse(backup.stdout_text, nullptr, false);
-  std::string id = document.is_discarded() ? "" : document["backups"][0].value("id", "");
+  EXPECT_EQ(backup.exit_code, 0) << describe(backup);
+  const auto document = json_of(backup);
+  std::string id = document.value("backups", nlohmann::json::array()).empty()
+                       ? ""
+                       : document["backups"][0].value("id", "");
   run_checked(config, {"--json", "list"}, secrets, env);
   run_checked(config, {"--json", "show", id}, secrets, env);
   auto verify = run_checked(config, {"--json", "--verbose", "verify"}, secrets, env);

@@ -35,7 +35,7 @@ class LoopbackListener {
   [[nodiscard]] std::vector<nlohmann::json> received() const;
 
  private:
-  TempDir dir_;
+  core::TempDir dir_ = make_temp_dir();
   std::optional<core::ChildProcess> process_;
   int port_ = 0;
 };

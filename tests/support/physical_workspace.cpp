@@ -13,7 +13,7 @@ namespace dbkeep::test {
 namespace fs = std::filesystem;
 
 PhysicalWorkspace::PhysicalWorkspace(const MariaDbServer& server, const std::string& extra_physical)
-    : dir_(*core::TempDir::create(fs::temp_directory_path(), "dbkeep-physical-test-")) {
+    : CliWorkspace("dbkeep-physical-test-") {
   // The restored datadir lives below dir(); mariadbd runs as mysql and must reach it.
   ::chmod(dir().c_str(), 0755);
   fs::create_directories(dir() / "temp");
@@ -35,7 +35,7 @@ PhysicalWorkspace::PhysicalWorkspace(const MariaDbServer& server, const std::str
       << "[set.physical]\nparallel = 2\n"
       << extra_physical;
   const char* path = std::getenv("PATH");
-  path_ = bin().string() + ":" + (path ? path : "/usr/bin:/bin");
+  set_path(bin().string() + ":" + (path ? path : "/usr/bin:/bin"));
 }
 
 std::string PhysicalWorkspace::log_text() const {
@@ -52,31 +52,6 @@ void PhysicalWorkspace::wrap_tool(const std::string& body) {
                         << "[ \"$1\" = --version ] && exec /usr/bin/mariabackup --version\n"
                         << body << "\n";
   ::chmod(script.c_str(), 0755);
-}
-
-DbkeepRun PhysicalWorkspace::dbkeep(std::vector<std::string> args) const {
-  args.insert(args.begin(), {"--config", config().string()});
-  return run_dbkeep(args, {{"PATH", path_}});
-}
-
-nlohmann::json PhysicalWorkspace::dbkeep_json(std::vector<std::string> args,
-                                              int expected_exit) const {
-  args.insert(args.begin(), "--json");
-  auto run = dbkeep(args);
-  EXPECT_EQ(run.exit_code, expected_exit) << run.stderr_text << run.stdout_text;
-  auto document = nlohmann::json::parse(run.stdout_text, nullptr, false);
-  if (document.is_discarded()) {
-    ADD_FAILURE() << "stdout is not JSON: " << run.stdout_text << run.stderr_text;
-    return nlohmann::json::object();
-  }
-  return document;
-}
-
-std::vector<std::string> PhysicalWorkspace::listed_ids() const {
-  std::vector<std::string> ids;
-  auto listing = dbkeep_json({"list"});
-  for (const auto& backup : listing["backups"]) ids.push_back(backup["id"].get<std::string>());
-  return ids;
 }
 
 Result<std::unique_ptr<RestoredMariaDb>> RestoredMariaDb::start(const fs::path& datadir,

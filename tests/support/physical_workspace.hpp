@@ -5,30 +5,24 @@
 // restored datadir.
 
 #include <filesystem>
-#include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
-#include <vector>
 
 #include "dbkeep/core/child_process.hpp"
-#include "dbkeep/core/temp_dir.hpp"
+#include "support/cli_workspace.hpp"
 #include "support/mariadb_server.hpp"
-#include "support/run_dbkeep.hpp"
 
 namespace dbkeep::test {
 
 inline constexpr const char* kPhysicalUser = "physbackup";
 inline constexpr const char* kPhysicalPassword = "Phys-s3cret-7f2a";
 
-class PhysicalWorkspace {
+class PhysicalWorkspace : public CliWorkspace {
  public:
   // Creates the backup user on `server` and writes the config; `extra_physical` goes into the
   // [set.physical] table (e.g. "type = \"incremental\"\n").
   explicit PhysicalWorkspace(const MariaDbServer& server, const std::string& extra_physical = "");
 
-  [[nodiscard]] const std::filesystem::path& dir() const { return dir_.path(); }
-  [[nodiscard]] std::filesystem::path config() const { return dir() / "dbkeep.toml"; }
   [[nodiscard]] std::filesystem::path bin() const { return dir() / "bin"; }
   [[nodiscard]] std::string log_text() const;
 
@@ -37,15 +31,7 @@ class PhysicalWorkspace {
   // runs the real tool (dbkeep checks the version before every backup).
   void wrap_tool(const std::string& body);
   // Replaces PATH entirely (for "tool missing").
-  void set_path(const std::string& path) { path_ = path; }
-
-  DbkeepRun dbkeep(std::vector<std::string> args) const;
-  nlohmann::json dbkeep_json(std::vector<std::string> args, int expected_exit = 0) const;
-  std::vector<std::string> listed_ids() const;
-
- private:
-  core::TempDir dir_;
-  std::string path_;
+  void set_path(const std::string& path) { set_env("PATH", path); }
 };
 
 // mariadbd on a restored datadir: own socket, no networking, no option files. Stopped cleanly

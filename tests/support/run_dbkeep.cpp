@@ -1,5 +1,7 @@
 #include "support/run_dbkeep.hpp"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 
 #include "dbkeep/core/command_runner.hpp"
@@ -18,8 +20,25 @@ DbkeepRun run_dbkeep(const std::vector<std::string>& args,
   command.stdin_data = input;
   core::SystemCommandRunner runner;
   auto result = runner.run(command);
-  if (!result) return DbkeepRun{-1, "", result.error().message};
-  return DbkeepRun{result->exit_code, result->stdout_text, result->stderr_text};
+  if (!result) return DbkeepRun{args, -1, "", result.error().message};
+  return DbkeepRun{args, result->exit_code, result->stdout_text, result->stderr_text};
+}
+
+std::string describe(const DbkeepRun& run) {
+  std::string text = "dbkeep";
+  for (const auto& arg : run.args) text += " " + arg;
+  return text + "\nexit status " + std::to_string(run.exit_code) + "\nstdout:\n" + run.stdout_text +
+         "\nstderr:\n" + run.stderr_text;
+}
+
+nlohmann::json json_of(const DbkeepRun& run) {
+  // parse() accepts exactly one document (surrounding whitespace aside).
+  auto document = nlohmann::json::parse(run.stdout_text, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded()) {
+    ADD_FAILURE() << "stdout is not exactly one JSON document: " << describe(run);
+    return nlohmann::json::object();
+  }
+  return document;
 }
 
 }  // namespace dbkeep::test

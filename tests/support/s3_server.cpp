@@ -114,4 +114,29 @@ Result<std::vector<std::string>> S3Server::pending_uploads() const {
   return storage::s3::s3xml::all_text(response.body, "Key");
 }
 
+void SuiteS3Server::start() {
+  if (s3_missing_reason()) return;
+  auto started = S3Server::start();
+  if (started) {
+    slot() = std::move(*started);
+  } else {
+    error() = started.error().message;
+  }
+}
+
+void SuiteS3Server::stop() {
+  slot().reset();
+  error().clear();
+}
+
+std::unique_ptr<S3Server>& SuiteS3Server::slot() {
+  static std::unique_ptr<S3Server> server;
+  return server;
+}
+
+std::string& SuiteS3Server::error() {
+  static std::string message;
+  return message;
+}
+
 }  // namespace dbkeep::test

@@ -54,9 +54,30 @@ class S3Server {
 
  private:
   S3Server() = default;
-  TempDir directory_;
+  core::TempDir directory_ = make_temp_dir();
   std::optional<core::ChildProcess> process_;
   unsigned port_ = 0;
+};
+
+// One server for all tests of a suite (starting one takes about a second):
+//   static void SetUpTestSuite() { SuiteS3Server::start(); }
+//   static void TearDownTestSuite() { SuiteS3Server::stop(); }
+//   void SetUp() override {
+//     DBKEEP_SKIP_WITHOUT_S3();
+//     ASSERT_TRUE(SuiteS3Server::running()) << SuiteS3Server::start_error();
+//   }
+class SuiteS3Server {
+ public:
+  // Does nothing when s3_missing_reason() (the tests then skip with it).
+  static void start();
+  static void stop();
+  [[nodiscard]] static bool running() { return slot() != nullptr; }
+  [[nodiscard]] static const std::string& start_error() { return error(); }
+  static S3Server& server() { return *slot(); }
+
+ private:
+  static std::unique_ptr<S3Server>& slot();
+  static std::string& error();
 };
 
 }  // namespace dbkeep::test

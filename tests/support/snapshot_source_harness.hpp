@@ -15,7 +15,7 @@
 #include "dbkeep/source/mysql/snapshot_source.hpp"
 #include "support/mariadb_test_suite.hpp"
 #include "support/recording_command_runner.hpp"
-#include "support/scratch_directory.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dbkeep::test {
 
@@ -39,7 +39,7 @@ class SnapshotSourceHarness : public MariaDbTestSuite {
   // Fails the test when a write waits for a global lock (the lock must have been released).
   void expect_server_writable();
 
-  ScratchDirectory scratch_;
+  core::TempDir scratch_ = make_temp_dir();
   // Where the datadir's filesystem is "mounted": the server datadir's parent directory.
   std::filesystem::path live_root_;
   std::shared_ptr<RecordingCommandRunner> runner_ = std::make_shared<RecordingCommandRunner>();

@@ -64,25 +64,6 @@ void SnapshotWorkspace::write_config(const std::string& set_keys, const std::str
       << snapshot_keys;
 }
 
-DbkeepRun SnapshotWorkspace::dbkeep(std::vector<std::string> args,
-                                    const std::map<std::string, std::string>& env) const {
-  args.insert(args.begin(), {"--config", config().string()});
-  return run_dbkeep(args, env);
-}
-
-nlohmann::json SnapshotWorkspace::dbkeep_json(std::vector<std::string> args,
-                                              int expected_exit) const {
-  args.insert(args.begin(), "--json");
-  auto run = dbkeep(args);
-  EXPECT_EQ(run.exit_code, expected_exit) << run.stderr_text << run.stdout_text;
-  auto document = nlohmann::json::parse(run.stdout_text, nullptr, false);
-  if (document.is_discarded()) {
-    ADD_FAILURE() << "stdout is not JSON: " << run.stdout_text << run.stderr_text;
-    return nlohmann::json::object();
-  }
-  return document;
-}
-
 bool stop_detached_server(pid_t pid, std::chrono::seconds timeout) {
   if (pid <= 0) return true;
   ::kill(pid, SIGTERM);

@@ -10,22 +10,19 @@
 //   auto backup = workspace->dbkeep_json({"backup"});
 
 #include <filesystem>
-#include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "dbkeep/core/error.hpp"
 #include "support/btrfs_loop_volume.hpp"
+#include "support/cli_workspace.hpp"
 #include "support/lvm_test_volume.hpp"
 #include "support/mariadb_server.hpp"
-#include "support/run_dbkeep.hpp"
-#include "support/scratch_directory.hpp"
 
 namespace dbkeep::test {
 
-class SnapshotWorkspace {
+class SnapshotWorkspace : public CliWorkspace {
  public:
   // Why the workspace cannot be built here (no btrfs loop volume, no MariaDB), or "".
   static std::string unavailable_reason();
@@ -41,9 +38,7 @@ class SnapshotWorkspace {
   MariaDbServer& server() { return *server_; }
   BtrfsLoopVolume& volume() { return *volume_; }
   LvmTestVolume& lvm_volume() { return *lvm_volume_; }
-  const std::filesystem::path& dir() const { return scratch_.path(); }
   std::filesystem::path repository() const { return dir() / "repo"; }
-  std::filesystem::path config() const { return dir() / "dbkeep.toml"; }
   // Where the provider puts its read-only snapshots (btrfs: same filesystem, outside the
   // datadir; LVM: the mount point, outside the volume). Empty once a backup cleaned up.
   std::filesystem::path snapshot_dir() const {
@@ -57,14 +52,8 @@ class SnapshotWorkspace {
   void write_config(const std::string& set_keys = "", const std::string& mysql_keys = "",
                     const std::string& snapshot_keys = "") const;
 
-  DbkeepRun dbkeep(std::vector<std::string> args,
-                   const std::map<std::string, std::string>& env = {}) const;
-  // Runs with --json; parses stdout (empty object, and a test failure, if it is not JSON).
-  nlohmann::json dbkeep_json(std::vector<std::string> args, int expected_exit = 0) const;
-
  private:
   SnapshotWorkspace() = default;
-  ScratchDirectory scratch_;
   std::unique_ptr<BtrfsLoopVolume> volume_;    // one of the two volumes
   std::unique_ptr<LvmTestVolume> lvm_volume_;  // (the server is stopped before either goes)
   std::unique_ptr<MariaDbServer> server_;

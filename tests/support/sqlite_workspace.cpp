@@ -12,8 +12,7 @@ using source::sqlite::SqliteDatabase;
 
 SqliteWorkspace::SqliteWorkspace(const std::string& extra_set_config,
                                  const std::filesystem::path& repository)
-    : dir_(*core::TempDir::create(std::filesystem::temp_directory_path(), "dbkeep-test-")),
-      repository_(repository.empty() ? dir_.path() / "repo" : repository) {
+    : repository_(repository.empty() ? dir() / "repo" : repository) {
   std::filesystem::create_directories(temp());
   std::ofstream out(config());
   out << "[repository]\npath = \"" << repository_.string() << "\"\n"
@@ -44,34 +43,6 @@ void SqliteWorkspace::fill(int rows, int bytes, bool wal) const {
   sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
       std::to_string(rows) + ") INSERT INTO t (payload) SELECT randomblob(" +
       std::to_string(bytes) + ") FROM n");
-}
-
-DbkeepRun SqliteWorkspace::dbkeep(std::vector<std::string> args,
-                                  const std::map<std::string, std::string>& env) const {
-  args.insert(args.begin(), {"--config", config().string()});
-  return run_dbkeep(args, env);
-}
-
-nlohmann::json SqliteWorkspace::dbkeep_json(std::vector<std::string> args,
-                                            int expected_exit) const {
-  args.insert(args.begin(), "--json");
-  auto run = dbkeep(args);
-  EXPECT_EQ(run.exit_code, expected_exit) << run.stderr_text << run.stdout_text;
-  auto document = nlohmann::json::parse(run.stdout_text, nullptr, false);
-  if (document.is_discarded()) {
-    ADD_FAILURE() << "stdout is not JSON: " << run.stdout_text;
-    return nlohmann::json::object();
-  }
-  return document;
-}
-
-std::vector<std::string> SqliteWorkspace::listed_ids() const {
-  std::vector<std::string> ids;
-  auto listing = dbkeep_json({"list"});  // must outlive the loop
-  for (const auto& backup : listing["backups"]) {
-    ids.push_back(backup["id"].get<std::string>());
-  }
-  return ids;
 }
 
 }  // namespace dbkeep::test

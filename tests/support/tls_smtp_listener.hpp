@@ -30,7 +30,7 @@ class TlsSmtpListener {
   [[nodiscard]] std::vector<nlohmann::json> received() const;
 
  private:
-  TempDir dir_;
+  core::TempDir dir_ = make_temp_dir();
   std::optional<core::ChildProcess> process_;
   int port_ = 0;
   std::string missing_reason_;

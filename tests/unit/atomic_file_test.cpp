@@ -22,7 +22,7 @@ void write_text(const fs::path& path, const std::string& text) {
 }
 
 TEST(AtomicFileTest, ReplacesTheContentWithTheRequestedMode) {
-  test::TempDir dir;
+  auto dir = test::make_temp_dir();
   auto path = dir.path() / "sub" / "record.json";
   ASSERT_TRUE(write_file_atomically(path, "old\n", 0640));
   ASSERT_TRUE(write_file_atomically(path, "new\n", 0600));
@@ -34,7 +34,7 @@ TEST(AtomicFileTest, ReplacesTheContentWithTheRequestedMode) {
 }
 
 TEST(AtomicFileTest, TemporaryFileOfAKilledWriterIsRemovedByTheNextWrite) {
-  test::TempDir dir;
+  auto dir = test::make_temp_dir();
   auto path = dir.path() / "app.json";
   // What a writer killed between mkstemp and rename leaves: its temporary file, unlocked.
   auto abandoned = dir.path() / ".app.json.Xy34Zw";
@@ -45,7 +45,7 @@ TEST(AtomicFileTest, TemporaryFileOfAKilledWriterIsRemovedByTheNextWrite) {
 }
 
 TEST(AtomicFileTest, TemporaryFileOfALiveWriterIsLeftAlone) {
-  test::TempDir dir;
+  auto dir = test::make_temp_dir();
   auto path = dir.path() / "app.json";
   auto busy = dir.path() / ".app.json.Ab12Cd";
   write_text(busy, "in progress");
@@ -57,7 +57,7 @@ TEST(AtomicFileTest, TemporaryFileOfALiveWriterIsLeftAlone) {
 }
 
 TEST(AtomicFileTest, OtherFilesInTheDirectoryAreLeftAlone) {
-  test::TempDir dir;
+  auto dir = test::make_temp_dir();
   auto path = dir.path() / "app.json";
   // Another target's temporary file, a dotfile of a different shape, and the file itself.
   for (const char* name : {".other.json.Ab12Cd", ".app.json.toolong1", ".app.json", "app.json.1"})

@@ -79,7 +79,7 @@ TEST(BoundedJsonTest, DeepDrillRecordReadsAsNoDrill) {
 }
 
 TEST(BoundedJsonTest, StateFilesAreRefusedWithTheirName) {
-  test::TempDir dir;
+  auto dir = test::make_temp_dir();
   write_text(dir.path() / "app.json", kDeep);
   auto record = ops::RunRecordStore(dir.path()).load("app");
   ASSERT_FALSE(record);

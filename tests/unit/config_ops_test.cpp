@@ -84,7 +84,7 @@ TEST(ConfigOpsTest, RejectsMistakesWithFileAndLine) {
 }
 
 TEST(ConfigOpsTest, SecretsComeFromPrivateFiles) {
-  test::TempDir dir;
+  auto dir = test::make_temp_dir();
   auto file = dir.path() / "smtp.pw";
   std::ofstream(file) << "s3cret\n";
   ::chmod(file.c_str(), 0600);

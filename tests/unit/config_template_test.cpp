@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "dbkeep/core/config.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dbkeep::ops {
 namespace {
@@ -64,7 +65,8 @@ TEST(ConfigTemplateTest, RenderedAnswersLoadForEverySourceAndMethod) {
   snapshot.method = "snapshot";
   snapshot.snapshot_provider = "btrfs";
   snapshot.snapshot_volume = "/srv/mysql";
-  auto password_file = std::filesystem::temp_directory_path() / "dbkeep-template-test.pw";
+  const auto scratch = test::make_temp_dir();
+  const auto password_file = scratch.path() / "mysql.pw";
   { std::ofstream(password_file) << "secret\n"; }
   std::filesystem::permissions(
       password_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
@@ -77,7 +79,6 @@ TEST(ConfigTemplateTest, RenderedAnswersLoadForEverySourceAndMethod) {
   EXPECT_EQ(config.sets[0].schedule.cron, "30 1 * * mon-fri");
   EXPECT_EQ(config.sets[0].retention.keep_weekly, 4);
   EXPECT_EQ(config.sets[0].mysql->password, "secret");
-  std::filesystem::remove(password_file);
 
   InitAnswers physical;
   physical.method = "physical";

@@ -51,7 +51,7 @@ class DaemonTest : public ::testing::Test {
     };
   }
 
-  test::TempDir dir;
+  core::TempDir dir = test::make_temp_dir();
   std::filesystem::path state_file = dir.path() / "daemon.json";
   FakeClock clock{at("2026-11-22T10:00:00Z")};
   std::vector<std::string> runs;

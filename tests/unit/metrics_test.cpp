@@ -77,7 +77,7 @@ TEST(MetricsTest, ExportsTheLastPassedRestoreTestAndKeepsItInTheRunRecord) {
 }
 
 TEST(MetricsTest, WritesAtomicallyAndRunRecordsRoundTrip) {
-  test::TempDir dir;
+  auto dir = test::make_temp_dir();
   auto file = dir.path() / "textfile/dbkeep.prom";
   ASSERT_TRUE(write_metrics(file, {success_record()}));
   auto content = read_whole_file(file);

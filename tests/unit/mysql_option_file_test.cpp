@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "dbkeep/source/mysql/option_file.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dbkeep::source::mysql {
 namespace {
@@ -13,9 +14,8 @@ class OptionFileTest : public ::testing::Test {
     std::ofstream(path_) << text;
     return path_;
   }
-  void TearDown() override { std::filesystem::remove(path_); }
-  std::filesystem::path path_ =
-      std::filesystem::temp_directory_path() / ("dbkeep-optfile-" + std::to_string(::getpid()));
+  core::TempDir dir_ = test::make_temp_dir();
+  std::filesystem::path path_ = dir_.path() / "my.cnf";
 };
 
 TEST_F(OptionFileTest, ReadsClientGroupWithQuotesAndComments) {

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "support/scratch_directory.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dbkeep::core {
 namespace {
@@ -19,7 +19,7 @@ const JournalEntry kMount{.kind = "mount", .target = "/mnt/dbkeep"};
 
 class ResourceJournalTest : public ::testing::Test {
  protected:
-  test::ScratchDirectory scratch_;
+  core::TempDir scratch_ = test::make_temp_dir();
   std::filesystem::path file_ = scratch_.path() / "state" / "main.resources.json";
 };
 

@@ -44,7 +44,7 @@ TEST(S3ConfigTest, ParsesUrlAndDefaults) {
 }
 
 TEST(S3ConfigTest, ParsesEveryKey) {
-  test::TempDir dir;
+  auto dir = test::make_temp_dir();
   auto secret = dir.path() / "secret";
   std::ofstream(secret) << "s3cr3t\n";
   ::chmod(secret.c_str(), 0600);

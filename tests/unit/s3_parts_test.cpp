@@ -108,7 +108,7 @@ TEST(S3CredentialsTest, ConfigFilesWinOverEnvironmentAndSharedFile) {
 }
 
 TEST(S3CredentialsTest, EnvironmentThenSharedFileProfile) {
-  test::TempDir home;
+  auto home = test::make_temp_dir();
   std::filesystem::create_directories(home.path() / ".aws");
   std::ofstream(home.path() / ".aws" / "credentials")
       << "[default]\naws_access_key_id = D\naws_secret_access_key = dsecret\n"

@@ -35,7 +35,7 @@ class ScheduleFilesTest : public ::testing::Test {
   }
   std::string read(const fs::path& path) { return read_whole_file(path).value_or("<missing>"); }
 
-  test::TempDir root;
+  core::TempDir root = test::make_temp_dir();
   ScheduleTarget target;
 };
 

@@ -33,7 +33,7 @@ class SecretFileTest : public ::testing::Test {
     return secret.error().message;
   }
 
-  test::TempDir dir_;
+  TempDir dir_ = test::make_temp_dir();
   int count_ = 0;
 };
 

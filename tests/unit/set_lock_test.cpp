@@ -4,14 +4,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "dbkeep/core/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dbkeep::repo {
 namespace {
 
 class SetLockTest : public ::testing::Test {
  protected:
-  core::TempDir dir_ = *core::TempDir::create(std::filesystem::temp_directory_path(), "lock-");
+  core::TempDir dir_ = test::make_temp_dir("lock-");
 };
 
 TEST_F(SetLockTest, SecondHolderGetsLockedErrorNamingThePid) {

@@ -9,8 +9,8 @@
 #include "dbkeep/core/resource_journal.hpp"
 #include "dbkeep/source/snapshot/snapshot_provider.hpp"
 #include "support/recording_command_runner.hpp"
-#include "support/scratch_directory.hpp"
 #include "support/snapshot_flow.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dbkeep::source::snapshot {
 namespace {
@@ -44,7 +44,7 @@ class BtrfsSnapshotSequenceTest : public ::testing::Test {
     return make_snapshot_provider(std::move(options), runner_, journal_).value();
   }
 
-  test::ScratchDirectory scratch_;
+  core::TempDir scratch_ = test::make_temp_dir();
   core::ResourceJournal journal_ =
       core::ResourceJournal::open(scratch_.path() / "main.resources.json").value();
   test::RecordingCommandRunner runner_;

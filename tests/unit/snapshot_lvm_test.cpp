@@ -11,8 +11,8 @@
 #include "dbkeep/source/snapshot/lvm_snapshot_provider.hpp"
 #include "dbkeep/source/snapshot/snapshot_provider.hpp"
 #include "support/recording_command_runner.hpp"
-#include "support/scratch_directory.hpp"
 #include "support/snapshot_flow.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dbkeep::source::snapshot {
 namespace {
@@ -67,7 +67,7 @@ class LvmSnapshotTest : public ::testing::Test {
   }
   std::string umount_command() const { return "umount " + mount_point_.string(); }
 
-  test::ScratchDirectory scratch_;
+  core::TempDir scratch_ = test::make_temp_dir();
   std::filesystem::path mount_point_ = scratch_.path() / "mnt";
   core::ResourceJournal journal_ =
       core::ResourceJournal::open(scratch_.path() / "state" / "main.resources.json").value();

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "support/scratch_directory.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dbkeep::source::mysql {
 namespace {
@@ -103,7 +103,7 @@ TEST(SnapshotPlanTest, MapsLockSettings) {
 }
 
 TEST(SnapshotPlanTest, ListsFilesAndDirectoriesRelativeToTheDatadirCopy) {
-  test::ScratchDirectory scratch;
+  auto scratch = test::make_temp_dir();
   const fs::path root = scratch.path() / "snapshots" / "dbkeep_main_1" / "data";
   fs::create_directories(root / "bank");
   fs::create_directories(root / "empty_db");

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "support/recording_command_runner.hpp"
-#include "support/scratch_directory.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dbkeep::source::snapshot {
 namespace {
@@ -31,7 +31,7 @@ class SnapshotProviderFactoryTest : public ::testing::Test {
     EXPECT_THAT(provider.error().message, HasSubstr(fragment));
   }
 
-  test::ScratchDirectory scratch_;
+  core::TempDir scratch_ = test::make_temp_dir();
   core::ResourceJournal journal_ =
       core::ResourceJournal::open(scratch_.path() / "journal.json").value();
   test::RecordingCommandRunner runner_;

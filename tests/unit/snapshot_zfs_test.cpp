@@ -10,8 +10,8 @@
 #include "dbkeep/source/snapshot/leftover_recovery.hpp"
 #include "dbkeep/source/snapshot/snapshot_provider.hpp"
 #include "support/recording_command_runner.hpp"
-#include "support/scratch_directory.hpp"
 #include "support/snapshot_flow.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dbkeep::source::snapshot {
 namespace {
@@ -46,7 +46,7 @@ class ZfsSnapshotTest : public ::testing::Test {
   }
   std::unique_ptr<SnapshotProvider> provider() { return provider(options()); }
 
-  test::ScratchDirectory scratch_;
+  core::TempDir scratch_ = test::make_temp_dir();
   core::ResourceJournal journal_ =
       core::ResourceJournal::open(scratch_.path() / "main.resources.json").value();
   test::RecordingCommandRunner runner_;

@@ -165,7 +165,7 @@ TEST_P(StoreTest, FailedWriteLeavesNoObject) {
 }
 
 TEST_P(StoreTest, StoreFileAndFetchToFileRoundTripOnDisk) {
-  test::TempDir directory;
+  auto directory = test::make_temp_dir();
   std::string data = mixed_data(1500000, 7);
   std::ofstream(directory.path() / "in.db", std::ios::binary) << data;
   auto stored = store_file(directory.path() / "in.db", backend_, "in.db", "k/in.db", options());
@@ -203,7 +203,7 @@ class ParallelStoreTest : public testing::Test {
     }
   }
 
-  test::TempDir directory_;
+  core::TempDir directory_ = test::make_temp_dir();
   std::vector<std::string> contents_;
   std::vector<StoreJob> jobs_;
   MemoryBackend backend_;

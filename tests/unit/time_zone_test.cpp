@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "support/temp_dir.hpp"
+
 namespace dbkeep::core {
 namespace {
 
@@ -101,13 +103,12 @@ TEST(TimeZoneTest, RefusesUnknownAndUnsafeNames) {
 }
 
 TEST(TimeZoneTest, RefusesFilesThatAreNotTzif) {
-  const auto directory = std::filesystem::temp_directory_path() / "dbkeep_time_zone_test";
-  std::filesystem::create_directories(directory);
+  const auto scratch = test::make_temp_dir();
+  const auto& directory = scratch.path();
   { std::ofstream(directory / "Broken") << "not a zone"; }
   auto zone = TimeZone::load("Broken", directory);
   ASSERT_FALSE(zone);
   EXPECT_NE(zone.error().message.find("not a valid TZif file"), std::string::npos);
-  std::filesystem::remove_all(directory);
 }
 
 TEST(PosixZoneRuleTest, ParsesFootersAndRefusesGarbage) {

@@ -50,7 +50,8 @@ class Backend {
   // Every object whose key starts with `prefix`, at any depth, sorted by key.
   virtual Result<std::vector<ObjectInfo>> list(std::string_view prefix) = 0;
   // Names of the immediate "directories" under `prefix` (which ends in '/' or is empty): the
-  // next key component of every object below it. Local directories count even when they hold
+  // next key component of every object below it, once each, sorted by name (so "main" comes
+  // before "main-db", unlike their keys). Local directories count even when they hold
   // only uncommitted temp files, so leftovers of killed runs are found. S3: common prefixes.
   virtual Result<std::vector<std::string>> list_children(std::string_view prefix) = 0;
   // Removing a missing key succeeds (removal is idempotent, for interrupted prunes).

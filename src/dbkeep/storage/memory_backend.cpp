@@ -95,6 +95,8 @@ Result<std::vector<std::string>> MemoryBackend::list_children(std::string_view p
     std::string child(rest.substr(0, slash));
     if (children.empty() || children.back() != child) children.push_back(std::move(child));
   }
+  // Keys sort by the whole string, so "main-db/…" comes before "main/…"; names sort as names.
+  std::ranges::sort(children);
   return children;
 }
 
