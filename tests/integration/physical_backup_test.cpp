@@ -4,6 +4,7 @@
 // killed or missing tool leaves no listed backup and says why.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
@@ -99,6 +100,34 @@ TEST_F(PhysicalBackupTest, ToolKilledMidStreamLeavesNoListedBackup) {
     if (it->is_regular_file()) ++objects;
   }
   EXPECT_EQ(objects, 0U);
+}
+
+// [set.restore] owner = "uid:gid" — what the official MySQL/MariaDB images use (999:999),
+// often without an account on the host that holds the volume: the files are restored to those
+// numbers; --start, which needs an account for mariadbd --user, is refused before any work.
+TEST_F(PhysicalBackupTest, NumericOwnerWithoutAnAccountOwnsTheRestoredFiles) {
+  PhysicalWorkspace workspace(server(), "[set.restore]\nowner = \"64999:64998\"\n");
+  auto backup = workspace.dbkeep_json({"backup"});
+  ASSERT_EQ(backup["backups"].size(), 1U) << backup.dump();
+  const std::string id = backup["backups"][0]["id"];
+
+  const auto started = workspace.dir() / "started";
+  auto refused = workspace.dbkeep({"restore", id, "--datadir", started.string(), "--start"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.stderr_text;
+  EXPECT_TRUE(contains(refused.stderr_text, "uid 64999 has no account")) << refused.stderr_text;
+  EXPECT_FALSE(std::filesystem::exists(started));
+
+  const auto datadir = workspace.dir() / "restored";
+  workspace.dbkeep_json({"restore", id, "--datadir", datadir.string()});
+  std::size_t checked = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(datadir)) {
+    struct stat info {};
+    ASSERT_EQ(::lstat(entry.path().c_str(), &info), 0);
+    EXPECT_EQ(info.st_uid, 64999U) << entry.path();
+    EXPECT_EQ(info.st_gid, 64998U) << entry.path();
+    ++checked;
+  }
+  EXPECT_GT(checked, 3U);
 }
 
 TEST_F(PhysicalBackupTest, MissingToolIsAClearUsageError) {

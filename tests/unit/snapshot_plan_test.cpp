@@ -154,7 +154,7 @@ owner = "mariadb"
   EXPECT_EQ(set.mysql->long_query_action, LongQueryAction::kKill);
   EXPECT_EQ(set.snapshot->fill_limit_percent, 80);
   EXPECT_EQ(set.snapshot->mount_options, "ro,nouuid");
-  EXPECT_EQ(set.restore.owner, "mariadb");
+  EXPECT_EQ(set.restore.owner.text(), "mariadb");
 }
 
 TEST(SnapshotConfigTest, RejectsUnknownLockModesAndContradictions) {

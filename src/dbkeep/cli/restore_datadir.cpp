@@ -27,7 +27,10 @@ Result<int> finish_datadir_restore(CommandContext& context, const repo::Manifest
                                    const std::filesystem::path& datadir, bool start,
                                    nlohmann::json document, std::string text) {
   const auto settings = restore_settings_for(context, manifest.set);
-  restore::RestoredServerOptions server_options{datadir, settings.owner, settings.server_binary};
+  // Only a started server needs the owner to have an account (checked before the restore).
+  const std::string server_account =
+      core::server_user(settings.owner).value_or(settings.owner.text());
+  restore::RestoredServerOptions server_options{datadir, server_account, settings.server_binary};
   server_options.log_bin = restore::crash_recovery_log_bin(manifest);
   if (start) {
     TRY_ASSIGN(auto server, restore::start_restored_server(server_options));
@@ -41,7 +44,7 @@ Result<int> finish_datadir_restore(CommandContext& context, const repo::Manifest
             "\nstop it with: kill " + std::to_string(server.pid) + "\n";
   } else {
     text += "start a server on it with your usual options, e.g.:\n  " +
-            join({settings.server_binary, "--user=" + settings.owner,
+            join({settings.server_binary, "--user=" + server_account,
                   "--datadir=" + datadir.string()}) +
             (server_options.log_bin.empty() ? "" : " --log-bin=" + server_options.log_bin) + "\n";
     if (core::method_traits(manifest.method).needs_crash_recovery) {
@@ -76,6 +79,7 @@ Result<int> restore_datadir_command(CommandContext& context, const repo::Manifes
 
   TRY_ASSIGN(auto* repository, context.repository());
   const auto settings = restore_settings_for(context, manifest.set);
+  if (request.start) TRY(core::server_user(settings.owner));
   TRY_ASSIGN(auto restored,
              restore::restore_to_datadir(*repository, manifest,
                                          {request.datadir, request.force, settings.owner}));
@@ -92,8 +96,8 @@ Result<int> restore_datadir_command(CommandContext& context, const repo::Manifes
   }
   if (restored.previous_kept_as) document["previous_kept_as"] = restored.previous_kept_as->string();
   std::string text = "restored " + manifest.set + "/" + manifest.id + " into " +
-                     restored.datadir.string() + " (" + what + ", owned by " + settings.owner +
-                     ")\n";
+                     restored.datadir.string() + " (" + what + ", owned by " +
+                     settings.owner.text() + ")\n";
   if (restored.previous_kept_as) {
     text += "the previous content is kept in " + restored.previous_kept_as->string() + "\n";
   }

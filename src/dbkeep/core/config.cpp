@@ -315,7 +315,11 @@ Result<VerifyConfig> parse_verify(ConfigTable table) {
 Result<RestoreConfig> parse_restore(ConfigTable table) {
   RestoreConfig restore;
   TRY_ASSIGN(auto owner, table.string("owner"));
-  if (owner) restore.owner = *owner;
+  if (owner) {
+    auto parsed = FileOwner::parse(*owner);
+    if (!parsed) return usage_error(table.where("owner") + ": " + parsed.error().message);
+    restore.owner = std::move(*parsed);
+  }
   TRY_ASSIGN(auto binary, table.string("server_binary"));
   if (binary) restore.server_binary = table.resolve_program(*binary);
   TRY(table.reject_unknown_keys());

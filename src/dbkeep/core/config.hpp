@@ -15,6 +15,7 @@
 #include "dbkeep/core/config_enums.hpp"
 #include "dbkeep/core/environment.hpp"
 #include "dbkeep/core/error.hpp"
+#include "dbkeep/core/file_owner.hpp"
 #include "dbkeep/core/method.hpp"
 
 namespace dbkeep::core {
@@ -101,8 +102,8 @@ struct SnapshotConfig {
 
 // How `dbkeep restore --datadir` prepares a restored datadir.
 struct RestoreConfig {
-  std::string owner = "mysql";             // user (and its group) that owns the restored files
-  std::string server_binary = "mariadbd";  // started by --start (looked up in PATH)
+  FileOwner owner = FileOwner::named("mysql");  // owns the restored files, runs a restored server
+  std::string server_binary = "mariadbd";       // started by --start (looked up in PATH)
 };
 
 // [set.logical]: the parallel logical dump (docs/logical.md).

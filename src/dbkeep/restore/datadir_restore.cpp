@@ -1,7 +1,6 @@
 #include "dbkeep/restore/datadir_restore.hpp"
 
 #include <fcntl.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +12,7 @@
 #include "dbkeep/core/cancellation.hpp"
 #include "dbkeep/core/fd.hpp"
 #include "dbkeep/core/fd_io.hpp"
+#include "dbkeep/core/file_owner.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/repo/binlog_position.hpp"
 #include "dbkeep/restore/aside_path.hpp"
@@ -20,20 +20,6 @@
 namespace dbkeep::restore {
 namespace fs = std::filesystem;
 namespace {
-
-struct Owner {
-  uid_t uid;
-  gid_t gid;
-};
-
-Result<Owner> look_up_owner(const std::string& name) {
-  const passwd* user = ::getpwnam(name.c_str());
-  if (user == nullptr) {
-    return usage_error("restore owner '" + name +
-                       "' is not a user on this machine (set [set.restore] owner)");
-  }
-  return Owner{user->pw_uid, user->pw_gid};
-}
 
 // A stored path must stay below the target: no absolute paths, no "..".
 Result<fs::path> inside(const fs::path& root, const std::string& relative) {
@@ -95,7 +81,7 @@ Result<void> fetch_files(storage::Backend& backend, const repo::Manifest& manife
 }
 
 // Hands the tree to the server's user: directories 0750, files 0640.
-Result<void> set_ownership(const fs::path& target, const Owner& owner) {
+Result<void> set_ownership(const fs::path& target, const core::ResolvedOwner& owner) {
   auto apply = [&](const fs::path& path, mode_t mode) -> Result<void> {
     if (::lchown(path.c_str(), owner.uid, owner.gid) != 0) {
       return fail(errno_message("chown " + path.string(), errno));
@@ -124,13 +110,13 @@ ClearOnFailure::~ClearOnFailure() {
   }
 }
 
-Result<void> check_restore_owner(const std::string& owner) {
-  TRY(look_up_owner(owner));
+Result<void> check_restore_owner(const core::FileOwner& owner) {
+  TRY(core::resolve_owner(owner));
   return {};
 }
 
-Result<void> hand_over_datadir(const fs::path& target, const std::string& owner_name) {
-  TRY_ASSIGN(auto owner, look_up_owner(owner_name));
+Result<void> hand_over_datadir(const fs::path& target, const core::FileOwner& owner_spec) {
+  TRY_ASSIGN(auto owner, core::resolve_owner(owner_spec));
   TRY(set_ownership(target, owner));
   return core::sync_filesystem(target);
 }
@@ -203,7 +189,7 @@ Result<DatadirRestoreResult> restore_datadir(storage::Backend& backend,
   result.files = manifest.files.size();
   result.bytes = manifest.total_size();
   log::info("restored " + std::to_string(result.files) + " files into " + target.string() +
-            ", owned by " + options.owner);
+            ", owned by " + options.owner.text());
   return result;
 }
 

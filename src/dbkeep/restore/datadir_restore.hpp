@@ -16,6 +16,7 @@
 #include <string>
 
 #include "dbkeep/core/error.hpp"
+#include "dbkeep/core/file_owner.hpp"
 #include "dbkeep/repo/manifest.hpp"
 #include "dbkeep/storage/backend.hpp"
 
@@ -24,7 +25,7 @@ namespace dbkeep::restore {
 struct DatadirRestoreOptions {
   std::filesystem::path datadir;
   bool force = false;
-  std::string owner = "mysql";
+  core::FileOwner owner = core::FileOwner::named("mysql");
   int parallel = 4;  // files fetched concurrently
 };
 
@@ -62,12 +63,13 @@ class ClearOnFailure {
 // The absolute form of `datadir`; a root directory is refused (kUsage).
 Result<std::filesystem::path> resolve_restore_target(const std::filesystem::path& datadir);
 
-// A kUsage error unless `owner` is a user on this machine (checked before any work starts).
-Result<void> check_restore_owner(const std::string& owner);
+// A kUsage error unless `owner` resolves on this machine (checked before any work starts).
+Result<void> check_restore_owner(const core::FileOwner& owner);
 
 // The last step of every datadir restore (snapshot and physical): the tree under `target` goes
-// to `owner` and its primary group (directories 0750, files 0640) and its filesystem is synced.
-Result<void> hand_over_datadir(const std::filesystem::path& target, const std::string& owner);
+// to `owner` (and its primary group unless it names one) (directories 0750, files 0640) and its
+// filesystem is synced.
+Result<void> hand_over_datadir(const std::filesystem::path& target, const core::FileOwner& owner);
 
 Result<DatadirRestoreResult> restore_datadir(storage::Backend& backend,
                                              const repo::Manifest& manifest,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dbkeep/core/error.hpp"
+#include "dbkeep/core/file_owner.hpp"
 #include "dbkeep/core/method.hpp"
 #include "dbkeep/repo/manifest.hpp"
 #include "dbkeep/repo/repository.hpp"
@@ -18,8 +19,8 @@ namespace dbkeep::restore {
 
 struct DatadirRequest {
   std::filesystem::path datadir;
-  bool force = false;           // move a non-empty target aside instead of refusing
-  std::string owner = "mysql";  // must be a user here ([set.restore] owner)
+  bool force = false;  // move a non-empty target aside instead of refusing
+  core::FileOwner owner = core::FileOwner::named("mysql");  // [set.restore] owner
 };
 
 struct DatadirOutcome {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "dbkeep/core/error.hpp"
+#include "dbkeep/core/file_owner.hpp"
 #include "dbkeep/repo/manifest.hpp"
 #include "dbkeep/repo/repository.hpp"
 
@@ -24,7 +25,7 @@ namespace dbkeep::restore {
 struct PhysicalRestoreOptions {
   std::filesystem::path datadir;
   bool force = false;
-  std::string owner = "mysql";  // must be a user here ([set.restore] owner)
+  core::FileOwner owner = core::FileOwner::named("mysql");  // [set.restore] owner
 };
 
 struct PhysicalRestoreResult {

@@ -20,7 +20,7 @@ namespace dbkeep::restore {
 
 struct RestoredServerOptions {
   std::filesystem::path datadir;
-  std::string owner = "mysql";
+  std::string owner = "mysql";  // the account the server runs as (core::server_user)
   std::string binary = "mariadbd";
   // Basename of the binary log the backup recorded ("mysql-bin"), or empty. A snapshot can hold
   // transactions prepared in InnoDB whose commit decision is in the binary log: the server must

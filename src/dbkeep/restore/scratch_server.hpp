@@ -30,8 +30,8 @@ struct ScratchServerOptions {
   std::filesystem::path binary;
   std::filesystem::path datadir;      // readable and writable by `owner`
   std::filesystem::path runtime_dir;  // created; socket, pid file, error log
-  std::string owner = "mysql";
-  std::string log_bin;  // as the backup had it (snapshot restores), or empty
+  std::string owner = "mysql";        // the account the server runs as (core::server_user)
+  std::string log_bin;                // as the backup had it (snapshot restores), or empty
   std::chrono::seconds timeout{600};
 };
 

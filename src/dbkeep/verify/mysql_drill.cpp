@@ -83,14 +83,15 @@ void name_tables_in_log(const fs::path& error_log, std::vector<std::string>& pro
 }
 
 Result<void> initialise_empty_datadir(const fs::path& server_binary, const fs::path& datadir,
-                                      const std::string& owner) {
+                                      const core::FileOwner& owner) {
   TRY_ASSIGN(auto install, find_install_db_binary(server_binary));
+  TRY_ASSIGN(const auto user, core::server_user(owner));
   std::error_code error;
   fs::create_directories(datadir, error);
   if (error) return fail("cannot create " + datadir.string() + ": " + error.message());
   TRY(hand_over_datadir(datadir, owner));
   core::SystemCommandRunner runner;
-  core::Command command{{install.string(), "--no-defaults", "--user=" + owner,
+  core::Command command{{install.string(), "--no-defaults", "--user=" + user,
                          "--datadir=" + datadir.string(), "--skip-test-db",
                          "--auth-root-authentication-method=socket"}};
   command.timeout = std::chrono::seconds(300);
@@ -119,6 +120,7 @@ Result<void> drill_mysql(repo::Repository& repository, const repo::Manifest& man
                          const DrillOptions& options, const fs::path& scratch,
                          DrillReport& report) {
   TRY_ASSIGN(auto binary, find_server_binary(options.server_binary));
+  TRY_ASSIGN(const auto server_account, core::server_user(options.owner));
   // The server runs as `owner` and must reach its datadir and runtime directory.
   if (::chmod(scratch.c_str(), 0755) != 0) {
     return fail(errno_message("chmod " + scratch.string(), errno));
@@ -130,7 +132,7 @@ Result<void> drill_mysql(repo::Repository& repository, const repo::Manifest& man
     return {};
   }
 
-  ScratchServerOptions server_options{binary, datadir, scratch / "run", options.owner};
+  ScratchServerOptions server_options{binary, datadir, scratch / "run", server_account};
   server_options.log_bin = restore::crash_recovery_log_bin(manifest);
   auto server = ScratchServer::start(server_options);
   if (!server) {

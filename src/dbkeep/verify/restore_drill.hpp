@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "dbkeep/core/error.hpp"
+#include "dbkeep/core/file_owner.hpp"
 #include "dbkeep/core/time_format.hpp"
 #include "dbkeep/repo/manifest.hpp"
 #include "dbkeep/repo/repository.hpp"
@@ -38,7 +39,7 @@ struct DrillReport {
 struct DrillOptions {
   std::filesystem::path temp_dir;  // the scratch directory is made (and removed) inside
   std::string server_binary;       // [verify] server_binary; empty: found automatically
-  std::string owner = "mysql";     // runs the scratch server ([set.restore] owner)
+  core::FileOwner owner = core::FileOwner::named("mysql");  // [set.restore] owner
 };
 
 // True when a restore drill exists for the backup's method.
