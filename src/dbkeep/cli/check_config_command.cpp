@@ -4,12 +4,14 @@
 #include "dbkeep/core/executable_path.hpp"
 #include "dbkeep/crypto/encryption_check.hpp"
 #include "dbkeep/ops/cron_expression.hpp"
+#include "dbkeep/ops/hooks.hpp"
 #include "dbkeep/source/mysql/connection_options.hpp"
 #include "dbkeep/source/mysql/logical/logical_source.hpp"
 #include "dbkeep/source/mysql/physical_tool.hpp"
-#include "dbkeep/source/snapshot/snapshot_provider.hpp"
-#include "dbkeep/ops/hooks.hpp"
+#include "dbkeep/source/mysql/privileges.hpp"
+#include "dbkeep/source/mysql/server_probe.hpp"
 #include "dbkeep/source/snapshot/mount_point.hpp"
+#include "dbkeep/source/snapshot/snapshot_provider.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "dbkeep/storage/access_probe.hpp"
 #include "dbkeep/storage/open_backend.hpp"
@@ -19,8 +21,36 @@ namespace {
 
 struct Check {
   std::string what;
-  std::string problem;  // empty when fine
+  std::string problem;    // empty when fine
+  std::string note = {};  // said when fine, e.g. an optional privilege the user lacks
 };
+
+// What the backup user lacks for the set's method, with the GRANT statement that adds it
+// (source/mysql/privileges.hpp). An optional privilege is a note; a required one a failure.
+Check privilege_check(const std::string& what, source::mysql::Connection& connection,
+                      const core::SetConfig& set) {
+  Check check{what + ": backup user's privileges", ""};
+  auto version = source::mysql::probe_version(connection);
+  if (!version) return {check.what, version.error().message};
+  const source::mysql::MethodPrivilegeOptions options{
+      .method = set.method,
+      .global_lock = !set.logical || set.logical->lock != core::LockMode::kNone,
+      .kills_long_queries = set.mysql->long_query_action == core::LongQueryAction::kKill};
+  auto report = source::mysql::check_privileges(connection, *version,
+                                                source::mysql::privileges_needed(options));
+  if (!report) return {check.what, report.error().message};
+  if (!report->missing_required.empty()) {
+    check.problem =
+        "missing " + describe_privileges(report->missing_required, *version) +
+        "; run: " + grant_statement(report->missing_required, *version, report->grantee);
+  }
+  if (!report->missing_optional.empty()) {
+    check.note =
+        "without " + describe_privileges(report->missing_optional, *version) +
+        "; to add: " + grant_statement(report->missing_optional, *version, report->grantee);
+  }
+  return check;
+}
 
 // A directory we may write to, or — when missing — one whose nearest existing parent we may
 // write to (dbkeep creates it on first use). Nothing is created here.
@@ -118,6 +148,7 @@ Result<int> check_config_command(CommandContext& context) {
       auto connected =
           source::mysql::Connection::connect(source::mysql::connection_options(*set.mysql));
       checks.push_back({what + ": server reachable", connected ? "" : connected.error().message});
+      if (connected) checks.push_back(privilege_check(what, *connected, set));
       if (set.physical) {
         // Without connecting, the flavor is unknown: the configured tool, else mariabackup.
         auto tool = source::mysql::find_physical_tool(set.physical->tool.value_or("mariabackup"));
@@ -154,7 +185,9 @@ Result<int> check_config_command(CommandContext& context) {
     problems += ok ? 0 : 1;
     text += std::string(ok ? "  ok    " : "  FAIL  ") + check.what +
             (ok ? "" : ": " + check.problem) + "\n";
+    if (!check.note.empty()) text += "  note  " + check.note + "\n";
     items.push_back({{"check", check.what}, {"ok", ok}, {"problem", check.problem}});
+    if (!check.note.empty()) items.back()["note"] = check.note;
   }
   context.print(text);
   if (context.global().json) context.print_json({{"ok", problems == 0}, {"checks", items}});

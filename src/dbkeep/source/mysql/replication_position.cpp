@@ -3,8 +3,13 @@
 #include <charconv>
 #include <initializer_list>
 
+#include "dbkeep/core/log.hpp"
+
 namespace dbkeep::source::mysql {
 namespace {
+
+// ER_SPECIFIC_ACCESS_DENIED_ERROR: "you need (at least one of) the … privilege(s)".
+constexpr unsigned kSpecificAccessDenied = 1227;
 
 // The first of `names` present in row 0 (columns were renamed master→source in MySQL 8.0.22).
 std::string first_value(const QueryResult& result, std::initializer_list<std::string_view> names) {
@@ -28,8 +33,17 @@ bool is_mysql(const ServerVersion& version) {
 Result<std::optional<ReplicaStatus>> read_replica_status(Connection& connection,
                                                          const ServerVersion& version) {
   const bool new_names = is_mysql(version) && version.at_least(8, 0, 22);
-  TRY_ASSIGN(auto result,
-             connection.query(new_names ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS"));
+  auto read = connection.query(new_names ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS");
+  if (!read && connection.last_error_number() == kSpecificAccessDenied) {
+    // Only a replica has a status to read, and most backup users back up a primary: go on
+    // without it, once said (check-config lists the grant).
+    log::warn(std::string("replica status not read: the backup user lacks ") +
+              (is_mysql(version) ? "REPLICATION CLIENT" : "SLAVE MONITOR") +
+              "; if this server is a replica, grant it so the backup records its source "
+              "position");
+    return std::optional<ReplicaStatus>();
+  }
+  TRY_ASSIGN(auto result, std::move(read));
   if (result.rows.empty()) return std::optional<ReplicaStatus>();
   ReplicaStatus status;
   status.source_host = first_value(result, {"Source_Host", "Master_Host"});
