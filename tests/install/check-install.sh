@@ -21,6 +21,7 @@ expect_file share/doc/dbkeep/operations.md
 expect_file share/doc/dbkeep/systemd/dbkeep@.service
 expect_file share/doc/dbkeep/systemd/dbkeep@.timer
 expect_file share/doc/dbkeep/logrotate/dbkeep
+expect_file etc/logrotate.d/dbkeep  # /etc/logrotate.d for prefix /usr or /usr/local
 
 "$prefix/bin/dbkeep" --version | grep -q '^dbkeep ' || { echo "installed binary does not run"; status=1; }
 page="$prefix/share/man/man1/dbkeep.1"
