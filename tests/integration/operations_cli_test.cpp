@@ -42,6 +42,24 @@ TEST(OperationsCliTest, DaemonOnceBacksUpEverySetAndRecordsTheRun) {
       << after.stdout_text;
 }
 
+TEST(OperationsCliTest, ScheduleInstallRunsAsTheNamedUserAndRefusesAnUnknownOne) {
+  SqliteWorkspace workspace("[set.schedule]\ncron = \"0 3 * * *\"\n");
+  const auto root = workspace.dir() / "root";
+  auto installed =
+      workspace.dbkeep({"schedule", "install", "--root", root.string(), "--user", "nobody"});
+  ASSERT_EQ(installed.exit_code, 0) << installed.stderr_text;
+  EXPECT_NE(read_file(root / "etc/cron.d/dbkeep").find("\n0 3 * * * nobody "), std::string::npos);
+
+  for (const char* user : {"no-such-account-here", "nobody:nogroup", "65534"}) {
+    auto refused = workspace.dbkeep(
+        {"schedule", "install", "--root", (workspace.dir() / "other").string(), "--user", user});
+    EXPECT_EQ(refused.exit_code, 2) << user;
+    EXPECT_NE(refused.stderr_text.find("not the name of an account"), std::string::npos)
+        << refused.stderr_text;
+    EXPECT_FALSE(fs::exists(workspace.dir() / "other"));
+  }
+}
+
 TEST(OperationsCliTest, DaemonRefusesAnInvalidScheduleBeforeRunningAnything) {
   SqliteWorkspace workspace("[set.schedule]\ncron = \"0 2 * * mon-sun-x\"\n");
   workspace.fill(10, 10, false);

@@ -64,6 +64,20 @@ TEST_F(ScheduleFilesTest, CronFileHasOneLinePerSetAndIsIdempotent) {
   EXPECT_EQ(read(path), content);
 }
 
+// schedule install --user NAME: cron's user field and systemd's User= name the account.
+TEST_F(ScheduleFilesTest, AnotherUserIsNamedInTheCronLineAndTheServiceUnit) {
+  auto config = config_with({{"main", "0 2 * * *"}});
+  target.user = "backup";
+  ASSERT_TRUE(install_schedule(config, target));
+  EXPECT_NE(
+      read(root.path() / "etc/cron.d/dbkeep").find("\n0 2 * * * backup /usr/local/bin/dbkeep"),
+      std::string::npos);
+  target.systemd = true;
+  ASSERT_TRUE(install_schedule(config, target));
+  const std::string service = read(root.path() / "etc/systemd/system/dbkeep@.service");
+  EXPECT_NE(service.find("\nUser=backup\nExecStart="), std::string::npos) << service;
+}
+
 TEST_F(ScheduleFilesTest, InvalidCronIsRefusedBeforeAnythingIsWritten) {
   auto config = config_with({{"main", "0 2 * * *"}, {"bad", "0 25 * * *"}});
   auto result = install_schedule(config, target);

@@ -138,6 +138,7 @@ const std::vector<CommandSpec>& all_commands() {
        key_command},
       {"schedule", "install, remove or show the cron.d file or systemd timers for the sets",
        "usage: dbkeep schedule install|remove|show [--systemd] [--name NAME] [--root DIR]\n"
+       "                                            [--user NAME]\n"
        "\n"
        "install  writes /etc/cron.d/NAME (default dbkeep) with one line per set from its\n"
        "         [set.schedule] cron (default \"0 2 * * *\"), or with --systemd the units\n"
@@ -145,7 +146,9 @@ const std::vector<CommandSpec>& all_commands() {
        "         checked first; running it again changes only what differs.\n"
        "remove   deletes only files dbkeep wrote (they carry a marker comment).\n"
        "show     prints the installed files and each set's next three run times.\n"
-       "--root DIR puts /etc/... under DIR (packaging, tests).\n",
+       "--root DIR puts /etc/... under DIR (packaging, tests).\n"
+       "--user NAME runs the scheduled commands as that account (cron's user field, systemd's\n"
+       "         User=); default root, which the snapshot methods need.\n",
        schedule_command},
       {"daemon", "run the configured schedule in the foreground (containers)",
        "usage: dbkeep daemon [--once]\n"

@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include "dbkeep/cli/command.hpp"
+#include "dbkeep/core/file_owner.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/time_format.hpp"
 #include "dbkeep/ops/atomic_file.hpp"
@@ -18,6 +19,19 @@ Result<ops::ScheduleTarget> read_target(CommandContext& context) {
   if (name) target.name = *name;
   TRY_ASSIGN(auto root, context.args().option("--root"));
   if (root) target.root = *root;
+  TRY_ASSIGN(auto user, context.args().option("--user"));
+  if (user) {
+    // The same rule as [set.restore] owner's names; cron and systemd take a name, not a uid.
+    auto owner = core::FileOwner::parse(*user);
+    std::optional<std::string> account;
+    if (owner && !owner->group) {
+      if (auto resolved = core::resolve_owner(*owner)) account = resolved->account;
+    }
+    if (account != *user) {
+      return usage_error("--user " + *user + ": not the name of an account on this machine");
+    }
+    target.user = *user;
+  }
   std::error_code error;
   target.binary = fs::read_symlink("/proc/self/exe", error);
   if (error) return fail("cannot find the dbkeep executable: " + error.message());

@@ -84,7 +84,7 @@ Result<ScheduleFile> cron_file(const Schedules& schedules, const Schedules& veri
       text += "# set " + set->name + (verify ? " restore test" : "") +
               " (output: the log file of the configuration; cron mails "
               "warnings)\n" +
-              cron.text() + " root " + command + "\n";
+              cron.text() + " " + target.user + " " + command + "\n";
     }
   }
   return ScheduleFile{target.directory() / target.name, text};
@@ -101,8 +101,9 @@ void add_systemd_units(const Schedules& schedules, const ScheduleTarget& target,
                    header(target) + "[Unit]\nDescription=dbkeep " + what +
                        " of set %i\n"
                        "Wants=network-online.target\nAfter=network-online.target\n\n"
-                       "[Service]\nType=oneshot\nExecStart=" +
-                       exec +
+                       "[Service]\nType=oneshot\n" +
+                       (target.user == "root" ? "" : "User=" + target.user + "\n") +
+                       "ExecStart=" + exec +
                        "%i\nNice=10\nIOSchedulingClass=best-effort\n"
                        "IOSchedulingPriority=7\n"});
   for (const auto& [set, cron] : schedules) {

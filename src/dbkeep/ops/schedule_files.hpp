@@ -24,6 +24,9 @@ struct ScheduleTarget {
   bool systemd = false;
   std::filesystem::path binary;       // absolute path of the dbkeep executable to run
   std::filesystem::path config_file;  // absolute path of the configuration to pass
+  // The account the scheduled runs use: cron.d's user field, systemd's User=. The command
+  // checks it is an account on this machine (snapshot methods need root).
+  std::string user = "root";
 
   [[nodiscard]] std::filesystem::path directory() const;  // <root>/etc/cron.d or …/systemd/system
 };
