@@ -92,6 +92,38 @@ TEST(ConfigTest, EnvironmentOverridesFileValues) {
   EXPECT_EQ(config->sets[0].codec.codec, Codec::kGzip);
 }
 
+// A container enables the databases it has from its environment: a disabled set is not read
+// further (its password file need not exist) and is as if absent, except that find_set says why.
+TEST(ConfigTest, ASetCanBeDisabledFromTheFileOrTheEnvironment) {
+  const std::string two = std::string(kValid) + R"(
+[[set]]
+name = "app-db"
+source = "mysql"
+method = "logical"
+[set.mysql]
+socket = "/run/mysqld/mysqld.sock"
+password_file = "/nonexistent/password"
+)";
+  auto disabled = parse_text(two, {{"DBKEEP_SET_APP_DB_ENABLED", "false"}});
+  ASSERT_TRUE(disabled) << disabled.error().message;
+  ASSERT_EQ(disabled->sets.size(), 1U);
+  EXPECT_EQ(disabled->sets[0].name, "sessions");
+  EXPECT_EQ(disabled->disabled_sets, std::vector<std::string>{"app-db"});
+  auto found = disabled->find_set("app-db");
+  ASSERT_FALSE(found);
+  EXPECT_NE(found.error().message.find("set 'app-db' is disabled"), std::string::npos);
+  EXPECT_NE(found.error().message.find("DBKEEP_SET_APP_DB_ENABLED=false"), std::string::npos);
+
+  // Enabled (the default, or "true"), its password file is read, and missing.
+  expect_error(two, {"/nonexistent/password"}, {{"DBKEEP_SET_APP_DB_ENABLED", "true"}});
+
+  std::string in_file = kValid;
+  in_file.insert(in_file.find("source = \"sqlite\""), "enabled = false\n");
+  expect_error(in_file, {"every [[set]] is disabled"});
+  expect_error(in_file + "[[set]]\nname = \"sessions\"\nenabled = false\n",
+               {"two sets are named 'sessions'"});
+}
+
 TEST(ConfigTest, EnvironmentCanSupplyAMissingRequiredKey) {
   auto config = parse_text(R"(
 [repository]

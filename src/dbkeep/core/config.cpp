@@ -1,5 +1,6 @@
 #include "dbkeep/core/config.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -428,6 +429,11 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
   ConfigTable reader(table, file, "[set '" + set.name + "']",
                      "DBKEEP_SET_" + env_component(set.name), &environment);
   TRY(reader.required_string("name"));
+  TRY_ASSIGN(auto enabled, reader.boolean("enabled"));
+  if (enabled == false) {
+    set.enabled = false;
+    return set;  // nothing else is read: its secrets and paths may not exist here
+  }
   TRY_ASSIGN(auto source, reader.required_string("source"));
   auto source_kind = parse_source_kind(source);
   if (!source_kind) {
@@ -510,6 +516,11 @@ std::optional<std::string> set_name_problem(std::string_view name) {
 }
 
 Result<const SetConfig*> Config::find_set(const std::string& name) const {
+  if (std::ranges::find(disabled_sets, name) != disabled_sets.end()) {
+    return usage_error("set '" + name + "' is disabled in " + file.string() +
+                       " (enabled = false, or DBKEEP_SET_" + env_component(name) +
+                       "_ENABLED=false)");
+  }
   std::string names;
   for (const auto& set : sets) {
     if (set.name == name) return &set;
@@ -548,15 +559,24 @@ Result<Config> parse_config(std::string_view text, const std::string& file,
     }
     for (std::size_t i = 0; i < array->size(); ++i) {
       TRY_ASSIGN(auto set, parse_set(array->get(i)->as_table(), file, i, environment));
-      for (const auto& existing : config.sets) {
-        if (existing.name == set.name) {
-          return usage_error(file + ": two sets are named '" + set.name + "'");
-        }
+      const bool taken =
+          std::ranges::find(config.disabled_sets, set.name) != config.disabled_sets.end() ||
+          std::ranges::any_of(config.sets,
+                              [&](const SetConfig& existing) { return existing.name == set.name; });
+      if (taken) return usage_error(file + ": two sets are named '" + set.name + "'");
+      if (set.enabled) {
+        config.sets.push_back(std::move(set));
+      } else {
+        config.disabled_sets.push_back(set.name);
       }
-      config.sets.push_back(std::move(set));
     }
   }
   TRY(top.reject_unknown_keys());
+  if (config.sets.empty() && !config.disabled_sets.empty()) {
+    return usage_error(file +
+                       ": every [[set]] is disabled (enabled = false, or "
+                       "DBKEEP_SET_<NAME>_ENABLED=false): nothing to back up");
+  }
   if (config.sets.empty()) return usage_error(file + ": no [[set]] is configured");
   return config;
 }

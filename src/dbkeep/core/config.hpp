@@ -186,6 +186,9 @@ struct VerifyConfig {
 
 struct SetConfig {
   std::string name;
+  // enabled = false (or DBKEEP_SET_<NAME>_ENABLED=false): the rest of the set is not read, and
+  // Config lists it in disabled_sets instead of sets.
+  bool enabled = true;
   SourceKind source = SourceKind::kSqlite;
   Method method = Method::kOnline;  // applies to `source` (check_method in config.cpp)
   CodecOptions codec;
@@ -208,9 +211,12 @@ struct Config {
   NotifyConfig notify;
   MetricsConfig metrics;
   VerifyConfig verify;
-  std::vector<SetConfig> sets;
+  std::vector<SetConfig> sets;  // the enabled ones, in file order
+  // Names of sets with enabled = false: as if absent for every command (a container enables
+  // the databases it has from its environment), named in find_set's error.
+  std::vector<std::string> disabled_sets;
 
-  // The named set, or a kUsage error listing the configured names.
+  // The named set, or a kUsage error listing the configured names (or saying it is disabled).
   Result<const SetConfig*> find_set(const std::string& name) const;
 };
 
