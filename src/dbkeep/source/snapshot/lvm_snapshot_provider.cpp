@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "dbkeep/core/log.hpp"
+#include "dbkeep/source/snapshot/lvm_device_path.hpp"
 #include "dbkeep/source/snapshot/lvm_sizing.hpp"
 #include "dbkeep/source/snapshot/snapshot_commands.hpp"
 
@@ -56,7 +57,8 @@ class LvmSnapshotProvider final : public SnapshotProvider {
     if (error) {
       return fail("creating mount point " + options_.mount_point.string() + ": " + error.message());
     }
-    std::string device = "/dev/" + target_;
+    // /dev/<vg>/<lv>, or device-mapper's name in a container without udev.
+    const std::string device = lvm::device_path(volume_group_, options_.name).string();
     std::string options = options_.mount_options.value_or("");
     std::vector<std::string> argv = {"mount"};
     if (!options_.mount_options) {
@@ -77,8 +79,8 @@ class LvmSnapshotProvider final : public SnapshotProvider {
       return propagate(mounted.error().with_context("mounting LVM snapshot " + target_));
     }
     mounted_ = true;
-    log::info("mounted LVM snapshot " + target_ + " read-only at " + options_.mount_point.string() +
-              " (" + options + ")");
+    log::info("mounted LVM snapshot " + target_ + " (" + device + ") read-only at " +
+              options_.mount_point.string() + " (" + options + ")");
     return {};
   }
 
