@@ -54,6 +54,8 @@ TEST(PrivilegesTest, OptionsChangeWhatIsRequired) {
   auto killing = required({.method = core::Method::kSnapshot, .kills_long_queries = true});
   EXPECT_NE(describe_privileges(killing, mariadb()).find("CONNECTION ADMIN (long_query_action"),
             std::string::npos);
+  auto physical = required({.method = core::Method::kPhysical, .kills_long_queries = true});
+  EXPECT_EQ(describe_privileges(physical, mariadb()).find("CONNECTION ADMIN"), std::string::npos);
   for (const auto& need : privileges_needed({.method = core::Method::kSnapshot})) {
     if (need.mariadb == "SLAVE MONITOR") {
       EXPECT_FALSE(need.required);

@@ -63,7 +63,10 @@ std::vector<PrivilegeNeed> privileges_needed(const MethodPrivilegeOptions& optio
     case core::Method::kOnline:  // SQLite: no server
       return {};
   }
-  if (options.kills_long_queries) needs.push_back(kill);
+  // The physical method leaves locking to its tool and never kills a query itself.
+  if (options.kills_long_queries && options.method != core::Method::kPhysical) {
+    needs.push_back(kill);
+  }
   return needs;
 }
 
