@@ -174,7 +174,9 @@ TEST_F(BackupRunTest, WebhookReceivesTheSummaryAfterARetry) {
   EXPECT_EQ(log.find("secret-token"), std::string::npos);
 }
 
-TEST_F(BackupRunTest, SuccessIsNotSentUnlessAskedButFailureAlwaysIs) {
+// Without on_success: a failure is sent, the success after it once (as a recovery), the
+// successes after that not at all.
+TEST_F(BackupRunTest, SuccessIsNotSentUnlessAskedButFailureAndRecoveryAre) {
   if (!test::python3_available()) GTEST_SKIP() << "python3 not installed";
   test::LoopbackListener listener(test::LoopbackListener::Kind::kHttp);
   ASSERT_TRUE(listener.started());
@@ -183,12 +185,88 @@ TEST_F(BackupRunTest, SuccessIsNotSentUnlessAskedButFailureAlwaysIs) {
   ASSERT_FALSE(run());
   config.sets.front().hooks.pre_backup.clear();
   ASSERT_TRUE(run());
+  ASSERT_TRUE(run());
+  auto received = listener.received();
+  ASSERT_EQ(received.size(), 2u);
+  auto failure = nlohmann::json::parse(received[0]["body"].get<std::string>());
+  EXPECT_EQ(failure["status"], "failed");
+  EXPECT_EQ(failure["consecutive_failures"], 1);
+  EXPECT_NE(failure["error"].get<std::string>().find("pre_backup hook 'false' failed"),
+            std::string::npos);
+  auto recovery = nlohmann::json::parse(received[1]["body"].get<std::string>());
+  EXPECT_EQ(recovery["status"], "success");
+  EXPECT_EQ(recovery["recovered_after_failures"], 1);
+  EXPECT_EQ(recovery["consecutive_failures"], 0);
+}
+
+// retries = 2: a pre_backup hook that fails once, then passes — one run, two attempts, the
+// hooks of both attempts, one backup, no notification (the run succeeded).
+TEST_F(BackupRunTest, AFailedAttemptIsRetriedAndTheRunRecordCountsTheAttempts) {
+  if (!test::python3_available()) GTEST_SKIP() << "python3 not installed";
+  test::LoopbackListener listener(test::LoopbackListener::Kind::kHttp);
+  ASSERT_TRUE(listener.started());
+  auto marker = scratch.path() / "failed-once";
+  configure("pre_backup = ['sh', '-c', 'test -e " + marker.string() + " || { touch " +
+                marker.string() + "; exit 1; }']\npost_backup = " + recording_hook(hooks_log()) +
+                "\non_failure = " + recording_hook(hooks_log()) + "\n",
+            "[notify]\n",
+            {{"DBKEEP_NOTIFY_WEBHOOK_URL", "http://127.0.0.1:" + std::to_string(listener.port())}});
+  config.sets.front().retries = 2;
+  config.sets.front().retry_delay = std::chrono::seconds(0);
+  auto manifest = run();
+  ASSERT_TRUE(manifest) << manifest.error().message;
+  EXPECT_EQ(workspace->listed_ids().size(), 1u);
+  auto lines = lines_of(hooks_log());
+  ASSERT_EQ(lines.size(), 2u) << "post_backup after each attempt, no on_failure";
+  EXPECT_TRUE(lines[0].starts_with("post_backup failed app none")) << lines[0];
+  EXPECT_TRUE(lines[1].starts_with("post_backup success app " + manifest->id)) << lines[1];
+  EXPECT_TRUE(listener.received().empty());
+
+  auto record = run_record_store(config).load("app");
+  ASSERT_TRUE(record && *record);
+  EXPECT_TRUE((*record)->success);
+  EXPECT_EQ((*record)->attempts, 2);
+  ASSERT_EQ((*record)->attempt_errors.size(), 1u);
+  EXPECT_NE((*record)->attempt_errors[0].find("pre_backup hook"), std::string::npos);
+  std::string log = ops::read_whole_file(workspace->dir() / "dbkeep.log").value_or("");
+  EXPECT_NE(log.find("attempt 1 of 3 failed"), std::string::npos) << log;
+  std::string metrics = ops::read_whole_file(metrics_file()).value_or("");
+  EXPECT_NE(metrics.find("dbkeep_last_run_attempts{set=\"app\"} 2\n"), std::string::npos)
+      << metrics;
+}
+
+// Every attempt fails: on_failure and the notification come once, after the last attempt;
+// with after_failures = 2 the first failed run is not announced, the second is.
+TEST_F(BackupRunTest, OnlyTheFinalFailureIsAnnouncedAndOnlyAfterNRunsInARow) {
+  if (!test::python3_available()) GTEST_SKIP() << "python3 not installed";
+  test::LoopbackListener listener(test::LoopbackListener::Kind::kHttp);
+  ASSERT_TRUE(listener.started());
+  configure("pre_backup = ['false']\non_failure = " + recording_hook(hooks_log()) + "\n",
+            "[notify]\nafter_failures = 2\n",
+            {{"DBKEEP_NOTIFY_WEBHOOK_URL", "http://127.0.0.1:" + std::to_string(listener.port())}});
+  config.sets.front().retries = 2;
+  config.sets.front().retry_delay = std::chrono::seconds(0);
+  ASSERT_FALSE(run());
+  EXPECT_EQ(lines_of(hooks_log()).size(), 1u) << "on_failure once for three attempts";
+  EXPECT_TRUE(listener.received().empty()) << "one failed run is below after_failures";
+  ASSERT_FALSE(run());
   auto received = listener.received();
   ASSERT_EQ(received.size(), 1u);
   auto summary = nlohmann::json::parse(received[0]["body"].get<std::string>());
-  EXPECT_EQ(summary["status"], "failed");
-  EXPECT_NE(summary["error"].get<std::string>().find("pre_backup hook 'false' failed"),
-            std::string::npos);
+  EXPECT_EQ(summary["attempts"], 3);
+  EXPECT_EQ(summary["attempt_errors"].size(), 2u);
+  EXPECT_EQ(summary["consecutive_failures"], 2);
+  std::string metrics = ops::read_whole_file(metrics_file()).value_or("");
+  EXPECT_NE(metrics.find("dbkeep_consecutive_failures{set=\"app\"} 2\n"), std::string::npos)
+      << metrics;
+
+  // A configuration mistake is not retried: it would fail the same way.
+  config.sets.front().hooks.pre_backup = {"/nonexistent/hook"};
+  ASSERT_FALSE(run());
+  auto record = run_record_store(config).load("app");
+  ASSERT_TRUE(record && *record);
+  EXPECT_EQ((*record)->attempts, 1);
+  EXPECT_EQ((*record)->consecutive_failures, 3);
 }
 
 TEST_F(BackupRunTest, ADeadWebhookEndpointDoesNotFailTheBackup) {

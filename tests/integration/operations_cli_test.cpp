@@ -88,6 +88,30 @@ TEST(OperationsCliTest, DaemonStopsCleanlyOnSigterm) {
   EXPECT_NE(read_file(log).find("daemon stopped"), std::string::npos);
 }
 
+// [daemon] run_at_start: one backup of every set at start (before the first cron time), then
+// the schedule; SIGTERM still ends it cleanly.
+TEST(OperationsCliTest, DaemonRunAtStartBacksUpAtOnceThenWaitsForTheSchedule) {
+  SqliteWorkspace workspace("[set.schedule]\ncron = \"0 2 1 1 *\"\n");
+  workspace.fill(10, 10, true);
+  std::ofstream(workspace.config(), std::ios::app) << "[daemon]\nrun_at_start = true\n";
+  auto child = core::ChildProcess::spawn(
+      {.argv = {DBKEEP_BINARY, "--config", workspace.config().string(), "daemon"}});
+  ASSERT_TRUE(child) << child.error().message;
+  for (int i = 0; i < 600 && workspace.listed_ids().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(workspace.listed_ids().size(), 1u);
+  auto log = workspace.dir() / "dbkeep.log";
+  EXPECT_NE(read_file(log).find("run_at_start: backing up every set now"), std::string::npos)
+      << read_file(log);
+  ::kill(child->pid(), SIGTERM);
+  auto status = child->wait();
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->success()) << status->describe();
+  EXPECT_EQ(workspace.listed_ids().size(), 1u) << "then nothing until the first of January";
+  EXPECT_NE(read_file(log).find("daemon stopped"), std::string::npos);
+}
+
 TEST(OperationsCliTest, ScheduleInstallShowRemoveInATemporaryRoot) {
   SqliteWorkspace workspace("[set.schedule]\ncron = \"15 3 * * sun\"\n");
   auto root = make_temp_dir();

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "dbkeep/core/config_table.hpp"
+#include "dbkeep/core/duration.hpp"
 
 namespace dbkeep::core {
 namespace {
@@ -360,6 +361,73 @@ TEST(ConfigTest, SizesAndSuggestions) {
   EXPECT_EQ(closest_match("keep_lst", {"keep_last", "keep_daily"}), "keep_last");
   EXPECT_FALSE(closest_match("zzzzzz", {"keep_last"}));
   EXPECT_EQ(env_component("my-set.1"), "MY_SET_1");
+}
+
+TEST(ConfigTest, RetriesDaemonStartNotifyThresholdAndHostDatadir) {
+  auto config = parse_text(R"(
+[repository]
+path = "/var/backups/dbkeep"
+[daemon]
+run_at_start = true
+[notify]
+after_failures = 3
+[[set]]
+name = "main"
+source = "mysql"
+method = "physical"
+retries = 2
+retry_delay = "90s"
+[set.mysql]
+socket = "/run/mysqld/mysqld.sock"
+datadir = "/srv/app/mysql-data"
+)");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_TRUE(config->daemon.run_at_start);
+  EXPECT_EQ(config->notify.after_failures, 3);
+  const auto& set = config->sets.front();
+  EXPECT_EQ(set.retries, 2);
+  EXPECT_EQ(set.retry_delay, std::chrono::seconds(90));
+  EXPECT_EQ(set.mysql->datadir, std::filesystem::path("/srv/app/mysql-data"));
+
+  // Defaults: no retry, 5 minutes apart once asked; every failure announced; no start-up run.
+  auto defaults = parse_text(kValid);
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->sets.front().retries, 0);
+  EXPECT_EQ(defaults->sets.front().retry_delay, std::chrono::minutes(5));
+  EXPECT_EQ(defaults->notify.after_failures, 1);
+  EXPECT_FALSE(defaults->daemon.run_at_start);
+
+  // From the environment, as a container sets them.
+  auto from_env = parse_text(kValid, {{"DBKEEP_SET_SESSIONS_RETRIES", "1"},
+                                      {"DBKEEP_SET_SESSIONS_RETRY_DELAY", "2m"},
+                                      {"DBKEEP_DAEMON_RUN_AT_START", "true"}});
+  ASSERT_TRUE(from_env) << from_env.error().message;
+  EXPECT_EQ(from_env->sets.front().retries, 1);
+  EXPECT_EQ(from_env->sets.front().retry_delay, std::chrono::minutes(2));
+  EXPECT_TRUE(from_env->daemon.run_at_start);
+
+  auto with_set_key = [](const std::string& line) {
+    std::string text = kValid;
+    text.insert(text.find("method = \"online\"\n"), line + "\n");
+    return text;
+  };
+  expect_error(with_set_key("retry_delay = \"5 minutes\""), {"retry_delay", "e.g. 5m"});
+  expect_error(with_set_key("retries = -1"), {"retries"});
+  expect_error("[notify]\nafter_failures = 0\n" + std::string(kValid), {"after_failures"});
+  expect_error("[daemon]\nrun_at_startup = true\n" + std::string(kValid), {"run_at_start"});
+}
+
+TEST(ConfigTest, SpansAreANumberWithOneUnit) {
+  EXPECT_EQ(parse_span("30s", "x"), std::chrono::seconds(30));
+  EXPECT_EQ(parse_span("5m", "x"), std::chrono::minutes(5));
+  EXPECT_EQ(parse_span("26h", "x"), std::chrono::hours(26));
+  EXPECT_EQ(parse_span("2d", "x"), std::chrono::hours(48));
+  for (const char* bad : {"", "5", "0m", "-1h", "5x", "1h30m", "99999999999d"}) {
+    auto span = parse_span(bad, "--max-age");
+    ASSERT_FALSE(span) << bad;
+    EXPECT_EQ(span.error().kind, ErrorKind::kUsage);
+    EXPECT_NE(span.error().message.find("--max-age"), std::string::npos);
+  }
 }
 
 }  // namespace

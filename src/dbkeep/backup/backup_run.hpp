@@ -5,6 +5,9 @@
 //   hooks pre_lock, post_lock, post_snapshot inside it) → post_backup hook (always, so an
 //   application stopped by pre_backup is started again) → on_failure hook (if anything failed)
 //   → run record → metrics file → notifications.
+// With [set] retries, a failed attempt (pre_backup … post_backup) is tried again after
+// retry_delay; on_failure, the run record's outcome and the notification come once, after the
+// last attempt, and [notify] after_failures decides whether a failure is announced.
 // Hook, metrics and notification problems are logged; only the backup itself and the hooks
 // decide the outcome. A failing notifier never does.
 

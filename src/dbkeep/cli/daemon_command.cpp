@@ -46,6 +46,16 @@ Result<int> daemon_command(CommandContext& context) {
   }
   log::info("daemon started with " + std::to_string(schedules.size()) +
             " scheduled sets; SIGTERM stops it");
+  if (config->daemon.run_at_start) {
+    // [daemon] run_at_start: every set once now (as --once), then the schedule counts from here.
+    log::info("run_at_start: backing up every set now");
+    TRY_ASSIGN(int failures, daemon.run_once());
+    if (failures > 0) log::warn(std::to_string(failures) + " sets failed their start-up backup");
+    if (core::cancellation_requested()) {
+      log::info("daemon stopped");
+      return 0;
+    }
+  }
   TRY(daemon.run_until_stopped());
   log::info("daemon stopped");
   return 0;

@@ -1,25 +1,8 @@
-#include <charconv>
-
 #include "dbkeep/backup/backup_run.hpp"
 #include "dbkeep/cli/command.hpp"
+#include "dbkeep/core/duration.hpp"
 
 namespace dbkeep::cli {
-namespace {
-
-// "90m", "26h", "2d" → seconds.
-Result<std::chrono::seconds> parse_age(const std::string& text) {
-  long value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
-  long factor = unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
-  if (error != std::errc() || value <= 0 || factor == 0) {
-    return usage_error("--max-age '" + text + "': write a number with m, h or d, e.g. 26h");
-  }
-  return std::chrono::seconds(value * factor);
-}
-
-}  // namespace
-
 // The last run of each set from its run record (what the metrics file shows), for a human or
 // a monitoring check: with --max-age, exit 1 when a set's last success is older or missing.
 Result<int> status_command(CommandContext& context) {
@@ -28,7 +11,7 @@ Result<int> status_command(CommandContext& context) {
   TRY(context.args().expect_empty("status"));
   std::optional<std::chrono::seconds> max_age;
   if (max_age_text) {
-    TRY_ASSIGN(max_age, parse_age(*max_age_text));
+    TRY_ASSIGN(max_age, core::parse_span(*max_age_text, "--max-age '" + *max_age_text + "'"));
   }
   TRY_ASSIGN(auto sets, context.selected_sets(set));
   TRY_ASSIGN(auto* config, context.config());
@@ -54,6 +37,10 @@ Result<int> status_command(CommandContext& context) {
                   ? ", last success " + core::format_iso_utc(*record->last_success_at)
                   : ", never succeeded";
       if (record->success) line += ", " + core::format_bytes(record->stored_bytes) + " stored";
+      if (record->attempts > 1) line += ", " + std::to_string(record->attempts) + " attempts";
+      if (record->consecutive_failures > 1) {
+        line += ", " + std::to_string(record->consecutive_failures) + " failed runs in a row";
+      }
       if (!record->success) line += "\n  error: " + record->error;
     }
     if (too_old) line += "\n  STALE: no success within " + *max_age_text;

@@ -232,6 +232,7 @@ Result<MysqlConfig> parse_mysql(ConfigTable table) {
   TRY_ASSIGN(auto password, table.string("password"));
   if (password) mysql.password = *password;
   TRY(parse_mysql_lock(table, mysql));
+  TRY_ASSIGN(mysql.datadir, table.path("datadir"));
   TRY(table.reject_unknown_keys());
   return mysql;
 }
@@ -459,6 +460,12 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
   set.codec.threads = threads ? static_cast<int>(*threads) : cores;
   TRY_ASSIGN(auto parallel, reader.integer("parallel", 1, 256));
   set.parallel = parallel ? static_cast<int>(*parallel) : std::min(cores, 4);
+  TRY_ASSIGN(auto retries, reader.integer("retries", 0, 100));
+  if (retries) set.retries = static_cast<int>(*retries);
+  TRY_ASSIGN(auto retry_delay, reader.string("retry_delay"));
+  if (retry_delay) {
+    TRY_ASSIGN(set.retry_delay, parse_span(*retry_delay, reader.where("retry_delay")));
+  }
 
   auto sqlite = reader.subtable("sqlite");
   auto mysql = reader.subtable("mysql");
@@ -548,6 +555,7 @@ Result<Config> parse_config(std::string_view text, const std::string& file,
   TRY_ASSIGN(config.notify, parse_notify(top.subtable("notify")));
   TRY_ASSIGN(config.metrics, parse_metrics(top.subtable("metrics")));
   TRY_ASSIGN(config.verify, parse_verify(top.subtable("verify")));
+  TRY_ASSIGN(config.daemon, parse_daemon(top.subtable("daemon")));
 
   const toml::node* sets = root.get("set");
   (void)top.subtable("set");  // marks [[set]] as known

@@ -5,6 +5,7 @@
 // Parsing is strict (see config_table.hpp); load_config() returns kUsage errors naming file and
 // line.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -85,6 +86,11 @@ struct MysqlConfig {
   int long_query_seconds = 60;  // statements running this long block locking; 0 off
   LongQueryAction long_query_action = LongQueryAction::kWait;  // kill_long_queries = true: kill
   int long_query_max_wait_s = 300;                             // for "wait"
+  // The server's datadir as this host sees it, when the server reports another path (it runs
+  // in a container: /var/lib/mysql inside, a volume such as /srv/app/mysql-data outside). The
+  // snapshot and physical methods read the files here; server paths below the datadir are
+  // mapped the same way (source/mysql/datadir_mapping.hpp).
+  std::optional<std::filesystem::path> datadir;
 };
 
 struct SnapshotConfig {
@@ -169,6 +175,9 @@ struct NotifyConfig {
   std::optional<std::string> email_from;
   std::vector<std::string> email_to;
   bool on_success = false;
+  // A failure is announced only once this many runs in a row have failed (1: every failure);
+  // the first success after an announced failure is announced as a recovery.
+  int after_failures = 1;
   // CA bundle trusted for the webhook and SMTP TLS instead of the system's (private CAs).
   std::optional<std::filesystem::path> ca_file;
 };
@@ -184,6 +193,11 @@ struct VerifyConfig {
   std::string server_binary;
 };
 
+// [daemon]: `dbkeep daemon`.
+struct DaemonConfig {
+  bool run_at_start = false;  // one backup of every set when the daemon starts, then the schedule
+};
+
 struct SetConfig {
   std::string name;
   // enabled = false (or DBKEEP_SET_<NAME>_ENABLED=false): the rest of the set is not read, and
@@ -193,6 +207,10 @@ struct SetConfig {
   Method method = Method::kOnline;  // applies to `source` (check_method in config.cpp)
   CodecOptions codec;
   int parallel = 2;  // files stored concurrently
+  // A failed backup is tried again this many times, retry_delay apart (the daemon and `backup`
+  // alike); configuration errors and cancellation are not retried.
+  int retries = 0;
+  std::chrono::seconds retry_delay{300};
   std::optional<SqliteConfig> sqlite;
   std::optional<MysqlConfig> mysql;
   std::optional<SnapshotConfig> snapshot;
@@ -211,6 +229,7 @@ struct Config {
   NotifyConfig notify;
   MetricsConfig metrics;
   VerifyConfig verify;
+  DaemonConfig daemon;
   std::vector<SetConfig> sets;  // the enabled ones, in file order
   // Names of sets with enabled = false: as if absent for every command (a container enables
   // the databases it has from its environment), named in find_set's error.

@@ -60,6 +60,14 @@ Result<HooksConfig> parse_hooks(ConfigTable table) {
   return hooks;
 }
 
+Result<DaemonConfig> parse_daemon(ConfigTable table) {
+  DaemonConfig daemon;
+  TRY_ASSIGN(auto run_at_start, table.boolean("run_at_start"));
+  if (run_at_start) daemon.run_at_start = *run_at_start;
+  TRY(table.reject_unknown_keys());
+  return daemon;
+}
+
 Result<NotifyConfig> parse_notify(ConfigTable table) {
   NotifyConfig notify;
   // A webhook URL often embeds its token (Slack, Teams), so it may come from a file too.
@@ -88,6 +96,8 @@ Result<NotifyConfig> parse_notify(ConfigTable table) {
   }
   TRY_ASSIGN(auto on_success, table.boolean("on_success"));
   if (on_success) notify.on_success = *on_success;
+  TRY_ASSIGN(auto after_failures, table.integer("after_failures", 1, 1000));
+  if (after_failures) notify.after_failures = static_cast<int>(*after_failures);
   TRY_ASSIGN(notify.ca_file, table.path("ca_file"));
   TRY(table.reject_unknown_keys());
   return notify;

@@ -12,6 +12,7 @@ namespace dbkeep::core {
 
 Result<ScheduleConfig> parse_schedule(ConfigTable table);
 Result<HooksConfig> parse_hooks(ConfigTable table);
+Result<DaemonConfig> parse_daemon(ConfigTable table);
 Result<NotifyConfig> parse_notify(ConfigTable table);
 Result<MetricsConfig> parse_metrics(ConfigTable table);
 

@@ -90,4 +90,21 @@ std::chrono::sys_seconds window_start(std::chrono::sys_seconds newest,
   return sys_days{shifted / clamped_day} + time_of_day - fixed;
 }
 
+Result<std::chrono::seconds> parse_span(std::string_view text, std::string_view what) {
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
+  std::int64_t factor = unit == "s"   ? 1
+                        : unit == "m" ? 60
+                        : unit == "h" ? 3600
+                        : unit == "d" ? 86400
+                                      : 0;
+  constexpr std::int64_t kMaximumSeconds = 366LL * 86400 * 100;  // a century: surely a typo
+  if (error != std::errc() || value <= 0 || factor == 0 || value > kMaximumSeconds / factor) {
+    return usage_error(std::string(what) +
+                       ": write a positive number with s, m, h or d, e.g. 5m or 26h");
+  }
+  return std::chrono::seconds(value * factor);
+}
+
 }  // namespace dbkeep::core

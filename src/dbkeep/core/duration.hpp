@@ -32,4 +32,9 @@ Result<RetentionDuration> parse_duration(std::string_view text);
 std::chrono::sys_seconds window_start(std::chrono::sys_seconds newest,
                                       const RetentionDuration& duration);
 
+// A wait or an age as a fixed span: "30s", "5m", "26h", "2d" (one number, one unit: s, m, h,
+// d). retry_delay and `status --max-age` read it; "m" here is minutes, not calendar months.
+// A usage error names `what` (e.g. "--max-age '5x'") and shows an example.
+Result<std::chrono::seconds> parse_span(std::string_view text, std::string_view what);
+
 }  // namespace dbkeep::core

@@ -129,7 +129,9 @@ std::string email_message(const core::NotifyConfig& config, const RunRecord& rec
   std::string to;
   for (const auto& address : config.email_to) to += (to.empty() ? "" : ", ") + address;
   std::string subject = "[dbkeep] backup of " + record.set + " on " + this_host() + " " +
-                        (record.success ? "succeeded" : "FAILED");
+                        (!record.success                   ? "FAILED"
+                         : record.recovered_after_failures ? "recovered"
+                                                           : "succeeded");
   std::string text = "Date: " + rfc5322_date(record.finished_at) + "\r\n" +
                      "From: " + config.email_from.value_or("") + "\r\n" + "To: " + to + "\r\n" +
                      "Subject: " + subject + "\r\n" +
@@ -193,9 +195,19 @@ std::vector<std::unique_ptr<Notifier>> make_notifiers(const core::NotifyConfig& 
   return notifiers;
 }
 
+Announcement announcement_for(const RunRecord& record, int failures_before,
+                              const core::NotifyConfig& config) {
+  if (!record.success) {
+    return record.consecutive_failures >= config.after_failures ? Announcement::kFailure
+                                                                : Announcement::kNone;
+  }
+  if (failures_before >= config.after_failures) return Announcement::kRecovery;
+  return config.on_success ? Announcement::kSuccess : Announcement::kNone;
+}
+
 void notify_run(std::vector<std::unique_ptr<Notifier>>& notifiers, const RunRecord& record,
-                bool on_success) {
-  if (record.success && !on_success) return;
+                Announcement announcement) {
+  if (announcement == Announcement::kNone) return;
   for (auto& notifier : notifiers) {
     auto sent = notifier->send(record);
     if (sent) {

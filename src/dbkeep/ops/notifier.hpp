@@ -70,8 +70,15 @@ std::string email_message(const core::NotifyConfig& config, const RunRecord& rec
 std::vector<std::unique_ptr<Notifier>> make_notifiers(const core::NotifyConfig& config,
                                                       NotifierOptions options = {});
 
-// Sends `record` through every notifier when the policy says so; logs each failure.
+// Whether a finished run is announced ([notify] on_success, after_failures): a failure once
+// `after_failures` runs in a row have failed, the first success after an announced failure
+// (a recovery, even without on_success), other successes only with on_success.
+enum class Announcement { kNone, kFailure, kRecovery, kSuccess };
+Announcement announcement_for(const RunRecord& record, int failures_before,
+                              const core::NotifyConfig& config);
+
+// Sends `record` through every notifier unless `announcement` is kNone; logs each failure.
 void notify_run(std::vector<std::unique_ptr<Notifier>>& notifiers, const RunRecord& record,
-                bool on_success);
+                Announcement announcement);
 
 }  // namespace dbkeep::ops

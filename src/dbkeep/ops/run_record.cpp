@@ -24,7 +24,13 @@ nlohmann::json run_record_to_json(const RunRecord& record) {
       {"duration_ms", record.duration_ms},
       {"size_bytes", record.size_bytes},
       {"stored_bytes", record.stored_bytes},
+      {"attempts", record.attempts},
+      {"consecutive_failures", record.consecutive_failures},
   };
+  if (!record.attempt_errors.empty()) document["attempt_errors"] = record.attempt_errors;
+  if (record.recovered_after_failures) {
+    document["recovered_after_failures"] = *record.recovered_after_failures;
+  }
   if (record.backup_id) document["backup_id"] = *record.backup_id;
   if (record.lock_held_ms) document["lock_held_ms"] = *record.lock_held_ms;
   if (record.last_success_at) {
@@ -53,6 +59,14 @@ Result<RunRecord> run_record_from_json(const nlohmann::json& document) {
     }
     record.last_success_at = time_field(document, "last_success_at");
     record.last_restore_test_at = time_field(document, "last_restore_test_at");
+    // Records written before retries existed have none of these: one attempt, and a failed
+    // record counts as one failure in a row.
+    record.attempts = document.value("attempts", 1);
+    record.attempt_errors = document.value("attempt_errors", std::vector<std::string>{});
+    record.consecutive_failures = document.value("consecutive_failures", record.success ? 0 : 1);
+    if (document.contains("recovered_after_failures")) {
+      record.recovered_after_failures = document["recovered_after_failures"].get<int>();
+    }
   } catch (const nlohmann::json::exception& error) {
     return fail(std::string("malformed run record: ") + error.what());
   }
