@@ -20,6 +20,7 @@
 #include "dbkeep/core/command_runner.hpp"
 #include "dbkeep/core/fd.hpp"
 #include "dbkeep/core/log.hpp"
+#include "dbkeep/source/mysql/datadir_mapping.hpp"
 
 namespace dbkeep::test {
 namespace fs = std::filesystem;
@@ -179,6 +180,15 @@ Result<std::unique_ptr<MariaDbServer>> MariaDbServer::start(MariaDbServerOptions
                 "--innodb-buffer-pool-size=64M",
                 kRedoLogSize};
   spawn.argv.insert(spawn.argv.end(), options.extra_args.begin(), options.extra_args.end());
+  if (options.datadir_seen_as) {
+    fs::create_directories(*options.datadir_seen_as, ec);
+    if (ec) return fail("cannot create " + options.datadir_seen_as->string() + ": " + ec.message());
+    for (auto& arg : spawn.argv) {
+      if (arg.starts_with("--datadir=")) arg = "--datadir=" + options.datadir_seen_as->string();
+    }
+    spawn.argv = source::mysql::with_bind_mount(server->datadir_, *options.datadir_seen_as,
+                                                std::move(spawn.argv));
+  }
   TRY_ASSIGN(auto process, core::ChildProcess::spawn(spawn));
   server->process_.emplace(std::move(process));
   TRY(server->wait_until_ready(options.start_timeout));

@@ -25,6 +25,10 @@ struct MariaDbServerOptions {
   // Datadir to use instead of <temp>/data (e.g. a btrfs subvolume). Must be empty or missing;
   // the fixture initialises it and chowns it to mysql. It is never removed by the fixture.
   std::optional<std::filesystem::path> datadir;
+  // Start the server as a container does: in a private mount namespace where the datadir is
+  // bind-mounted at this path (created empty here), so @@datadir names a path whose files this
+  // host does not see there ([set.mysql] datadir). datadir() stays the host path.
+  std::optional<std::filesystem::path> datadir_seen_as;
   bool keep_data = false;  // leave the temporary directory behind (for debugging)
   std::chrono::seconds start_timeout{60};
 };

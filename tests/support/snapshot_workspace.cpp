@@ -17,7 +17,8 @@ std::string SnapshotWorkspace::unavailable_reason() {
   return "";
 }
 
-Result<std::unique_ptr<SnapshotWorkspace>> SnapshotWorkspace::create() {
+Result<std::unique_ptr<SnapshotWorkspace>> SnapshotWorkspace::create(
+    std::optional<fs::path> datadir_seen_as) {
   std::unique_ptr<SnapshotWorkspace> workspace(new SnapshotWorkspace());
   // Restored datadirs go below dir(): a server running as mysql must be able to reach them.
   fs::permissions(workspace->dir(), fs::perms(0755));
@@ -25,6 +26,7 @@ Result<std::unique_ptr<SnapshotWorkspace>> SnapshotWorkspace::create() {
   fs::create_directory(workspace->snapshot_dir());
   MariaDbServerOptions options;
   options.datadir = workspace->volume_->subvolume();
+  options.datadir_seen_as = std::move(datadir_seen_as);
   TRY_ASSIGN(workspace->server_, MariaDbServer::start(options));
   return workspace;
 }

@@ -26,7 +26,10 @@ class SnapshotWorkspace : public CliWorkspace {
  public:
   // Why the workspace cannot be built here (no btrfs loop volume, no MariaDB), or "".
   static std::string unavailable_reason();
-  static Result<std::unique_ptr<SnapshotWorkspace>> create();
+  // `datadir_seen_as`: the server runs as in a container, seeing its datadir at that path
+  // (MariaDbServerOptions::datadir_seen_as).
+  static Result<std::unique_ptr<SnapshotWorkspace>> create(
+      std::optional<std::filesystem::path> datadir_seen_as = std::nullopt);
   // The same on LVM: why not here (outside the test guest, no MariaDB), or "".
   static std::string lvm_unavailable_reason();
   // The datadir is data/ on a new LV named `lv_name` of `lv_size` bytes formatted with

@@ -6,6 +6,7 @@
 #include "dbkeep/ops/cron_expression.hpp"
 #include "dbkeep/ops/hooks.hpp"
 #include "dbkeep/source/mysql/connection_options.hpp"
+#include "dbkeep/source/mysql/datadir_mapping.hpp"
 #include "dbkeep/source/mysql/logical/logical_source.hpp"
 #include "dbkeep/source/mysql/physical_tool.hpp"
 #include "dbkeep/source/mysql/privileges.hpp"
@@ -48,6 +49,21 @@ Check privilege_check(const std::string& what, source::mysql::Connection& connec
     check.note =
         "without " + describe_privileges(report->missing_optional, *version) +
         "; to add: " + grant_statement(report->missing_optional, *version, report->grantee);
+  }
+  return check;
+}
+
+// The snapshot and physical methods read the datadir's files: they must be the server's, at
+// [set.mysql] datadir when the server reports a path this host does not see (a container).
+Check datadir_check(const std::string& what, source::mysql::Connection& connection,
+                    const core::MysqlConfig& mysql) {
+  std::string label = what + ": datadir " + (mysql.datadir ? mysql.datadir->string() + " " : "") +
+                      "holds the server's files";
+  auto facts = source::mysql::probe_server_files(connection, mysql.datadir);
+  if (!facts) return {label, facts.error().message};
+  Check check{label, ""};
+  if (facts->server_datadir != facts->datadir) {
+    check.note = "the server sees it as " + facts->server_datadir.string();
   }
   return check;
 }
@@ -149,6 +165,9 @@ Result<int> check_config_command(CommandContext& context) {
           source::mysql::Connection::connect(source::mysql::connection_options(*set.mysql));
       checks.push_back({what + ": server reachable", connected ? "" : connected.error().message});
       if (connected) checks.push_back(privilege_check(what, *connected, set));
+      if (connected && (set.physical || set.snapshot)) {
+        checks.push_back(datadir_check(what, *connected, *set.mysql));
+      }
       if (set.physical) {
         // Without connecting, the flavor is unknown: the configured tool, else mariabackup.
         auto tool = source::mysql::find_physical_tool(set.physical->tool.value_or("mariabackup"));

@@ -12,6 +12,7 @@
 #include "dbkeep/pipeline/counting_source.hpp"
 #include "dbkeep/pipeline/read_ahead.hpp"
 #include "dbkeep/repo/binlog_position.hpp"
+#include "dbkeep/source/mysql/datadir_mapping.hpp"
 #include "dbkeep/source/mysql/option_file.hpp"
 #include "dbkeep/source/mysql/physical_tool.hpp"
 
@@ -69,7 +70,7 @@ Result<void> PhysicalSource::prepare() {
   if (server_) return {};
   TRY_ASSIGN(connection_, resolved_connection_options(mysql_));
   TRY_ASSIGN(auto connection, Connection::connect(connection_));
-  TRY_ASSIGN(auto facts, probe_server(connection));
+  TRY_ASSIGN(auto facts, probe_server_files(connection, mysql_.datadir));
   tool_ = choose_physical_tool(facts.version.flavor, physical_.tool);
   TRY_ASSIGN(tool_path_, find_physical_tool(tool_));
   TRY_ASSIGN(tool_version_, check_tool_version(tool_path_, facts.version));
@@ -111,7 +112,7 @@ Result<void> PhysicalSource::run(repo::BackupSession& session) {
                                    "--stream=xbstream",
                                    "--target-dir=" + (scratch_dir_ / "target").string(),
                                    "--extra-lsndir=" + (scratch_dir_ / "lsn").string(),
-                                   "--datadir=" + server_->datadir.string(),
+                                   "--datadir=" + server_->server_datadir.string(),
                                    "--parallel=" + std::to_string(physical_.parallel)};
   if (base) {
     auto base_lsn = base->facts.at("to_lsn").get<std::uint64_t>();
@@ -124,8 +125,11 @@ Result<void> PhysicalSource::run(repo::BackupSession& session) {
 
   log::info("running " + tool_ +
             " --backup --stream=xbstream --parallel=" + std::to_string(physical_.parallel));
+  // The tool reads the datadir at the path the server reports, whatever --datadir says; for a
+  // server in a container that path shows the host's files only in a mount namespace of its own.
+  TRY_ASSIGN(auto view, ServerDatadirView::prepare(*server_));
   core::SpawnOptions spawn;
-  spawn.argv = argv;
+  spawn.argv = view.wrap(argv);
   spawn.pipe_stdout = true;
   spawn.pipe_stderr = true;
   TRY_ASSIGN(auto child, core::ChildProcess::spawn(spawn));

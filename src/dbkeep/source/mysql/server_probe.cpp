@@ -33,8 +33,8 @@ Result<std::map<std::string, std::string>> global_variables(Connection& connecti
   TRY_ASSIGN(auto result,
              connection.query("SHOW GLOBAL VARIABLES WHERE Variable_name IN ('datadir', "
                               "'innodb_data_home_dir', 'innodb_log_group_home_dir', "
-                              "'innodb_undo_directory', 'log_bin', 'log_bin_basename', "
-                              "'server_id', 'server_uuid')"));
+                              "'innodb_undo_directory', 'innodb_data_file_path', 'log_bin', "
+                              "'log_bin_basename', 'server_id', 'server_uuid')"));
   std::map<std::string, std::string> variables;
   for (const auto& row : result.rows) {
     if (row.size() >= 2 && row[0]) variables[*row[0]] = row[1].value_or("");
@@ -42,9 +42,14 @@ Result<std::map<std::string, std::string>> global_variables(Connection& connecti
   return variables;
 }
 
+// The tablespace files the server lists; a sample is enough to recognise its datadir.
+constexpr std::size_t kTablespaceSample = 1000;
+
 // Tablespace file names differ per flavor and version; the first query the server knows wins.
-// Failing all of them (e.g. no PROCESS privilege) only loses the external-tablespace check.
-std::vector<fs::path> tablespace_files(Connection& connection, const fs::path& datadir) {
+// Failing all of them (e.g. no PROCESS privilege) only loses the external-tablespace check and
+// the sample of files inside the datadir.
+void find_tablespace_files(Connection& connection, ServerFacts& facts) {
+  const fs::path& datadir = facts.datadir;
   static const char* const kQueries[] = {
       "SELECT FILENAME FROM information_schema.INNODB_SYS_TABLESPACES",  // MariaDB >= 10.6
       "SELECT PATH FROM information_schema.INNODB_SYS_DATAFILES",        // older MariaDB, 5.7
@@ -53,19 +58,21 @@ std::vector<fs::path> tablespace_files(Connection& connection, const fs::path& d
   for (const char* sql : kQueries) {
     auto result = connection.query(sql);
     if (!result) continue;
-    std::vector<fs::path> outside;
     for (const auto& row : result->rows) {
       if (row.empty() || !row[0] || row[0]->empty()) continue;
       fs::path file = resolve_against(datadir, *row[0]);
       auto relative = file.lexically_relative(datadir);
-      if (relative.empty() || *relative.begin() == "..") outside.push_back(file);
+      if (relative.empty() || *relative.begin() == "..") {
+        facts.external_tablespace_files.push_back(file);
+      } else if (facts.tablespace_files_in_datadir.size() < kTablespaceSample) {
+        facts.tablespace_files_in_datadir.push_back(relative);
+      }
     }
-    return outside;
+    return;
   }
   log::warn("cannot list InnoDB tablespace files on " + connection.endpoint() +
             " (PROCESS privilege missing?); tables with DATA DIRECTORY outside the datadir "
             "will not be detected");
-  return {};
 }
 
 }  // namespace
@@ -126,7 +133,9 @@ Result<ServerFacts> probe_server(Connection& connection) {
   std::from_chars(variables["server_id"].data(),
                   variables["server_id"].data() + variables["server_id"].size(), facts.server_id);
   facts.server_uuid = variables["server_uuid"];
-  facts.external_tablespace_files = tablespace_files(connection, facts.datadir);
+  facts.server_datadir = facts.datadir;
+  facts.innodb_data_file_path = variables["innodb_data_file_path"];
+  find_tablespace_files(connection, facts);
 
   TRY_ASSIGN(auto engines, connection.query(std::string("SELECT DISTINCT ENGINE FROM "
                                                         "information_schema.TABLES WHERE "

@@ -28,7 +28,11 @@ struct ServerVersion {
 
 struct ServerFacts {
   ServerVersion version;
+  // Where this host reads the server's files: the server's own datadir, or [set.mysql] datadir
+  // once map_to_host_datadir() has rebased every path below it (datadir_mapping.hpp).
   std::filesystem::path datadir;
+  std::filesystem::path server_datadir;  // @@datadir as the server reports it
+  std::string innodb_data_file_path;     // @@innodb_data_file_path, e.g. "ibdata1:12M:autoextend"
   // InnoDB locations as the server reports them, resolved to absolute paths (relative values
   // such as "./" are relative to datadir; empty means datadir).
   std::filesystem::path innodb_data_home_dir;
@@ -36,6 +40,9 @@ struct ServerFacts {
   std::filesystem::path innodb_undo_directory;
   // Tablespace files outside the datadir (CREATE TABLE … DATA DIRECTORY), absolute.
   std::vector<std::filesystem::path> external_tablespace_files;
+  // Up to 1000 tablespace files inside the datadir, relative to it ("app/t1.ibd"): enough to
+  // recognise the server's datadir under another path.
+  std::vector<std::filesystem::path> tablespace_files_in_datadir;
   bool log_bin = false;
   std::filesystem::path log_bin_basename;  // absolute; empty when binary logging is off
   std::uint32_t server_id = 0;

@@ -9,6 +9,7 @@
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/progress.hpp"
 #include "dbkeep/core/time_format.hpp"
+#include "dbkeep/source/mysql/datadir_mapping.hpp"
 #include "dbkeep/source/mysql/quiesce.hpp"
 #include "dbkeep/source/snapshot/leftover_recovery.hpp"
 #include "dbkeep/source/snapshot/mount_point.hpp"
@@ -51,7 +52,7 @@ Result<void> SnapshotSource::open() {
 
   TRY_ASSIGN(auto connection, Connection::connect(connection_options(settings_.mysql)));
   connection_.emplace(std::move(connection));
-  TRY_ASSIGN(facts_, probe_server(*connection_));
+  TRY_ASSIGN(facts_, probe_server_files(*connection_, settings_.mysql.datadir));
   log::info("server " + connection_->endpoint() + ": " +
             std::string(flavor_name(facts_.version.flavor)) + " " + facts_.version.text +
             ", datadir " + facts_.datadir.string() +
@@ -113,6 +114,9 @@ Result<void> SnapshotSource::run(repo::BackupSession& session) {
                      {"version", facts_.version.text},
                      {"datadir", facts_.datadir.string()},
                      {"engines", facts_.engines_in_use}};
+  if (facts_.server_datadir != facts_.datadir) {
+    facts["server"]["server_datadir"] = facts_.server_datadir.string();
+  }
   facts["snapshot"] = {{"provider", std::string(core::to_string(settings_.snapshot.provider))},
                        {"volumes", settings_.snapshot.volumes},
                        {"name", options.name}};
