@@ -12,15 +12,6 @@
 namespace dbkeep::backup {
 namespace {
 
-// stored/plaintext of the newest backup of the set, to predict this one's size.
-double previous_stored_ratio(repo::Repository& repository, const std::string& set) {
-  auto catalog = repository.list(set);
-  if (!catalog || catalog->backups.empty()) return 1.0;
-  const auto& newest = catalog->backups.front();
-  if (newest.total_size() == 0) return 1.0;
-  return static_cast<double>(newest.total_stored_size()) / static_cast<double>(newest.total_size());
-}
-
 // Runs the set's retention after a committed backup, still under the backup's lock. The backup
 // is already safe, so a failing prune is a warning, never a failed backup.
 void prune_after_backup(repo::Repository& repository, const core::SetConfig& set) {
@@ -30,6 +21,14 @@ void prune_after_backup(repo::Repository& repository, const core::SetConfig& set
 }
 
 }  // namespace
+
+double previous_stored_ratio(repo::Repository& repository, const std::string& set) {
+  auto catalog = repository.list(set);
+  if (!catalog || catalog->backups.empty()) return 1.0;
+  const auto& newest = catalog->backups.front();
+  if (newest.total_size() == 0) return 1.0;
+  return static_cast<double>(newest.total_stored_size()) / static_cast<double>(newest.total_size());
+}
 
 std::string scratch_prefix(const std::string& set) {
   return "dbkeep-" + set + "-";

@@ -18,6 +18,9 @@ namespace dbkeep::backup {
 Result<repo::Manifest> run_backup(const core::Config& config, const core::SetConfig& set,
                                   repo::Repository& repository, source::StageHook stage_hook = {});
 
+// stored/plaintext of the set's newest backup (1.0 without one), to predict the next one's size.
+double previous_stored_ratio(repo::Repository& repository, const std::string& set);
+
 // Per-run scratch directories are named <temp_dir>/dbkeep-<set>-XXXXXX.
 std::string scratch_prefix(const std::string& set);
 // Removes scratch directories of killed runs of `set`. Caller holds the set lock.

@@ -5,12 +5,17 @@ namespace dbkeep::cli {
 const std::vector<CommandSpec>& all_commands() {
   static const std::vector<CommandSpec> commands = {
       {"backup", "take a backup of one set (all sets if none named)",
-       "usage: dbkeep backup [--set NAME] [--incremental]\n"
+       "usage: dbkeep backup [--set NAME] [--incremental] [--dry-run]\n"
        "\n"
        "Takes a backup of the named set, or of every configured set in turn. The backup is\n"
        "listed only once its manifest is written; leftovers of interrupted runs are removed\n"
        "first. On a terminal the copy shows its progress on stderr (not with --quiet or\n"
-       "--json). Exit 4 if another dbkeep is working on the set.\n",
+       "--json). Exit 4 if another dbkeep is working on the set.\n"
+       "\n"
+       "--dry-run prints what each set's backup would do (source and size, the lock, the\n"
+       "snapshot or tool commands, hooks, space, what the prune after it would delete,\n"
+       "retries) and changes nothing: it only connects read-only and reads sizes. Exit 1 when\n"
+       "a real run would fail, with the reason.\n",
        backup_command},
       {"list", "backups in the repository, newest first",
        "usage: dbkeep list [--set NAME]\n"
@@ -151,12 +156,17 @@ const std::vector<CommandSpec>& all_commands() {
        "         User=); default root, which the snapshot methods need.\n",
        schedule_command},
       {"daemon", "run the configured schedule in the foreground (containers)",
-       "usage: dbkeep daemon [--once]\n"
+       "usage: dbkeep daemon [--once] [--dry-run]\n"
        "\n"
        "Runs each set at its [set.schedule] cron times (read in its time_zone, default UTC),\n"
        "one backup at a time, with hooks, metrics and notifications as for 'dbkeep backup'.\n"
        "Runs missed while the daemon was down are made up by one run at start. SIGTERM\n"
-       "cancels a running backup cleanly and exits. --once backs up every set now and exits.\n",
+       "cancels a running backup cleanly and exits. --once backs up every set now and exits.\n"
+       "[daemon] run_at_start = true backs up every set when it starts.\n"
+       "\n"
+       "--dry-run prints, per set, when the daemon would run it next (now, if a run was\n"
+       "missed or run_at_start is set) and what that backup would do, as 'backup --dry-run',\n"
+       "then exits without running anything.\n",
        daemon_command},
       {"status", "last run of each set; with --max-age a monitoring check",
        "usage: dbkeep status [--set NAME] [--max-age AGE]\n"

@@ -7,7 +7,6 @@
 
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/log.hpp"
-#include "dbkeep/restore/logical/logical_restore.hpp"
 #include "dbkeep/core/secret_file.hpp"
 #include "dbkeep/restore/logical/logical_restore.hpp"
 

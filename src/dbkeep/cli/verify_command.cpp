@@ -3,9 +3,6 @@
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/time_format.hpp"
 #include "dbkeep/verify/restore_drill.hpp"
-#include "dbkeep/verify/verify_job.hpp"
-#include "dbkeep/backup/backup_run.hpp"
-#include "dbkeep/verify/restore_drill.hpp"
 #include "dbkeep/verify/verification_record.hpp"
 #include "dbkeep/verify/verify_job.hpp"
 
@@ -52,7 +49,8 @@ Result<int> verify_command(CommandContext& context) {
   for (const auto& manifest : backups) {
     log::info("verifying " + manifest.set + "/" + manifest.id);
     const auto started_at = core::now_seconds();
-    auto report = verify::verify_backup(repository->backend(), manifest, config->repository.temp_dir);
+    auto report =
+        verify::verify_backup(repository->backend(), manifest, config->repository.temp_dir);
     if (auto recorded = verify::record_checksum_check(repository->backend(), report, started_at);
         !recorded) {
       log::warn("could not record the verification: " + recorded.error().message);
