@@ -9,6 +9,7 @@
 #include "dbkeep/pipeline/store.hpp"
 #include "dbkeep/repo/binlog_position.hpp"
 #include "dbkeep/restore/logical/logical_plan.hpp"
+#include "dbkeep/restore/logical/sql_script.hpp"
 #include "dbkeep/restore/logical/users_restore.hpp"
 #include "dbkeep/restore/method_restore.hpp"
 #include "dbkeep/source/mysql/logical/sql_text.hpp"
@@ -131,11 +132,22 @@ std::map<TableKey, std::vector<const repo::ManifestFile*>> chunks_by_table(
 
 // A small file of the backup, checked whole before any of it is written.
 Result<void> write_text_file(storage::Backend& backend, const repo::ManifestFile& file,
-                             ScriptWriter& writer, const std::string& from = "",
-                             const std::string& to = "") {
+                             ScriptWriter& writer) {
   TRY_ASSIGN(auto text, fetch_text(backend, file));
-  TRY(writer.text(rename_references(std::move(text), from, to)));
+  TRY(writer.text(text));
   return writer.end_line();
+}
+
+// The placeholder views of an objects script (object_dump writes them as
+// "CREATE OR REPLACE VIEW `v` AS SELECT 1 AS `c`, …" before the real definitions, which come
+// from SHOW CREATE VIEW and so start "CREATE OR REPLACE ALGORITHM=").
+Result<std::string> placeholder_views(const std::string& objects_script) {
+  TRY_ASSIGN(auto statements, split_sql_script(objects_script));
+  std::string placeholders;
+  for (const auto& statement : statements) {
+    if (statement.starts_with("CREATE OR REPLACE VIEW ")) placeholders += statement + ";\n";
+  }
+  return placeholders;
 }
 
 Result<void> write_table(storage::Backend& backend, const repo::ManifestFile& definition,
@@ -206,13 +218,26 @@ Result<SqlExportResult> export_sql_script(storage::Backend& backend, const repo:
     }
     ++result.schemas;
   }
-  // After all data, so triggers never fire on loaded rows and views find every table.
+  // After all data, so triggers never fire on loaded rows and views find every table. Every
+  // schema's placeholder views come first, so a view may use a view of a schema whose objects
+  // come later (the files are small DDL, held like the loader holds them).
+  std::vector<std::string> scripts;
+  TRY(writer.text("\n" + comment("placeholder views of every schema, replaced below") +
+                  "SET NAMES utf8mb4;\n"));
   for (const auto* objects : plan.objects) {
     const std::string target = plan.target(*objects);
+    TRY_ASSIGN(auto script, fetch_text(backend, *objects));
+    scripts.push_back(
+        rename_references(std::move(script), objects->string_attribute("schema"), target));
+    TRY_ASSIGN(auto placeholders, placeholder_views(scripts.back()));
+    if (!placeholders.empty()) TRY(writer.text(use(target) + placeholders));
+  }
+  for (std::size_t i = 0; i < plan.objects.size(); ++i) {
+    const std::string target = plan.target(*plan.objects[i]);
     TRY(writer.text("\n" +
                     comment("routines, views, triggers and events of " + quote_identifier(target)) +
-                    use(target)));
-    TRY(write_text_file(backend, *objects, writer, objects->string_attribute("schema"), target));
+                    use(target) + scripts[i]));
+    TRY(writer.end_line());
   }
   if (options.with_users) {
     // Never logged: the statements hold password hashes.

@@ -8,7 +8,8 @@
 //   per schema: CREATE DATABASE IF NOT EXISTS, USE, then per table its CREATE TABLE (full
 //     definition: a plain client cannot defer indexes) and its data chunks in key order, each
 //     chunk in START TRANSACTION … COMMIT
-//   per schema, after all data: USE, its routines, views (placeholders first), triggers, events
+//   after all data: every schema's placeholder views (mysqldump's trick, across schemas: a view
+//     may use another schema's view), then per schema USE, its routines, views, triggers, events
 //   with with_users: users.sql (accounts, roles, grants), last, as the loader does
 //   the saved session settings restored, and a closing "-- dbkeep: end of script" line
 //
