@@ -6,11 +6,10 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
-#include "dbkeep/core/command_runner.hpp"
 #include "support/bank_writer.hpp"
-#include "support/mariadb_server.hpp"
+#include "support/logical_compare.hpp"
+#include "support/mariadb_pair_suite.hpp"
 #include "support/run_dbkeep.hpp"
 #include "support/temp_dir.hpp"
 #include "support/text_files.hpp"
@@ -18,58 +17,12 @@
 namespace dbkeep::test {
 namespace {
 
-// The first line where two dumps differ, for a readable failure (dumps are megabytes).
-std::string first_difference(const std::string& a, const std::string& b) {
-  std::istringstream left(a), right(b);
-  std::string l, r;
-  for (int line = 1;; ++line) {
-    bool more_left = static_cast<bool>(std::getline(left, l));
-    bool more_right = static_cast<bool>(std::getline(right, r));
-    if (!more_left && !more_right) return "identical";
-    if (!more_left || !more_right || l != r) {
-      return "line " + std::to_string(line) + ":\n  source: " + l.substr(0, 400) +
-             "\n  target: " + r.substr(0, 400);
-    }
-  }
-}
-
-class MysqlLogicalTest : public ::testing::Test {
- public:
-  static void SetUpTestSuite() {
-    DBKEEP_SKIP_WITHOUT_MARIADB();
-    auto source = MariaDbServer::start();
-    auto target = MariaDbServer::start();
-    if (!source || !target) {
-      error() = !source ? source.error().message : target.error().message;
-      return;
-    }
-    source_slot() = std::move(*source);
-    target_slot() = std::move(*target);
-  }
-  static void TearDownTestSuite() {
-    source_slot().reset();
-    target_slot().reset();
-  }
-
+class MysqlLogicalTest : public MariaDbPairSuite {
  protected:
-  void SetUp() override {
-    DBKEEP_SKIP_WITHOUT_MARIADB();
-    ASSERT_TRUE(source_slot() && target_slot()) << "MariaDB did not start: " << error();
-  }
-
-  static MariaDbServer& source() { return *source_slot(); }
-  static MariaDbServer& target() { return *target_slot(); }
-
   // A config with one logical set over the source server; `extra` goes into [set.logical].
   std::filesystem::path write_config(const std::string& extra = "") {
     auto path = dir_.path() / "dbkeep.toml";
-    std::ofstream(path) << "[repository]\npath = \"" << (dir_.path() / "repo").string()
-                        << "\"\n[log]\nfile = \"" << (dir_.path() / "dbkeep.log").string()
-                        << "\"\n[[set]]\nname = \"db\"\nsource = \"mysql\"\nmethod = \"logical\"\n"
-                        << "compression = \"zstd\"\n[set.mysql]\nsocket = \""
-                        << source().socket().string() << "\"\nuser = \"root\"\n"
-                        << "[set.logical]\nworkers = 3\n"
-                        << extra;
+    write_logical_config(path, dir_.path(), "db", "workers = 3\n" + extra);
     return path;
   }
 
@@ -93,62 +46,12 @@ class MysqlLogicalTest : public ::testing::Test {
     return run_dbkeep(args, env);
   }
 
-  static std::string mariadb_dump(const MariaDbServer& server, const std::string& schema) {
-    core::SystemCommandRunner runner;
-    auto result = core::run_checked(
-        runner, {{"mariadb-dump", "--no-defaults", "--socket", server.socket().string(), "-uroot",
-                  "--skip-dump-date", "--order-by-primary", "--hex-blob", "--routines",
-                  "--triggers", "--events", "--databases", schema}});
-    if (!result) throw std::runtime_error(result.error().message);
-    return result->stdout_text;
-  }
-
-  static std::map<std::string, std::string> checksums(const MariaDbServer& server,
-                                                      const std::string& schema) {
-    std::map<std::string, std::string> out;
-    auto tables = server.query(
-        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND "
-        "TABLE_SCHEMA = '" +
-        schema + "'");
-    for (const auto& row : tables.rows) {
-      std::string name = *row[0];
-      std::string quoted;
-      for (char c : name) quoted += c == '`' ? std::string("``") : std::string(1, c);
-      auto checksum = server.query("CHECKSUM TABLE `" + schema + "`.`" + quoted + "` EXTENDED");
-      out[name] = checksum.rows.at(0).at(1).value_or("NULL");
-    }
-    return out;
-  }
-
-  static void load_script(const MariaDbServer& server, const std::filesystem::path& script) {
-    core::SystemCommandRunner runner;
-    auto result = core::run_checked(
-        runner, {{"mariadb", "--no-defaults", "--socket", server.socket().string(), "-uroot"},
-                 {},
-                 read_file(script)});
-    if (!result) throw std::runtime_error(result.error().message);
-  }
-
   core::TempDir dir_ = make_temp_dir();
-
- private:
-  static std::unique_ptr<MariaDbServer>& source_slot() {
-    static std::unique_ptr<MariaDbServer> slot;
-    return slot;
-  }
-  static std::unique_ptr<MariaDbServer>& target_slot() {
-    static std::unique_ptr<MariaDbServer> slot;
-    return slot;
-  }
-  static std::string& error() {
-    static std::string text;
-    return text;
-  }
 };
 
 TEST_F(MysqlLogicalTest, RoundTripKeepsEveryTypeAndObjectExactly) {
-  load_script(source(),
-              std::filesystem::path(DBKEEP_SOURCE_DIR) / "tests/data/logical_round_trip.sql");
+  load_with_client(source(),
+                   std::filesystem::path(DBKEEP_SOURCE_DIR) / "tests/data/logical_round_trip.sql");
   // Small chunks so `big` is split across workers.
   auto config = write_config("chunk_size = \"256KiB\"\n");
   std::string id = backup(config);
@@ -182,10 +85,10 @@ TEST_F(MysqlLogicalTest, RoundTripKeepsEveryTypeAndObjectExactly) {
   EXPECT_TRUE(contains(loaded.stderr_text, "building the secondary indexes of 5 tables"))
       << loaded.stderr_text;
 
-  const std::string source_dump = mariadb_dump(source(), "rt");
-  const std::string target_dump = mariadb_dump(target(), "rt");
+  const std::string source_dump = logical_dump_of(source(), "rt");
+  const std::string target_dump = logical_dump_of(target(), "rt");
   EXPECT_TRUE(source_dump == target_dump) << first_difference(source_dump, target_dump);
-  EXPECT_EQ(checksums(source(), "rt"), checksums(target(), "rt"));
+  EXPECT_EQ(table_checksums(source(), "rt"), table_checksums(target(), "rt"));
   EXPECT_EQ(target().query_value("SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE "
                                  "TABLE_SCHEMA = 'rt' AND TABLE_NAME = 'numbers'"),
             "1000");
@@ -204,12 +107,12 @@ TEST_F(MysqlLogicalTest, RoundTripKeepsEveryTypeAndObjectExactly) {
   auto replaced = restore(config, id, {"--drop-existing"});
   ASSERT_EQ(replaced.exit_code, 0) << replaced.stderr_text;
   EXPECT_EQ(target().query_value("SELECT COUNT(*) FROM rt.parent WHERE id = 99"), "0");
-  EXPECT_EQ(checksums(source(), "rt"), checksums(target(), "rt"));
+  EXPECT_EQ(table_checksums(source(), "rt"), table_checksums(target(), "rt"));
 
   // Renamed beside the original: same data under another schema name.
   auto renamed = restore(config, id, {"--rename-schema", "rt=rt_copy"});
   ASSERT_EQ(renamed.exit_code, 0) << renamed.stderr_text;
-  EXPECT_EQ(checksums(source(), "rt"), checksums(target(), "rt_copy"));
+  EXPECT_EQ(table_checksums(source(), "rt"), table_checksums(target(), "rt_copy"));
   EXPECT_EQ(target().query_value("SELECT COUNT(*) FROM rt_copy.v_join"), "3");
 }
 

@@ -73,6 +73,8 @@ Result<int> show_command(CommandContext& context);
 Result<int> verify_command(CommandContext& context);
 Result<int> restore_command(CommandContext& context);
 Result<int> restore_to_server_command(CommandContext& context);  // restore --to-server
+// restore --to-sql FILE|- (`destination` "-" is stdout)
+Result<int> restore_to_sql_command(CommandContext& context, const std::string& destination);
 Result<int> check_config_command(CommandContext& context);
 Result<int> init_command(CommandContext& context);
 Result<int> key_command(CommandContext& context);

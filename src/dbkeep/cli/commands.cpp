@@ -75,7 +75,19 @@ const std::vector<CommandSpec>& all_commands() {
        "<state_dir>/loads/<set>-<id>-<target>.progress; after an interruption, --resume\n"
        "continues (no chunk loaded twice) and --drop-existing starts over. --with-users also\n"
        "creates the accounts, roles and grants of a backup taken with include_users = true\n"
-       "(existing accounts and roles refused unless --drop-existing). See docs/logical.md.\n",
+       "(existing accounts and roles refused unless --drop-existing). See docs/logical.md.\n"
+       "\n"
+       "       dbkeep restore ID --to-sql FILE|- [--force] [--rename-schema OLD=NEW]...\n"
+       "         [--with-users] [--drop-existing] [--set NAME]\n"
+       "Logical backups: writes one SQL script that the stock mariadb/mysql client loads\n"
+       "(schemas, tables and data, then routines, views, triggers and events; users and\n"
+       "grants only with --with-users), every object checked against its SHA-256 on the way.\n"
+       "FILE ending in .zst is zstd-compressed, .gz gzip, anything else plain; it appears only\n"
+       "when complete (written under a temporary name, then renamed), mode 0600, and an\n"
+       "existing FILE is refused unless --force. '-' writes to stdout (messages go to\n"
+       "stderr). --drop-existing adds DROP TABLE IF EXISTS before each table. ID may be\n"
+       "'latest' (of --set NAME). Example:\n"
+       "  dbkeep restore latest --to-sql main.sql.zst && zstd -dc main.sql.zst | mariadb\n",
        restore_command},
       {"prune", "apply retention; prints what it keeps and deletes, and why",
        "usage: dbkeep prune [--set NAME] [--dry-run]\n"

@@ -1,10 +1,18 @@
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/cli/restore_datadir.hpp"
+#include "dbkeep/cli/restore_flags.hpp"
 #include "dbkeep/restore/sqlite_restore.hpp"
 
 namespace dbkeep::cli {
 
 Result<int> restore_command(CommandContext& context) {
+  TRY_ASSIGN(auto to_sql, context.args().option("--to-sql"));
+  if (to_sql) {
+    if (context.args().flag("--to-server")) {
+      return usage_error("give either --to-sql or --to-server, not both");
+    }
+    return restore_to_sql_command(context, *to_sql);
+  }
   if (context.args().flag("--to-server")) return restore_to_server_command(context);
   TRY_ASSIGN(auto set, context.args().option("--set"));
   TRY_ASSIGN(auto sqlite_path, context.args().option("--sqlite-path"));
@@ -26,7 +34,7 @@ Result<int> restore_command(CommandContext& context) {
     return usage_error("--start and --binlog-info go with --datadir DIR");
   }
   TRY_ASSIGN(auto* repository, context.repository());
-  TRY_ASSIGN(auto manifest, repository->find(ids.front(), set));
+  TRY_ASSIGN(auto manifest, find_backup(context, ids.front(), set));
   if (datadir) {
     return restore_datadir_command(context, manifest,
                                    DatadirRestoreRequest{*datadir, force, start, binlog_info});

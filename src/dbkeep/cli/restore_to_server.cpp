@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "dbkeep/cli/command.hpp"
+#include "dbkeep/cli/restore_flags.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/secret_file.hpp"
 #include "dbkeep/restore/logical/logical_restore.hpp"
@@ -56,19 +57,6 @@ Result<source::mysql::ConnectionOptions> connection_from_flags(Arguments& args) 
   return options;
 }
 
-Result<std::map<std::string, std::string>> renames_from_flags(Arguments& args) {
-  std::map<std::string, std::string> renames;
-  while (true) {
-    TRY_ASSIGN(auto rename, args.option("--rename-schema"));
-    if (!rename) return renames;
-    auto equals = rename->find('=');
-    if (equals == std::string::npos || equals == 0 || equals + 1 == rename->size()) {
-      return usage_error("--rename-schema needs OLD=NEW, got '" + *rename + "'");
-    }
-    renames[rename->substr(0, equals)] = rename->substr(equals + 1);
-  }
-}
-
 }  // namespace
 
 Result<int> restore_to_server_command(CommandContext& context) {
@@ -96,7 +84,7 @@ Result<int> restore_to_server_command(CommandContext& context) {
   TRY_ASSIGN(const auto* config, context.config());
   options.progress_dir = config->repository.state_dir / "loads";
   TRY_ASSIGN(auto* repository, context.repository());
-  TRY_ASSIGN(auto manifest, repository->find(ids.front(), set));
+  TRY_ASSIGN(auto manifest, find_backup(context, ids.front(), set));
   const auto started = std::chrono::steady_clock::now();
   TRY_ASSIGN(auto loaded,
              restore::logical::restore_logical(repository->backend(), manifest, options));

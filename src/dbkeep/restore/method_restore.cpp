@@ -6,18 +6,6 @@
 namespace dbkeep::restore {
 namespace {
 
-std::string_view restore_flag(core::RestoreTarget target) {
-  switch (target) {
-    case core::RestoreTarget::kSqliteFile:
-      return "--sqlite-path FILE";
-    case core::RestoreTarget::kDatadir:
-      return "--datadir DIR";
-    case core::RestoreTarget::kServer:
-      return "--to-server";
-  }
-  return "";
-}
-
 Result<DatadirOutcome> fetch_datadir(repo::Repository& repository, const repo::Manifest& manifest,
                                      const DatadirRequest& request) {
   TRY_ASSIGN(auto restored, restore_datadir(repository.backend(), manifest,
@@ -39,6 +27,18 @@ Result<DatadirOutcome> prepare_physical(repo::Repository& repository,
 }
 
 }  // namespace
+
+std::string_view restore_flag(core::RestoreTarget target) {
+  switch (target) {
+    case core::RestoreTarget::kSqliteFile:
+      return "--sqlite-path FILE";
+    case core::RestoreTarget::kDatadir:
+      return "--datadir DIR";
+    case core::RestoreTarget::kServer:
+      return "--to-server";
+  }
+  return "";
+}
 
 Result<void> require_restore_target(const repo::Manifest& manifest, core::RestoreTarget target) {
   const auto& traits = core::method_traits(manifest.method);

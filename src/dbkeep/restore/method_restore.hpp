@@ -42,6 +42,9 @@ Result<DatadirOutcome> restore_to_datadir(repo::Repository& repository,
 // names the restore that fits ("use --sqlite-path FILE").
 Result<void> require_restore_target(const repo::Manifest& manifest, core::RestoreTarget target);
 
+// The restore flag that writes a backup to `target` ("--datadir DIR"), for messages.
+std::string_view restore_flag(core::RestoreTarget target);
+
 // The --log-bin a server started on the restored datadir needs: a snapshot's binlog basename,
 // so crash recovery commits the transactions that were prepared at snapshot time; empty when
 // the method needs none (a prepared physical backup) or the backup recorded no binary log.

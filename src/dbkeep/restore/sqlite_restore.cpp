@@ -1,41 +1,18 @@
 #include "dbkeep/restore/sqlite_restore.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
+#include <cstdio>
 
-#include "dbkeep/core/abandoned_files.hpp"
-#include "dbkeep/core/fd.hpp"
-#include "dbkeep/core/fd_io.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/restore/aside_path.hpp"
 #include "dbkeep/restore/method_restore.hpp"
+#include "dbkeep/restore/temporary_target.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 
 namespace dbkeep::restore {
 namespace {
 
 constexpr const char* kCompanionSuffixes[] = {"-wal", "-shm", "-journal"};
-
-// Removes a file on scope exit unless released: the temp copy never outlives a failure.
-class RemoveOnExit {
- public:
-  explicit RemoveOnExit(std::filesystem::path path) : path_(std::move(path)) {}
-  ~RemoveOnExit() {
-    if (!path_.empty()) ::unlink(path_.c_str());
-  }
-  void release() { path_.clear(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-Result<void> sync_file(const std::filesystem::path& file) {
-  core::Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd || ::fsync(fd.get()) != 0) return fail(errno_message("fsync " + file.string(), errno));
-  return {};
-}
 
 Result<std::filesystem::path> move_database_aside(const std::filesystem::path& target) {
   const auto aside = unused_aside_path(target);
@@ -72,21 +49,10 @@ Result<SqliteRestoreResult> restore_sqlite(storage::Backend& backend,
                        "as " +
                        target.filename().string() + ".before-restore-<timestamp>)");
   }
-  auto directory = target.parent_path();
-  if (!std::filesystem::is_directory(directory)) {
-    return usage_error("directory " + directory.string() + " does not exist");
-  }
-
   // The copy is written next to the target and renamed over it. A restore that was killed left
   // its copy behind (a whole database, perhaps large): those nobody holds are removed first.
-  std::string temp_prefix = "." + target.filename().string() + ".dbkeep-restore-";
-  core::remove_abandoned_files(
-      directory, [&temp_prefix](const std::string& name) { return name.starts_with(temp_prefix); });
-  auto temp = directory / (temp_prefix + std::to_string(::getpid()));
-  core::Fd temp_claim(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
-  if (!temp_claim) return fail(errno_message("cannot create " + temp.string(), errno));
-  RemoveOnExit remove_temp(temp);
-  TRY(core::claim_temporary_file(temp_claim.get(), temp));
+  TRY_ASSIGN(auto temp_file, TemporaryTarget::create(target, "dbkeep-restore", 0640));
+  const auto& temp = temp_file.path();
   const auto& file = manifest.files.front();
   log::info("restoring " + manifest.set + "/" + manifest.id + " (" + file.stored.path + ") to " +
             target.string());
@@ -100,7 +66,6 @@ Result<SqliteRestoreResult> restore_sqlite(storage::Backend& backend,
                   ErrorKind::kVerification);
     }
   }
-  TRY(sync_file(temp));
 
   SqliteRestoreResult result{target, std::nullopt};
   if (exists) {
@@ -108,11 +73,7 @@ Result<SqliteRestoreResult> restore_sqlite(storage::Backend& backend,
     result.previous_kept_as = aside;
     log::info("kept the previous " + target.string() + " as " + aside.string());
   }
-  if (::rename(temp.c_str(), target.c_str()) != 0) {
-    return fail(errno_message("cannot move the restored database into place", errno));
-  }
-  remove_temp.release();
-  TRY(core::sync_directory(directory));
+  TRY(temp_file.commit());  // fsyncs the copy before the rename
   log::info("restored " + target.string() + " (" + std::to_string(file.stored.size) + " bytes)");
   return result;
 }

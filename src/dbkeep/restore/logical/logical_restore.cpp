@@ -6,11 +6,11 @@
 #include <thread>
 
 #include "dbkeep/core/log.hpp"
-#include "dbkeep/pipeline/store.hpp"
 #include "dbkeep/restore/logical/chunk_loader.hpp"
 #include "dbkeep/restore/logical/deferred_indexes.hpp"
 #include "dbkeep/restore/logical/in_doubt_chunks.hpp"
 #include "dbkeep/restore/logical/load_progress.hpp"
+#include "dbkeep/restore/logical/logical_plan.hpp"
 #include "dbkeep/restore/logical/sql_script.hpp"
 #include "dbkeep/restore/logical/users_restore.hpp"
 #include "dbkeep/restore/method_restore.hpp"
@@ -21,52 +21,6 @@ namespace {
 
 using source::mysql::Connection;
 using source::mysql::logical::quote_identifier;
-
-class StringSink final : public pipeline::ByteSink {
- public:
-  Result<void> write(std::span<const std::byte> data) override {
-    text.append(reinterpret_cast<const char*>(data.data()), data.size());
-    return {};
-  }
-  Result<void> finish() override { return {}; }
-  std::string text;
-};
-
-std::string kind_of(const repo::ManifestFile& file) {
-  return file.string_attribute("kind");
-}
-
-class Plan {
- public:
-  Plan(const repo::Manifest& manifest, const std::map<std::string, std::string>& rename)
-      : rename_(rename) {
-    for (const auto& file : manifest.files) {
-      const std::string kind = kind_of(file);
-      if (kind == "schema") schemas.push_back(&file);
-      if (kind == "table-schema") tables.push_back(&file);
-      if (kind == "table-data") data.push_back(&file);
-      if (kind == "objects") objects.push_back(&file);
-      if (kind == "users") users = &file;
-    }
-  }
-  [[nodiscard]] std::string target(const repo::ManifestFile& file) const {
-    std::string schema = file.string_attribute("schema");
-    auto found = rename_.find(schema);
-    return found == rename_.end() ? schema : found->second;
-  }
-
-  std::vector<const repo::ManifestFile*> schemas, tables, data, objects;
-  const repo::ManifestFile* users = nullptr;
-
- private:
-  const std::map<std::string, std::string>& rename_;
-};
-
-Result<std::string> fetch_text(storage::Backend& backend, const repo::ManifestFile& file) {
-  StringSink sink;
-  TRY(pipeline::fetch_stream(backend, file.stored, sink));
-  return std::move(sink.text);
-}
 
 // Secondary indexes of one table, added after its data (deferred_indexes.hpp).
 struct DeferredIndexes {
@@ -107,7 +61,7 @@ Result<void> run_statements(Connection& connection, const std::string& schema,
 }
 
 // Tables of the backup that already exist on the target; dropped when `drop` is set.
-Result<void> handle_existing(Connection& connection, const Plan& plan, bool drop) {
+Result<void> handle_existing(Connection& connection, const LogicalPlan& plan, bool drop) {
   std::vector<std::string> existing;
   for (const auto* file : plan.tables) {
     const std::string schema = plan.target(*file);
@@ -136,23 +90,6 @@ Result<void> handle_existing(Connection& connection, const Plan& plan, bool drop
               " table(s) of this backup: " + list +
               "; nothing was changed. Use --drop-existing to replace them, or --rename-schema "
               "OLD=NEW to load beside them");
-}
-
-// View definitions name their schema (`db`.`t`); point them at the renamed schema.
-std::string rename_references(std::string text, const std::string& from, const std::string& to) {
-  if (from == to) return text;
-  const std::string old_prefix = quote_identifier(from) + ".";
-  const std::string new_prefix = quote_identifier(to) + ".";
-  for (std::size_t at = 0; (at = text.find(old_prefix, at)) != std::string::npos;) {
-    text.replace(at, old_prefix.size(), new_prefix);
-    at += new_prefix.size();
-  }
-  return text;
-}
-
-std::uint64_t rows_of(const repo::ManifestFile& file) {
-  auto found = file.attributes.find("rows");
-  return found != file.attributes.end() && found->is_number() ? found->get<std::uint64_t>() : 0;
 }
 
 // The deferred keys of `one` that the table does not have yet (an interrupted load may have
@@ -254,14 +191,8 @@ Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
         "--resume continues an interrupted load, --drop-existing starts over: "
         "pass one of them");
   }
-  Plan plan(manifest, options.rename_schema);
-  if (options.with_users && plan.users == nullptr) {
-    return usage_error("backup " + manifest.set + "/" + manifest.id +
-                       " holds no users and grants (it was taken without include_users = true)");
-  }
-  if (!options.with_users && plan.users != nullptr) {
-    log::info("the backup holds users and grants; they are not loaded without --with-users");
-  }
+  LogicalPlan plan(manifest, options.rename_schema);
+  TRY(check_users_request(plan, manifest, options.with_users, "loaded"));
   TRY_ASSIGN(auto control, Connection::connect(options.connection));
   TRY(prepare_load_session(control, options.skip_binlog));
   std::string header;
@@ -285,12 +216,7 @@ Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
   LogicalRestoreResult result;
   std::vector<DeferredIndexes> deferred;
   for (const auto* file : plan.schemas) {
-    std::string sql = "CREATE DATABASE IF NOT EXISTS " + quote_identifier(plan.target(*file));
-    const std::string charset = file->string_attribute("charset");
-    const std::string collation = file->string_attribute("collation");
-    if (!charset.empty()) sql += " CHARACTER SET " + charset;
-    if (!collation.empty()) sql += " COLLATE " + collation;
-    TRY(control.execute(sql));
+    TRY(control.execute(create_database_statement(*file, plan.target(*file))));
     ++result.schemas;
   }
   for (const auto* file : plan.tables) {

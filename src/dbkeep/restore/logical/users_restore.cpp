@@ -52,25 +52,34 @@ Result<void> refuse_existing_accounts(source::mysql::Connection& connection,
               "--with-users");
 }
 
-Result<std::size_t> load_users(source::mysql::Connection& connection, const std::string& script,
-                               bool replace) {
+Result<std::vector<std::string>> users_statements(const std::string& script, bool replace) {
   auto statements = split_sql_script(script);
   if (!statements) return fail("users.sql of the backup is not a complete SQL script");
+  for (auto& statement : *statements) {
+    if (!replace) break;
+    if (statement.starts_with("CREATE USER ")) statement.replace(0, 12, "CREATE OR REPLACE USER ");
+    if (statement.starts_with("CREATE ROLE ")) statement.replace(0, 12, "CREATE OR REPLACE ROLE ");
+  }
+  return statements;
+}
+
+bool creates_account(const std::string& statement) {
+  return statement.starts_with("CREATE USER ") || statement.starts_with("CREATE OR REPLACE USER ");
+}
+
+Result<std::size_t> load_users(source::mysql::Connection& connection, const std::string& script,
+                               bool replace) {
+  TRY_ASSIGN(auto statements, users_statements(script, replace));
   std::size_t accounts = 0;
-  for (std::size_t i = 0; i < statements->size(); ++i) {
-    std::string statement = (*statements)[i];
-    const bool create = statement.starts_with("CREATE USER ");
-    if (create && replace) statement.replace(0, 12, "CREATE OR REPLACE USER ");
-    if (replace && statement.starts_with("CREATE ROLE ")) {
-      statement.replace(0, 12, "CREATE OR REPLACE ROLE ");
-    }
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    const std::string& statement = statements[i];
     if (!connection.execute(statement)) {
       // The server's message quotes the statement, which may hold a password hash.
       return fail("loading users and grants failed at statement " + std::to_string(i + 1) +
                   " of users.sql (server error " + std::to_string(connection.last_error_number()) +
                   "; the statement is not shown: it may hold a password hash)");
     }
-    if (create) ++accounts;
+    if (creates_account(statement)) ++accounts;
   }
   return accounts;
 }

@@ -21,6 +21,13 @@ namespace dbkeep::restore::logical {
 Result<void> refuse_existing_accounts(source::mysql::Connection& connection,
                                       const repo::ManifestFile& users_file);
 
+// The statements of the users script, without terminators; `replace` turns CREATE USER/ROLE
+// into CREATE OR REPLACE USER/ROLE. An incomplete script is an error that quotes none of it.
+Result<std::vector<std::string>> users_statements(const std::string& script, bool replace);
+
+// True for a statement of users_statements() that creates an account (not a role).
+bool creates_account(const std::string& statement);
+
 // Runs the users script; `replace` turns CREATE USER/ROLE into CREATE OR REPLACE USER/ROLE.
 // Returns the number of accounts created (roles not counted).
 Result<std::size_t> load_users(source::mysql::Connection& connection, const std::string& script,
