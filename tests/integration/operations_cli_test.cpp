@@ -88,6 +88,20 @@ TEST(OperationsCliTest, DaemonStopsCleanlyOnSigterm) {
   EXPECT_NE(read_file(log).find("daemon stopped"), std::string::npos);
 }
 
+// status shows runs that failed in a row (and the JSON record carries the count); a success
+// resets it.
+TEST(OperationsCliTest, StatusCountsFailedRunsInARow) {
+  SqliteWorkspace workspace("[set.hooks]\npre_backup = ['false']\n");
+  workspace.fill(10, 10, true);
+  EXPECT_NE(workspace.dbkeep({"backup"}).exit_code, 0);
+  EXPECT_NE(workspace.dbkeep({"backup"}).exit_code, 0);
+  auto status = workspace.dbkeep({"status"});
+  EXPECT_TRUE(contains(status.stdout_text, "2 failed runs in a row")) << status.stdout_text;
+  auto json = workspace.dbkeep_json({"status"});
+  EXPECT_EQ(json["sets"][0]["consecutive_failures"], 2);
+  EXPECT_EQ(json["sets"][0]["attempts"], 1);
+}
+
 // [daemon] run_at_start: one backup of every set at start (before the first cron time), then
 // the schedule; SIGTERM still ends it cleanly.
 TEST(OperationsCliTest, DaemonRunAtStartBacksUpAtOnceThenWaitsForTheSchedule) {
