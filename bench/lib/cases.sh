@@ -3,8 +3,10 @@
 # in every repetition, and leaves one row per run in measurements.tsv.
 # Contender names are table labels; "dbkeep …" names are dbkeep, the rest are peers.
 
-ALL_CASES=(dump load snapshot physical gzip lock encryption s3)   # the default set, in order
-KNOWN_CASES=(smoke "${ALL_CASES[@]}")
+ALL_CASES=(dump load snapshot physical lock encryption s3)   # the default set, in order
+# gzip is asked for by name (--only gzip): at the default scale its five contenders would add
+# about ten minutes to a default run that is meant to stay under 30.
+KNOWN_CASES=(smoke dump load snapshot physical gzip lock encryption s3)  # in running order
 
 # Shell-quoted connection arguments for the source and the load target. The MariaDB tools
 # get --no-defaults so /etc/mysql does not leak in; mydumper/myloader 0.10 lack the option.
