@@ -4,7 +4,9 @@
 # Contender names are table labels; "dbkeep …" names are dbkeep, the rest are peers.
 
 ALL_CASES=(dump load snapshot physical lock encryption s3)   # the default set, in order
-KNOWN_CASES=(smoke "${ALL_CASES[@]}")
+# gzip is asked for by name (--only gzip): at the default scale its five contenders would add
+# about ten minutes to a default run that is meant to stay under 30.
+KNOWN_CASES=(smoke dump load snapshot physical gzip lock encryption s3)  # in running order
 
 # Shell-quoted connection arguments for the source and the load target. The MariaDB tools
 # get --no-defaults so /etc/mysql does not leak in; mydumper/myloader 0.10 lack the option.
@@ -182,6 +184,50 @@ run_contender_physical() {
         "openssl dgst -sha256 -r <$out/stored.fifo >$out/backup.sha256 & \
 $(mariabackup_stream_cmd "$out/tmp") | zstd -1 -T2 -q | tee $out/stored.fifo >$out/backup.xb.zst && \
 wait \$!" ;;
+  esac
+}
+
+# --- gzip: dbkeep's gzip against pigz on the same stream ------------------------------
+# The physical method stores mariabackup's stream as one object, so its compressor sees the
+# same bytes as the one-liner's: dbkeep with compression = "gzip" (level GZIP_LEVEL, workers
+# GZIP_THREADS) against `| pigz -GZIP_LEVEL -p GZIP_THREADS` (the same level and threads) and
+# single-threaded `| gzip`. "dbkeep physical zstd" is the physical set of the physical case
+# (zstd -1, default threads), for dbkeep gzip ÷ dbkeep zstd. GZIP_BASELINE_BIN=/path/to/dbkeep
+# adds "baseline dbkeep gzip": another build's gzip backup with the same config, e.g. one from
+# before gzip had threads.
+GZIP_LEVEL=${GZIP_LEVEL:-6}
+GZIP_THREADS=${GZIP_THREADS:-2}
+GZIP_BASELINE_BIN=${GZIP_BASELINE_BIN:-}
+
+case_gzip() {
+  log "case gzip: level $GZIP_LEVEL, $GZIP_THREADS threads"
+  write_dbkeep_config physical physical-gzip "" gzip
+  sed -i "s/^compression = \"gzip\"$/&\ncompression_level = $GZIP_LEVEL\ncompression_threads = $GZIP_THREADS/" \
+    "$(dbkeep_dir physical-gzip)/config.toml"
+  meta gzip "level $GZIP_LEVEL, threads $GZIP_THREADS; $(pigz --version 2>&1 | head -n1)"
+  local contenders=("dbkeep physical gzip" "dbkeep physical zstd" "mariabackup + pigz"
+    "mariabackup + gzip")
+  if [[ -n "$GZIP_BASELINE_BIN" ]]; then
+    contenders+=("baseline dbkeep gzip")
+    meta gzip_baseline "$GZIP_BASELINE_BIN: $("$GZIP_BASELINE_BIN" --version 2>&1 | head -n1)"
+  fi
+  run_cases gzip "${contenders[@]}"
+}
+
+run_contender_gzip() {
+  local contender=$1 rep=$2 out=$WORK/out
+  mkdir -p "$out/tmp"
+  case "$contender" in
+    "dbkeep physical gzip") dbkeep_backup physical gzip "$contender" "$rep" physical-gzip ;;
+    "dbkeep physical zstd") dbkeep_backup physical gzip "$contender" "$rep" ;;
+    "baseline dbkeep gzip")  # dbkeep_backup runs $DBKEEP, here the baseline build
+      DBKEEP=$GZIP_BASELINE_BIN dbkeep_backup physical gzip "$contender" "$rep" physical-gzip ;;
+    "mariabackup + pigz")
+      measure gzip "$contender" "$rep" "$out/backup.xb.gz" \
+        "$(mariabackup_stream_cmd "$out/tmp") | pigz -$GZIP_LEVEL -p $GZIP_THREADS >$out/backup.xb.gz" ;;
+    "mariabackup + gzip")
+      measure gzip "$contender" "$rep" "$out/backup.xb.gz" \
+        "$(mariabackup_stream_cmd "$out/tmp") | gzip -$GZIP_LEVEL >$out/backup.xb.gz" ;;
   esac
 }
 

@@ -28,6 +28,9 @@ PAIRINGS = {
               "dbkeep snapshot": [], "dbkeep physical": []},
     "encryption": {"dbkeep logical encrypted": ["logical, no encryption"],
                    "dbkeep snapshot encrypted": ["snapshot, no encryption"]},
+    "gzip": {"dbkeep physical gzip": ["mariabackup + pigz", "mariabackup + gzip",
+                                      "dbkeep physical zstd", "baseline dbkeep gzip"],
+             "dbkeep physical zstd": []},
 }
 
 # The issues' ratio targets: (case, dbkeep contender, peer, metric, limit, what it is).

@@ -14,8 +14,8 @@ SYSBENCH_USER=u
 SYSBENCH_PASSWORD=bench-pw
 
 install_packages() {
-  local wanted=(sysbench mydumper mariadb-server mariadb-client mariadb-backup zstd btrfs-progs
-    time util-linux python3 rclone) missing=() package
+  local wanted=(sysbench mydumper mariadb-server mariadb-client mariadb-backup zstd pigz
+    btrfs-progs time util-linux python3 rclone) missing=() package
   for package in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
       missing+=("$package")

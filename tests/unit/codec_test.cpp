@@ -74,17 +74,16 @@ TEST_P(CodecRoundTripTest, RestoresEveryByteForManySizes) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllCodecs, CodecRoundTripTest,
-                         testing::Values(CodecOptions{Codec::kNone, 0, 0},
-                                         CodecOptions{Codec::kZstd, 3, 0},
-                                         CodecOptions{Codec::kZstd, 1, 2},
-                                         CodecOptions{Codec::kGzip, 0, 0},
-                                         CodecOptions{Codec::kGzip, 9, 0}),
-                         [](const auto& info) {
-                           return std::string(codec_name(info.param.codec)) + "_level" +
-                                  std::to_string(info.param.level) + "_threads" +
-                                  std::to_string(info.param.threads);
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    AllCodecs, CodecRoundTripTest,
+    testing::Values(CodecOptions{Codec::kNone, 0, 0}, CodecOptions{Codec::kZstd, 3, 0},
+                    CodecOptions{Codec::kZstd, 1, 2}, CodecOptions{Codec::kGzip, 0, 0},
+                    CodecOptions{Codec::kGzip, 9, 0}, CodecOptions{Codec::kGzip, 6, 2},
+                    CodecOptions{Codec::kGzip, 1, 4}),
+    [](const auto& info) {
+      return std::string(codec_name(info.param.codec)) + "_level" +
+             std::to_string(info.param.level) + "_threads" + std::to_string(info.param.threads);
+    });
 
 TEST(CodecTest, CompressorsWriteTheirFormatAndShrinkRepetitiveData) {
   std::string data(1024 * 1024, 'x');

@@ -24,9 +24,9 @@ using test::mixed_data;
 using test::StringSink;
 using test::StringSource;
 
-class StoreTest : public testing::TestWithParam<Codec> {
+class StoreTest : public testing::TestWithParam<CodecOptions> {
  protected:
-  CodecOptions options() const { return {GetParam(), 0, 0}; }
+  const CodecOptions& options() const { return GetParam(); }
 
   StoredFile store(const std::string& data, const std::string& path = "ibdata1") {
     StringSource source(data, 300000);  // reads shorter than the 1 MiB buffer
@@ -44,14 +44,14 @@ TEST_P(StoreTest, RecordsSizesAndTheDigestOfTheStoredBytes) {
   EXPECT_EQ(stored.path, "ibdata1");
   EXPECT_EQ(stored.stored_key, "set/1/ibdata1");
   EXPECT_EQ(stored.size, data.size());
-  EXPECT_EQ(stored.codec, GetParam());
+  EXPECT_EQ(stored.codec, GetParam().codec);
   auto object = backend_.get("set/1/ibdata1");
   ASSERT_TRUE(object);
   // `sha256sum` of the stored object matches the manifest (format 3).
   EXPECT_EQ(stored.stored_sha256, sha256_hex(bytes_of(*object)));
   EXPECT_TRUE(stored.plaintext_sha256.empty());
   EXPECT_EQ(stored.stored_size, object->size());
-  if (GetParam() != Codec::kNone) {
+  if (GetParam().codec != Codec::kNone) {
     EXPECT_LT(stored.stored_size, stored.size);
   }
 }
@@ -123,7 +123,8 @@ TEST_P(StoreTest, CorruptedStoredBytesAreDetected) {
 // frame checksum, gzip's CRC-32). Damage a compressed object and re-record its digest and size,
 // as if the manifest had been written after the damage: every position must still fail.
 TEST_P(StoreTest, CodecChecksumCatchesDamageTheDigestWasRecordedOver) {
-  if (GetParam() == Codec::kNone) GTEST_SKIP() << "without a codec the stored bytes are the data";
+  if (GetParam().codec == Codec::kNone)
+    GTEST_SKIP() << "without a codec the stored bytes are the data";
   StoredFile stored = store(mixed_data(300000, 6));
   const std::string original = *backend_.get(stored.stored_key);
   for (std::size_t at = 20; at < original.size(); at += original.size() / 7) {
@@ -178,9 +179,14 @@ TEST_P(StoreTest, StoreFileAndFetchToFileRoundTripOnDisk) {
   EXPECT_TRUE(restored == data);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllCodecs, StoreTest,
-                         testing::Values(Codec::kNone, Codec::kZstd, Codec::kGzip),
-                         [](const auto& info) { return std::string(codec_name(info.param)); });
+// gzip with threads writes one member per block on worker threads (gzip_members.cpp).
+INSTANTIATE_TEST_SUITE_P(
+    AllCodecs, StoreTest,
+    testing::Values(CodecOptions{Codec::kNone, 0, 0}, CodecOptions{Codec::kZstd, 0, 0},
+                    CodecOptions{Codec::kGzip, 0, 0}, CodecOptions{Codec::kGzip, 6, 2}),
+    [](const auto& info) {
+      return std::string(codec_name(info.param.codec)) + (info.param.threads > 0 ? "_threads" : "");
+    });
 
 TEST(StoreFileTest, MissingInputFileIsAnErrorNamingIt) {
   MemoryBackend backend;
@@ -242,7 +248,7 @@ TEST_F(ParallelStoreTest, FailureAfterOthersCommittedRemovesThem) {
   // The smallest file is stored last: by then the others have been committed.
   FaultInjectingBackend faulty(backend_);
   faulty.set_plan(FaultPlan{.fail_writes_to_key = "set/1/file0"});
-  auto stored = store_files_parallel(jobs_, faulty, {Codec::kGzip, 1, 0}, 2);
+  auto stored = store_files_parallel(jobs_, faulty, {Codec::kGzip, 1, 2}, 2);
   ASSERT_FALSE(stored);
   EXPECT_NE(stored.error().message.find("storing file0: "), std::string::npos);
   EXPECT_GT(faulty.commits(), 0u);

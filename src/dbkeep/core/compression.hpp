@@ -12,8 +12,10 @@ enum class Codec { kNone, kZstd, kGzip };
 
 struct CodecOptions {
   Codec codec = Codec::kZstd;
-  int level = 3;    // zstd 1..19 (default 3), gzip 1..9 (default 6 when 0 is given)
-  int threads = 0;  // zstd worker threads inside one stream; 0 = single-threaded
+  int level = 3;  // zstd 1..19 (default 3), gzip 1..9 (default 6 when 0 is given)
+  // Worker threads inside one stream (zstd workers; gzip members compressed at once, when
+  // 2 or more); 0 = single-threaded.
+  int threads = 0;
 };
 
 std::string_view codec_name(Codec codec);                 // "none", "zstd", "gzip"

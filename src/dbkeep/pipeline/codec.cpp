@@ -23,7 +23,7 @@ std::unique_ptr<ByteSink> make_compressor(const CodecOptions& options, ByteSink&
     case Codec::kZstd:
       return detail::make_zstd_compressor(options.level, options.threads, downstream);
     case Codec::kGzip:
-      return detail::make_gzip_compressor(options.level, downstream);
+      return detail::make_gzip_compressor(options.level, options.threads, downstream);
     case Codec::kNone:
       break;
   }

@@ -38,7 +38,16 @@ class StageState {
 
 std::unique_ptr<ByteSink> make_zstd_compressor(int level, int threads, ByteSink& downstream);
 std::unique_ptr<ByteSink> make_zstd_decompressor(ByteSink& downstream);
-std::unique_ptr<ByteSink> make_gzip_compressor(int level, ByteSink& downstream);
+// threads 0 or 1: one gzip member, compressed on the caller's thread. threads >= 2: the
+// member compressor below.
+std::unique_ptr<ByteSink> make_gzip_compressor(int level, int threads, ByteSink& downstream);
+// One independent gzip member per kGzipMemberBlock plaintext bytes, compressed on `threads`
+// worker threads (at most kMaxGzipWorkers) and written downstream in order, from the caller's
+// thread. Concatenated members are one valid gzip stream (RFC 1952, 2.2), which gunzip, zcat
+// and our decompressor read; unlike pigz's output, no member depends on the one before it.
+std::unique_ptr<ByteSink> make_gzip_member_compressor(int level, int threads, ByteSink& downstream);
+inline constexpr std::size_t kGzipMemberBlock = 1024 * 1024;
+inline constexpr int kMaxGzipWorkers = 32;
 std::unique_ptr<ByteSink> make_gzip_decompressor(ByteSink& downstream);
 
 }  // namespace dbkeep::pipeline::detail

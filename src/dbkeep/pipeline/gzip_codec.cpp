@@ -1,6 +1,5 @@
-// gzip stages over zlib (deflate/inflate with windowBits 31: gzip header and trailer).
-
-#include <zlib.h>
+// gzip stages over zlib (deflate/inflate with windowBits 31: gzip header and trailer): the
+// one-member compressor used without threads, and the decompressor of every gzip stream.
 
 #include <algorithm>
 #include <climits>
@@ -8,31 +7,26 @@
 #include <vector>
 
 #include "dbkeep/pipeline/codec_stages.hpp"
+#include "dbkeep/pipeline/gzip_common.hpp"
 
 namespace dbkeep::pipeline::detail {
 namespace {
 
 constexpr std::size_t kOutputSize = 128 * 1024;
-constexpr int kGzipWindowBits = 31;  // 15 (32 KiB window) + 16 (gzip wrapper)
 // zlib counts in uInt; larger inputs are fed in slices of at most this size.
 constexpr std::size_t kMaxSlice = UINT_MAX;
 
-std::string zlib_message(const z_stream& stream, int code) {
-  return stream.msg != nullptr ? stream.msg : ("zlib error " + std::to_string(code));
-}
-
+// The whole stream as one gzip member, compressed on the caller's thread.
 class GzipCompressor final : public ByteSink {
  public:
   GzipCompressor(int level, ByteSink& downstream) : output_(kOutputSize), downstream_(downstream) {
-    if (level == 0) level = 6;
-    if (level < 1 || level > 9) {
-      state_.fail_with(
-          Error{ErrorKind::kUsage, "gzip level must be 1..9, not " + std::to_string(level)});
+    auto checked = gzip_level(level);
+    if (!checked) {
+      state_.fail_with(checked.error());
       return;
     }
-    int code = deflateInit2(&stream_, level, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY);
-    if (code != Z_OK) {
-      state_.fail_with(Error{ErrorKind::kFailed, "gzip: " + zlib_message(stream_, code)});
+    if (auto started = init_gzip_deflate(stream_, *checked); !started) {
+      state_.fail_with(started.error());
       return;
     }
     initialised_ = true;
@@ -160,7 +154,8 @@ class GzipDecompressor final : public ByteSink {
 
 }  // namespace
 
-std::unique_ptr<ByteSink> make_gzip_compressor(int level, ByteSink& downstream) {
+std::unique_ptr<ByteSink> make_gzip_compressor(int level, int threads, ByteSink& downstream) {
+  if (threads >= 2) return make_gzip_member_compressor(level, threads, downstream);
   return std::make_unique<GzipCompressor>(level, downstream);
 }
 
