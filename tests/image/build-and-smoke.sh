@@ -56,11 +56,14 @@ method = "online"
 [set.sqlite]
 path = "/tmp/app.db"
 TOML
+# mariabackup by its full path, as dbkeep runs it: started by bare name under a chroot without
+# /proc, mariabackup 10.11 segfaults (exit 139, even for --version) looking for its own binary;
+# a container has /proc, and dbkeep never starts it by bare name.
+check "mariadb-dump present" chroot "$root" mariadb-dump --version
+check "mariabackup present" chroot "$root" /usr/bin/mariabackup --version
 mount --bind "$work" "$root/tmp"
 check "dbkeep --version" chroot "$root" /usr/local/bin/dbkeep --version
 check "dbkeep check-config on a mounted config" chroot "$root" /usr/local/bin/dbkeep --config /tmp/dbkeep.toml check-config
-check "mariadb-dump present" chroot "$root" mariadb-dump --version
-check "mariabackup present" chroot "$root" mariabackup --version
 check "logrotate snippet" test -s "$root/etc/logrotate.d/dbkeep"
 check "HEALTHCHECK set" sh -c "podman image inspect --format '{{.Config.Healthcheck}}' $image | grep -q 'status --max-age'"
 check "runs as user dbkeep" sh -c "podman image inspect --format '{{.Config.User}}' $image | grep -qx dbkeep"
