@@ -141,6 +141,14 @@ Result<ExitStatus> ChildProcess::wait() {
   return *status_;
 }
 
+std::optional<ExitStatus> ChildProcess::try_wait() {
+  if (status_ || pid_ <= 0) return status_;
+  int raw = 0;
+  pid_t done = ::waitpid(pid_, &raw, WNOHANG);
+  if (done == pid_) status_ = decode(raw);
+  return status_;
+}
+
 ExitStatus ChildProcess::terminate(std::chrono::milliseconds grace) {
   if (status_ || pid_ <= 0) return status_.value_or(ExitStatus{});
   stdin_.reset();

@@ -49,6 +49,8 @@ class ChildProcess {
 
   // Blocks until the child exits and returns how it ended.
   Result<ExitStatus> wait();
+  // How the child ended, or nullopt while it still runs; never blocks.
+  std::optional<ExitStatus> try_wait();
   // Sends SIGTERM, waits up to `grace`, then SIGKILL; reaps. Safe to call twice.
   ExitStatus terminate(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
 

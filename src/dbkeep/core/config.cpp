@@ -314,6 +314,29 @@ Result<VerifyConfig> parse_verify(ConfigTable table) {
   return verify;
 }
 
+Result<ArchiveConfig> parse_archive(ConfigTable table, const std::string& set_name) {
+  ArchiveConfig archive;
+  TRY_ASSIGN(auto enabled, table.boolean("enabled"));
+  archive.enabled = enabled.value_or(false);
+  TRY_ASSIGN(auto seconds, table.integer("segment_seconds", 1, 3600));
+  if (seconds) archive.segment_seconds = static_cast<int>(*seconds);
+  TRY_ASSIGN(auto server_id, table.integer("server_id", 1, 4294967295LL));
+  if (server_id) {
+    archive.server_id = static_cast<std::uint32_t>(*server_id);
+  } else {
+    // FNV-1a of the name: stable across runs and hosts, distinct for two sets of one server.
+    std::uint32_t hash = 2166136261U;
+    for (unsigned char c : set_name) hash = (hash ^ c) * 16777619U;
+    archive.server_id = 4000000000U + hash % 100000000U;
+  }
+  TRY_ASSIGN(auto max_lag, table.string("max_lag"));
+  if (max_lag) {
+    TRY_ASSIGN(archive.max_lag, parse_span(*max_lag, table.where("max_lag")));
+  }
+  TRY(table.reject_unknown_keys());
+  return archive;
+}
+
 Result<RestoreConfig> parse_restore(ConfigTable table) {
   RestoreConfig restore;
   TRY_ASSIGN(auto owner, table.string("owner"));
@@ -494,6 +517,12 @@ Result<SetConfig> parse_set(const toml::table* table, const std::string& file, s
     }
   }
   TRY_ASSIGN(set.restore, parse_restore(reader.subtable("restore")));
+  TRY_ASSIGN(set.archive, parse_archive(reader.subtable("archive"), set.name));
+  if (set.archive.enabled && set.source != SourceKind::kMysql) {
+    return usage_error("set '" + set.name +
+                       "': [set.archive] is built for MySQL/MariaDB sets only so far; SQLite "
+                       "WAL archiving is not available yet");
+  }
   TRY_ASSIGN(set.retention, parse_retention(reader.subtable("retention")));
   TRY_ASSIGN(set.schedule, parse_schedule(reader.subtable("schedule")));
   TRY_ASSIGN(set.hooks, parse_hooks(reader.subtable("hooks")));

@@ -112,6 +112,19 @@ struct RestoreConfig {
   std::string server_binary = "mariadbd";       // started by --start (looked up in PATH)
 };
 
+// [set.archive]: continuous archiving of the binary log (docs/pitr.md). MySQL sets only.
+struct ArchiveConfig {
+  bool enabled = false;
+  // The open segment is stored at least this often, which bounds what a lost server costs.
+  int segment_seconds = 30;
+  // The replication server_id the archiver connects with; it must differ from every server's
+  // and replica's. 0 (unset): one derived from the set name, in 4000000000..4099999999.
+  std::uint32_t server_id = 0;
+  // `archive status` exits 3 when the last archived event is older than this while the server
+  // has written more since; 0 turns the check off.
+  std::chrono::seconds max_lag{300};
+};
+
 // [set.logical]: the parallel logical dump (docs/logical.md).
 struct LogicalConfig {
   int workers = 0;                                 // dump connections; 0: one per core
@@ -216,6 +229,7 @@ struct SetConfig {
   std::optional<SnapshotConfig> snapshot;
   std::optional<LogicalConfig> logical;  // set when method = "logical"
   RestoreConfig restore;
+  ArchiveConfig archive;
   std::optional<PhysicalConfig> physical;  // set when method = "physical"
   RetentionConfig retention;
   ScheduleConfig schedule;

@@ -114,6 +114,21 @@ ScratchServer::~ScratchServer() {
   (void)process_->wait();
 }
 
+Result<void> ScratchServer::shutdown() {
+  if (!process_) return {};
+  {
+    TRY_ASSIGN(auto connection, connect());
+    TRY(connection.execute("SHUTDOWN"));
+  }
+  TRY_ASSIGN(auto status, process_->wait());
+  process_.reset();
+  if (!status.success()) {
+    return fail("the server on the restored datadir did not shut down cleanly (" +
+                status.describe() + "); see " + error_log_.string());
+  }
+  return {};
+}
+
 std::optional<std::string> ScratchServer::exited() const {
   if (!process_ || !has_ended(process_->pid())) return std::nullopt;
   return std::string("it has stopped");

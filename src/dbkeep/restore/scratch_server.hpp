@@ -46,6 +46,9 @@ class ScratchServer {
   [[nodiscard]] source::mysql::ConnectionOptions connection_options() const;
   [[nodiscard]] Result<source::mysql::Connection> connect() const;
   [[nodiscard]] const std::filesystem::path& error_log() const { return error_log_; }
+  // Stops the server cleanly (SHUTDOWN, then waits for the process), for a datadir that is
+  // kept: a point-in-time restore replays into it and hands it over afterwards.
+  Result<void> shutdown();
   // How the process ended, once it has ("exit code 1", "signal 11"); nullopt while it runs.
   [[nodiscard]] std::optional<std::string> exited() const;
 

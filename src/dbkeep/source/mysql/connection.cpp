@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "dbkeep/core/log.hpp"
-#include "dbkeep/source/mysql/option_file.hpp"
+#include "dbkeep/source/mysql/connection_options.hpp"
 
 namespace dbkeep::source::mysql {
 namespace {
@@ -19,20 +19,6 @@ namespace {
 void ensure_library_initialised() {
   static std::once_flag once;
   std::call_once(once, [] { mysql_library_init(0, nullptr, nullptr); });
-}
-
-Result<ConnectionOptions> resolve(ConnectionOptions options) {
-  if (!options.password.empty()) log::register_secret(options.password);
-  if (!options.option_file) return options;
-  TRY_ASSIGN(auto file, read_client_option_file(*options.option_file, options.option_file_groups));
-  if (options.user.empty() && file.user) options.user = *file.user;
-  if (options.password.empty() && file.password) options.password = *file.password;
-  if (options.socket.empty() && options.host.empty()) {
-    if (file.socket) options.socket = *file.socket;
-    if (file.host) options.host = *file.host;
-  }
-  if (options.port == 0 && file.port) options.port = *file.port;
-  return options;
 }
 
 std::string describe_endpoint(const ConnectionOptions& options) {
@@ -89,7 +75,7 @@ std::optional<std::string> QueryResult::value(std::size_t row, std::string_view 
 
 Result<Connection> Connection::connect(const ConnectionOptions& requested) {
   ensure_library_initialised();
-  TRY_ASSIGN(auto options, resolve(requested));
+  TRY_ASSIGN(auto options, with_option_file_values(requested));
 
   Connection connection;
   connection.handle_ = mysql_init(nullptr);

@@ -16,12 +16,10 @@ ConnectionOptions connection_options(const core::MysqlConfig& mysql) {
   return options;
 }
 
-Result<ConnectionOptions> resolved_connection_options(const core::MysqlConfig& mysql) {
-  ConnectionOptions options = connection_options(mysql);
-  options.option_file.reset();
-  if (!options.password.empty()) log::register_secret(options.password);
-  if (mysql.option_file) {
-    TRY_ASSIGN(auto file, read_client_option_file(*mysql.option_file, {"client"}));
+Result<ConnectionOptions> with_option_file_values(ConnectionOptions options) {
+  if (options.option_file) {
+    TRY_ASSIGN(auto file,
+               read_client_option_file(*options.option_file, options.option_file_groups));
     if (options.user.empty() && file.user) options.user = *file.user;
     if (options.password.empty() && file.password) options.password = *file.password;
     if (options.socket.empty() && options.host.empty()) {
@@ -30,6 +28,13 @@ Result<ConnectionOptions> resolved_connection_options(const core::MysqlConfig& m
     }
     if (options.port == 0 && file.port) options.port = *file.port;
   }
+  if (!options.password.empty()) log::register_secret(options.password);
+  return options;
+}
+
+Result<ConnectionOptions> resolved_connection_options(const core::MysqlConfig& mysql) {
+  TRY_ASSIGN(auto options, with_option_file_values(connection_options(mysql)));
+  options.option_file.reset();
   return options;
 }
 
