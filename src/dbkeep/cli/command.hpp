@@ -85,5 +85,6 @@ Result<int> stats_command(CommandContext& context);
 Result<int> schedule_command(CommandContext& context);
 Result<int> daemon_command(CommandContext& context);
 Result<int> status_command(CommandContext& context);
+Result<int> archive_command(CommandContext& context);
 
 }  // namespace dbkeep::cli

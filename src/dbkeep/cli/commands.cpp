@@ -187,6 +187,22 @@ const std::vector<CommandSpec>& all_commands() {
        "from the run records the backups leave in the state directory. With --max-age\n"
        "(e.g. 26h, 90m, 2d) it exits 1 when a set has not succeeded within that age.\n",
        status_command},
+      {"archive", "continuous archiving of the binary log, for point-in-time restores",
+       "usage: dbkeep archive run [--set NAME]\n"
+       "       dbkeep archive status [--set NAME]\n"
+       "\n"
+       "run follows the binary log of every set with [set.archive] enabled = true (or the\n"
+       "named one) as a replication client (mariadb-binlog, server_id from [set.archive])\n"
+       "and stores it in the repository as segments: compressed, checksummed, encrypted like\n"
+       "backups, each followed by its index entry; the open segment is stored at least every\n"
+       "segment_seconds. It runs until SIGTERM/SIGINT, then stores what it has and exits 0;\n"
+       "it resumes exactly where the archive ends. Exit 4 if it already runs for the set.\n"
+       "\n"
+       "status prints, per set, the windows of unbroken archive, the ranges a restore can\n"
+       "reach (from the oldest base backup inside a window to its last event), gaps and the\n"
+       "lag behind the server. Exit 3 on a gap, an unreadable index entry, nothing archived,\n"
+       "or a lag above max_lag. See docs/pitr.md.\n",
+       archive_command},
   };
   return commands;
 }

@@ -1,6 +1,7 @@
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/cli/restore_datadir.hpp"
 #include "dbkeep/cli/restore_flags.hpp"
+#include "dbkeep/cli/restore_point_in_time.hpp"
 #include "dbkeep/restore/sqlite_restore.hpp"
 
 namespace dbkeep::cli {
@@ -20,9 +21,13 @@ Result<int> restore_command(CommandContext& context) {
   bool force = context.args().flag("--force");
   bool start = context.args().flag("--start");
   bool binlog_info = context.args().flag("--binlog-info");
-  auto ids = context.args().positionals();
-  TRY(context.args().expect_empty("restore"));
-  if (ids.size() != 1) return usage_error("dbkeep restore needs exactly one backup ID");
+  TRY_ASSIGN(auto selection, restore_selection_from_args(context.args()));
+  const auto& target = selection.target;
+  if (target && sqlite_path) {
+    return usage_error(
+        "point-in-time restores of SQLite sets are not available yet; restore "
+        "the backup itself without --to-time/--to-gtid/--to-latest");
+  }
   if (!sqlite_path && !datadir) {
     return usage_error(
         "say where to restore: --sqlite-path FILE (SQLite backups) or --datadir DIR (MySQL "
@@ -34,11 +39,19 @@ Result<int> restore_command(CommandContext& context) {
     return usage_error("--start and --binlog-info go with --datadir DIR");
   }
   TRY_ASSIGN(auto* repository, context.repository());
-  TRY_ASSIGN(auto manifest, find_backup(context, ids.front(), set));
   if (datadir) {
-    return restore_datadir_command(context, manifest,
-                                   DatadirRestoreRequest{*datadir, force, start, binlog_info});
+    DatadirRestoreRequest request{*datadir, force, start, binlog_info};
+    const auto& id = selection.id;
+    if (target) {
+      if (binlog_info) return usage_error("--binlog-info does not go with a point-in-time target");
+      TRY_ASSIGN(request.point_in_time, plan_point_in_time(context, id, set, *target));
+      request.dry_run = selection.dry_run;
+      return restore_datadir_command(context, request.point_in_time->base, request);
+    }
+    TRY_ASSIGN(auto manifest, find_backup(context, *id, set));
+    return restore_datadir_command(context, manifest, request);
   }
+  TRY_ASSIGN(auto manifest, find_backup(context, *selection.id, set));
   TRY_ASSIGN(auto restored,
              restore::restore_sqlite(repository->backend(), manifest, *sqlite_path, force));
 

@@ -1,9 +1,11 @@
 #include "dbkeep/cli/restore_datadir.hpp"
 
+#include "dbkeep/core/temp_dir.hpp"
 #include "dbkeep/repo/binlog_position.hpp"
 #include "dbkeep/restore/datadir_restore.hpp"
 #include "dbkeep/restore/method_restore.hpp"
 #include "dbkeep/restore/restored_server.hpp"
+#include "dbkeep/restore/scratch_server.hpp"
 
 namespace dbkeep::cli {
 namespace {
@@ -12,6 +14,31 @@ std::string join(const std::vector<std::string>& words) {
   std::string text;
   for (const auto& word : words) text += (text.empty() ? "" : " ") + word;
   return text;
+}
+
+// Starts a scratch server on the restored datadir, replays the archive into it, and shuts it
+// down cleanly, so the datadir is handed over at the target point.
+Result<archive::ReplayedRange> roll_datadir_forward(CommandContext& context,
+                                                    const repo::Manifest& manifest,
+                                                    const std::filesystem::path& datadir,
+                                                    const PointInTimePlan& plan) {
+  const auto settings = restore_settings_for(context, manifest.set);
+  TRY_ASSIGN(auto binary, restore::find_server_binary(settings.server_binary));
+  TRY_ASSIGN(auto account, core::server_user(settings.owner));
+  TRY_ASSIGN(const auto* config, context.config());
+  TRY_ASSIGN(auto runtime, core::TempDir::create(config->repository.temp_dir, "dbkeep-pitr-"));
+  restore::ScratchServerOptions options;
+  options.binary = binary;
+  options.datadir = datadir;
+  options.runtime_dir = runtime.path() / "run";
+  options.owner = account;
+  options.log_bin = restore::crash_recovery_log_bin(manifest);
+  TRY_ASSIGN(auto server, restore::ScratchServer::start(options));
+  archive::ApplyOptions apply;
+  apply.load_grant_tables_first = true;
+  TRY_ASSIGN(auto replayed, roll_forward(context, plan, server->connection_options(), apply));
+  TRY(server->shutdown());
+  return replayed;
 }
 
 }  // namespace
@@ -77,9 +104,23 @@ Result<int> restore_datadir_command(CommandContext& context, const repo::Manifes
     return 0;
   }
 
+  if (request.point_in_time && request.dry_run) {
+    if (context.global().json) {
+      context.print_json({{"ok", true},
+                          {"dry_run", true},
+                          {"datadir", request.datadir.string()},
+                          {"plan", plan_to_json(*request.point_in_time)}});
+    } else {
+      context.print(describe_plan(*request.point_in_time) + "  datadir   " +
+                    request.datadir.string() +
+                    ": the base is restored there, a scratch server replays the segments and "
+                    "shuts down; nothing was written (--dry-run)\n");
+    }
+    return 0;
+  }
   TRY_ASSIGN(auto* repository, context.repository());
   const auto settings = restore_settings_for(context, manifest.set);
-  if (request.start) TRY(core::server_user(settings.owner));
+  if (request.start || request.point_in_time) TRY(core::server_user(settings.owner));
   TRY_ASSIGN(auto restored,
              restore::restore_to_datadir(*repository, manifest,
                                          {request.datadir, request.force, settings.owner}));
@@ -102,6 +143,13 @@ Result<int> restore_datadir_command(CommandContext& context, const repo::Manifes
     text += "the previous content is kept in " + restored.previous_kept_as->string() + "\n";
   }
   text += restore::describe_binlog_position(manifest);
+  if (request.point_in_time) {
+    TRY_ASSIGN(auto replayed,
+               roll_datadir_forward(context, manifest, restored.datadir, *request.point_in_time));
+    document["point_in_time"] = plan_to_json(*request.point_in_time);
+    document["rolled_forward"] = replayed_to_json(replayed);
+    text += describe_plan(*request.point_in_time) + describe_replayed(replayed);
+  }
   return finish_datadir_restore(context, manifest, restored.datadir, request.start,
                                 std::move(document), std::move(text));
 }

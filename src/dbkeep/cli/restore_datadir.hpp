@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "dbkeep/cli/command.hpp"
+#include "dbkeep/cli/restore_point_in_time.hpp"
 #include "dbkeep/core/config.hpp"
 #include "dbkeep/repo/manifest.hpp"
 
@@ -15,6 +16,10 @@ struct DatadirRestoreRequest {
   bool force = false;
   bool start = false;
   bool binlog_info_only = false;
+  // --to-time/--to-gtid/--to-latest: planned already; the base is restored, then a scratch
+  // server on the datadir replays the archive into it and shuts down cleanly.
+  std::optional<PointInTimePlan> point_in_time;
+  bool dry_run = false;  // print the plan only
 };
 
 // The set's [set.restore] settings, or the defaults when the set is no longer configured.

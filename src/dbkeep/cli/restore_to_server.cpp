@@ -7,6 +7,7 @@
 
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/cli/restore_flags.hpp"
+#include "dbkeep/cli/restore_point_in_time.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/secret_file.hpp"
 #include "dbkeep/restore/logical/logical_restore.hpp"
@@ -77,36 +78,68 @@ Result<int> restore_to_server_command(CommandContext& context) {
   options.skip_binlog = args.flag("--skip-binlog");
   options.resume = args.flag("--resume");
   options.with_users = args.flag("--with-users");
-  auto ids = args.positionals();
-  TRY(args.expect_empty("restore"));
-  if (ids.size() != 1) return usage_error("dbkeep restore needs exactly one backup ID");
+  TRY_ASSIGN(auto selection, restore_selection_from_args(args));
+  const auto& [id, target, dry_run] = selection;
 
   TRY_ASSIGN(const auto* config, context.config());
   options.progress_dir = config->repository.state_dir / "loads";
   TRY_ASSIGN(auto* repository, context.repository());
-  TRY_ASSIGN(auto manifest, find_backup(context, ids.front(), set));
+  // A point-in-time restore is planned before anything is loaded: a target the archive cannot
+  // reach fails here, with the server untouched.
+  std::optional<PointInTimePlan> point_in_time;
+  if (target) {
+    TRY_ASSIGN(point_in_time, plan_point_in_time(context, id, set, *target));
+  }
+  if (dry_run) {
+    if (context.global().json) {
+      context.print_json({{"ok", true}, {"dry_run", true}, {"plan", plan_to_json(*point_in_time)}});
+    } else {
+      context.print(describe_plan(*point_in_time) + "  apply     into the server by " +
+                    (options.connection.socket.empty() ? "TCP" : "socket") +
+                    " after loading the base; nothing was written (--dry-run)\n");
+    }
+    return 0;
+  }
+  repo::Manifest manifest;
+  if (point_in_time) {
+    manifest = point_in_time->base;
+  } else {
+    TRY_ASSIGN(manifest, find_backup(context, *id, set));
+  }
   const auto started = std::chrono::steady_clock::now();
   TRY_ASSIGN(auto loaded,
              restore::logical::restore_logical(repository->backend(), manifest, options));
+  std::optional<archive::ReplayedRange> replayed;
+  if (point_in_time) {
+    archive::ApplyOptions apply;
+    apply.skip_binlog = options.skip_binlog;
+    TRY_ASSIGN(replayed, roll_forward(context, *point_in_time, options.connection, apply));
+  }
   const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - started)
                               .count();
   if (context.global().json) {
-    context.print_json({{"ok", true},
-                        {"id", manifest.id},
-                        {"set", manifest.set},
-                        {"schemas", loaded.schemas},
-                        {"tables", loaded.tables},
-                        {"chunks", loaded.chunks},
-                        {"chunks_resumed", loaded.chunks_skipped},
-                        {"accounts", loaded.accounts},
-                        {"rows", loaded.rows},
-                        {"duration_ms", elapsed_ms}});
+    nlohmann::json document = {{"ok", true},
+                               {"id", manifest.id},
+                               {"set", manifest.set},
+                               {"schemas", loaded.schemas},
+                               {"tables", loaded.tables},
+                               {"chunks", loaded.chunks},
+                               {"chunks_resumed", loaded.chunks_skipped},
+                               {"accounts", loaded.accounts},
+                               {"rows", loaded.rows},
+                               {"duration_ms", elapsed_ms}};
+    if (replayed) {
+      document["point_in_time"] = plan_to_json(*point_in_time);
+      document["rolled_forward"] = replayed_to_json(*replayed);
+    }
+    context.print_json(document);
   } else {
     context.print("loaded " + manifest.set + "/" + manifest.id + ": " +
                   std::to_string(loaded.tables) + " tables, " + std::to_string(loaded.rows) +
                   " rows in " + std::to_string(loaded.chunks) + " chunks (" +
                   std::to_string(elapsed_ms) + " ms)\n");
+    if (replayed) context.print(describe_plan(*point_in_time) + describe_replayed(*replayed));
   }
   return 0;
 }
