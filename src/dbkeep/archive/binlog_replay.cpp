@@ -19,6 +19,16 @@
 namespace dbkeep::archive {
 namespace {
 
+// Events that describe a binlog file rather than change data: the GTID state at its start, the
+// crash-recovery checkpoint, the rotation and stop at its end. In one replay file spanning
+// several binlogs they would mislead the decoder (a second Gtid_list event fails
+// mariadb-binlog's GTID strict-mode check), and the server needs none of them.
+bool is_file_bookkeeping(const EventHeader& header) {
+  return header.is(EventType::kMariadbGtidList) || header.is(EventType::kMariadbBinlogCheckpoint) ||
+         header.is(EventType::kMysqlPreviousGtids) || header.is(EventType::kRotate) ||
+         header.is(EventType::kStop) || header.is(EventType::kHeartbeat);
+}
+
 // Receives the decompressed segments one after another and writes the events to replay.
 class ReplaySink final : public pipeline::ByteSink {
  public:
@@ -106,6 +116,7 @@ class ReplaySink final : public pipeline::ByteSink {
     if (segment_->file == plan_.from.file && header.end_position <= plan_.from.position) {
       return {};  // in the base backup already
     }
+    if (is_file_bookkeeping(header)) return {};
     auto place = tracker_.feed(header, event);
     if (target_.kind == TargetKind::kTime && place != EventPlace::kInsideTransaction &&
         static_cast<std::int64_t>(header.timestamp) > target_.time) {

@@ -121,21 +121,27 @@ Result<ReplayPlan> plan_replay(const ArchiveCatalog& catalog, const repo::Manife
                          std::ranges::any_of(catalog.gaps, [&](const ArchiveGap& gap) {
                            return gap.before == window.last;
                          });
-  if (target.kind == TargetKind::kTime && target.time > plan.archive_end_time) {
-    if (gap_after) {
-      const ArchiveGap* gap = nullptr;
-      for (const auto& candidate : catalog.gaps) {
-        if (candidate.before >= window.last) {
-          gap = &candidate;
-          break;
-        }
+  // The window ends at a gap: a target past its end would silently lose what the gap held.
+  auto refuse_across_gap = [&](const std::string& what) -> Result<ReplayPlan> {
+    const ArchiveGap* gap = nullptr;
+    for (const auto& candidate : catalog.gaps) {
+      if (candidate.before >= window.last) {
+        gap = &candidate;
+        break;
       }
-      return usage_error("cannot restore to " + time_text(target.time) + ": the archive has a " +
-                         "gap after " + time_text(plan.archive_end_time) + " (" +
-                         catalog.entries[window.last].end.text() +
-                         "): " + (gap ? gap->reason : std::string("a break in the archive")) +
-                         ". Restore to a time before the gap, or from a backup taken after it");
     }
+    return usage_error(
+        "cannot restore to " + what + ": the archive has a gap after " +
+        time_text(plan.archive_end_time) + " (" + catalog.entries[window.last].end.text() +
+        "): " + (gap ? gap->reason : std::string("a break in the archive")) +
+        ". Restore to a time before the gap (--to-time " + time_text(plan.archive_end_time) +
+        " is the last one backup " + name + " reaches), or from a backup taken after it");
+  };
+  if (target.kind == TargetKind::kLatest && gap_after) {
+    return refuse_across_gap("the latest archived transaction");
+  }
+  if (target.kind == TargetKind::kTime && target.time > plan.archive_end_time) {
+    if (gap_after) return refuse_across_gap(time_text(target.time));
     plan.note = "the target is after the last archived event (" + time_text(plan.archive_end_time) +
                 "): everything archived is applied";
   }

@@ -1,5 +1,10 @@
 #include "dbkeep/cli/restore_datadir.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "dbkeep/core/temp_dir.hpp"
 #include "dbkeep/repo/binlog_position.hpp"
 #include "dbkeep/restore/datadir_restore.hpp"
@@ -21,12 +26,16 @@ std::string join(const std::vector<std::string>& words) {
 Result<archive::ReplayedRange> roll_datadir_forward(CommandContext& context,
                                                     const repo::Manifest& manifest,
                                                     const std::filesystem::path& datadir,
-                                                    const PointInTimePlan& plan) {
+                                                    const PreparedReplay& prepared) {
   const auto settings = restore_settings_for(context, manifest.set);
   TRY_ASSIGN(auto binary, restore::find_server_binary(settings.server_binary));
   TRY_ASSIGN(auto account, core::server_user(settings.owner));
   TRY_ASSIGN(const auto* config, context.config());
   TRY_ASSIGN(auto runtime, core::TempDir::create(config->repository.temp_dir, "dbkeep-pitr-"));
+  // The server runs as the owner and must reach its socket directory inside: traverse only.
+  if (::chmod(runtime.path().c_str(), 0711) != 0) {
+    return fail("cannot chmod " + runtime.path().string() + ": " + std::strerror(errno));
+  }
   restore::ScratchServerOptions options;
   options.binary = binary;
   options.datadir = datadir;
@@ -36,9 +45,9 @@ Result<archive::ReplayedRange> roll_datadir_forward(CommandContext& context,
   TRY_ASSIGN(auto server, restore::ScratchServer::start(options));
   archive::ApplyOptions apply;
   apply.load_grant_tables_first = true;
-  TRY_ASSIGN(auto replayed, roll_forward(context, plan, server->connection_options(), apply));
+  TRY(apply_roll_forward(prepared, server->connection_options(), apply));
   TRY(server->shutdown());
-  return replayed;
+  return prepared.range;
 }
 
 }  // namespace
@@ -121,6 +130,10 @@ Result<int> restore_datadir_command(CommandContext& context, const repo::Manifes
   TRY_ASSIGN(auto* repository, context.repository());
   const auto settings = restore_settings_for(context, manifest.set);
   if (request.start || request.point_in_time) TRY(core::server_user(settings.owner));
+  std::optional<PreparedReplay> prepared;
+  if (request.point_in_time) {
+    TRY_ASSIGN(prepared, prepare_roll_forward(context, *request.point_in_time));
+  }
   TRY_ASSIGN(auto restored,
              restore::restore_to_datadir(*repository, manifest,
                                          {request.datadir, request.force, settings.owner}));
@@ -144,11 +157,16 @@ Result<int> restore_datadir_command(CommandContext& context, const repo::Manifes
   }
   text += restore::describe_binlog_position(manifest);
   if (request.point_in_time) {
-    TRY_ASSIGN(auto replayed,
-               roll_datadir_forward(context, manifest, restored.datadir, *request.point_in_time));
+    auto replayed = roll_datadir_forward(context, manifest, restored.datadir, *prepared);
+    if (!replayed) {
+      auto error = replayed.error();
+      error.message += " (" + restored.datadir.string() + " holds backup " + manifest.id +
+                       " as restored, without the roll-forward)";
+      return std::unexpected(error);
+    }
     document["point_in_time"] = plan_to_json(*request.point_in_time);
-    document["rolled_forward"] = replayed_to_json(replayed);
-    text += describe_plan(*request.point_in_time) + describe_replayed(replayed);
+    document["rolled_forward"] = replayed_to_json(*replayed);
+    text += describe_plan(*request.point_in_time) + describe_replayed(*replayed);
   }
   return finish_datadir_restore(context, manifest, restored.datadir, request.start,
                                 std::move(document), std::move(text));

@@ -99,9 +99,7 @@ nlohmann::json plan_to_json(const PointInTimePlan& plan) {
   return document;
 }
 
-Result<archive::ReplayedRange> roll_forward(CommandContext& context, const PointInTimePlan& plan,
-                                            const source::mysql::ConnectionOptions& target,
-                                            archive::ApplyOptions options) {
+Result<PreparedReplay> prepare_roll_forward(CommandContext& context, const PointInTimePlan& plan) {
   TRY_ASSIGN(const auto* config, context.config());
   TRY_ASSIGN(auto* repository, context.repository());
   auto parent = config->repository.state_dir / "replay";
@@ -114,11 +112,17 @@ Result<archive::ReplayedRange> roll_forward(CommandContext& context, const Point
                        core::format_bytes(*free) + " free");
   }
   auto file = scratch.path() / "replay.binlog";
-  TRY_ASSIGN(auto replayed, archive::write_replay_file(repository->backend(), plan.catalog,
-                                                       plan.plan, plan.target, file));
-  options.scratch_dir = scratch.path();
-  if (replayed.events > 0) TRY(archive::apply_replay_file(file, target, options));
-  return replayed;
+  TRY_ASSIGN(auto range, archive::write_replay_file(repository->backend(), plan.catalog, plan.plan,
+                                                    plan.target, file));
+  return PreparedReplay{std::move(scratch), std::move(file), range};
+}
+
+Result<void> apply_roll_forward(const PreparedReplay& prepared,
+                                const source::mysql::ConnectionOptions& target,
+                                archive::ApplyOptions options) {
+  if (prepared.range.events == 0) return {};
+  options.scratch_dir = prepared.scratch.path();
+  return archive::apply_replay_file(prepared.file, target, options);
 }
 
 nlohmann::json replayed_to_json(const archive::ReplayedRange& replayed) {

@@ -9,6 +9,7 @@
 #include "dbkeep/archive/binlog_replay.hpp"
 #include "dbkeep/archive/replay_plan.hpp"
 #include "dbkeep/cli/command.hpp"
+#include "dbkeep/core/temp_dir.hpp"
 
 namespace dbkeep::cli {
 
@@ -42,11 +43,20 @@ Result<PointInTimePlan> plan_point_in_time(CommandContext& context,
 std::string describe_plan(const PointInTimePlan& plan);
 nlohmann::json plan_to_json(const PointInTimePlan& plan);
 
-// Writes the replay file into private scratch space under the state directory and applies it
-// to the server `target` connects to; the scratch space is removed afterwards.
-Result<archive::ReplayedRange> roll_forward(CommandContext& context, const PointInTimePlan& plan,
-                                            const source::mysql::ConnectionOptions& target,
-                                            archive::ApplyOptions options);
+// The replay file, written (segments fetched and checked) before the base is restored, so a
+// missing or corrupt segment refuses the restore with nothing written. It lives in private
+// scratch space under the state directory, removed with this object.
+struct PreparedReplay {
+  core::TempDir scratch;
+  std::filesystem::path file;
+  archive::ReplayedRange range;
+};
+Result<PreparedReplay> prepare_roll_forward(CommandContext& context, const PointInTimePlan& plan);
+
+// Applies the prepared replay file to the server `target` connects to.
+Result<void> apply_roll_forward(const PreparedReplay& prepared,
+                                const source::mysql::ConnectionOptions& target,
+                                archive::ApplyOptions options);
 
 nlohmann::json replayed_to_json(const archive::ReplayedRange& replayed);
 std::string describe_replayed(const archive::ReplayedRange& replayed);

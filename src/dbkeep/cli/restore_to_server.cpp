@@ -106,6 +106,10 @@ Result<int> restore_to_server_command(CommandContext& context) {
   } else {
     TRY_ASSIGN(manifest, find_backup(context, *id, set));
   }
+  std::optional<PreparedReplay> prepared;
+  if (point_in_time) {
+    TRY_ASSIGN(prepared, prepare_roll_forward(context, *point_in_time));
+  }
   const auto started = std::chrono::steady_clock::now();
   TRY_ASSIGN(auto loaded,
              restore::logical::restore_logical(repository->backend(), manifest, options));
@@ -113,7 +117,13 @@ Result<int> restore_to_server_command(CommandContext& context) {
   if (point_in_time) {
     archive::ApplyOptions apply;
     apply.skip_binlog = options.skip_binlog;
-    TRY_ASSIGN(replayed, roll_forward(context, *point_in_time, options.connection, apply));
+    if (auto applied = apply_roll_forward(*prepared, options.connection, apply); !applied) {
+      auto error = applied.error();
+      error.message +=
+          " (the server holds backup " + manifest.id + " as loaded, without the roll-forward)";
+      return std::unexpected(error);
+    }
+    replayed = prepared->range;
   }
   const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - started)

@@ -1,0 +1,403 @@
+// Point-in-time recovery end to end (docs/pitr.md) on real MariaDB servers: `archive run`
+// follows the source's binary log into the repository while the ledger workload writes, and
+// `restore --to-time/--to-latest` brings a logical base (into the target server) or a physical
+// base (into a datadir) to exactly the rows committed by then. Also: the DROP TABLE accident,
+// kill -9 of the archiver and a killed dump thread (nothing lost, nothing applied twice), a
+// purged binlog (a gap: status exit 3, restores across it refused, inside it fine), a corrupt
+// segment, and --dry-run writing nothing.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "dbkeep/core/child_process.hpp"
+#include "support/backup_tamper.hpp"
+#include "support/ledger_writer.hpp"
+#include "support/logical_compare.hpp"
+#include "support/mariadb_pair_suite.hpp"
+#include "support/physical_workspace.hpp"
+#include "support/run_dbkeep.hpp"
+#include "support/temp_dir.hpp"
+
+namespace dbkeep::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// Asserts that a Result<void> succeeded, printing its error otherwise.
+#define ASSERT_DONE(expression)                                                           \
+  do {                                                                                    \
+    auto dbkeep_result_ = (expression);                                                   \
+    ASSERT_TRUE(dbkeep_result_) << #expression << ": " << dbkeep_result_.error().message; \
+  } while (false)
+
+constexpr const char* kSet = "main";
+constexpr const char* kArchive = "[set.archive]\nenabled = true\nsegment_seconds = 1\n";
+
+class PitrTest : public MariaDbPairSuite {
+ protected:
+  void SetUp() override {
+    MariaDbPairSuite::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    config_ = dir_.path() / "dbkeep.toml";
+    write_logical_config(config_, dir_.path(), kSet, std::string("workers = 2\n") + kArchive);
+  }
+  void TearDown() override { stop_archiver(); }
+
+  DbkeepRun dbkeep(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--config", config_.string()});
+    return run_dbkeep(args);
+  }
+
+  std::string backup() {
+    auto run = dbkeep({"--json", "backup", "--set", kSet});
+    EXPECT_EQ(run.exit_code, 0) << describe(run);
+    if (run.exit_code != 0) return "";
+    return json_of(run)["backups"][0]["id"].get<std::string>();
+  }
+
+  void start_archiver() {
+    core::SpawnOptions spawn;
+    spawn.argv = {DBKEEP_BINARY, "--config", config_.string(), "archive", "run", "--set", set_};
+    auto child = core::ChildProcess::spawn(spawn);
+    ASSERT_TRUE(child) << child.error().message;
+    archiver_ = std::move(*child);
+  }
+  // SIGTERM: the archiver stores what it has and exits 0.
+  void stop_archiver() {
+    if (!archiver_) return;
+    auto status = archiver_->terminate(30s);
+    EXPECT_TRUE(status.success()) << "archive run ended " << status.describe();
+    archiver_.reset();
+  }
+  void kill_archiver() {
+    ASSERT_TRUE(archiver_);
+    ::kill(archiver_->pid(), SIGKILL);
+    (void)archiver_->wait();
+    archiver_.reset();
+  }
+
+  nlohmann::json archive_status() {
+    auto run = dbkeep({"--json", "archive", "status", "--set", set_});
+    auto document = json_of(run);
+    document["exit_code"] = run.exit_code;
+    return document;
+  }
+  // Waits until the archive holds everything the source has written (as `archive status`
+  // sees both: the server adds its binlog checkpoint event a moment after a rotation).
+  void wait_until_archived(std::chrono::seconds timeout = 60s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    nlohmann::json status;
+    while (std::chrono::steady_clock::now() < deadline) {
+      status = archive_status();
+      const auto& set = status["sets"][0];
+      if (set.contains("last_position") &&
+          set.value("last_position", "") == set.value("server_position", "-")) {
+        return;
+      }
+      std::this_thread::sleep_for(200ms);
+    }
+    FAIL() << "the archive did not catch up with the server: " << status.dump(2);
+  }
+
+  // Rotates the source's binlog and purges every file before the new one; a file InnoDB
+  // still needs for crash recovery is purged once its checkpoint is written.
+  static void purge_binary_logs() {
+    source().execute("FLUSH BINARY LOGS");
+    const auto current = *source().query("SHOW MASTER STATUS").value(0, "File");
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      source().execute("PURGE BINARY LOGS TO '" + current + "'");
+      if (source().query("SHOW BINARY LOGS").rows.size() == 1) return;
+      std::this_thread::sleep_for(200ms);
+    }
+    FAIL() << "PURGE BINARY LOGS left older files behind";
+  }
+
+  // Drops every user schema on the target, so each restore starts from an empty server.
+  static void empty_target() {
+    auto schemas = target().query("SHOW DATABASES");
+    for (const auto& row : schemas.rows) {
+      const auto& name = *row[0];
+      if (name == "mysql" || name == "information_schema" || name == "performance_schema" ||
+          name == "sys") {
+        continue;
+      }
+      target().execute("DROP DATABASE `" + name + "`");
+    }
+  }
+
+  DbkeepRun restore_to_target(std::vector<std::string> extra) {
+    std::vector<std::string> args{
+        "--json", "restore", "--to-server", "--socket", target().socket().string(),
+        "--user", "root"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return dbkeep(args);
+  }
+
+  // The target holds the ledger with exactly `rows` rows and balanced books.
+  static void expect_ledger(const std::string& database, std::uint64_t rows,
+                            const std::string& what) {
+    auto connection = target().connect_root();
+    ASSERT_TRUE(connection) << connection.error().message;
+    auto count = LedgerWriter::ledger_rows(*connection, database);
+    ASSERT_TRUE(count) << count.error().message;
+    EXPECT_EQ(*count, rows) << what;
+    auto total = LedgerWriter::total(*connection, database);
+    ASSERT_TRUE(total) << total.error().message;
+    EXPECT_EQ(*total, LedgerWriter::expected_total()) << what << ": the books do not balance";
+  }
+
+  static void expect_same_as_source(const std::string& database) {
+    EXPECT_EQ(table_checksums(target(), database), table_checksums(source(), database));
+  }
+
+  core::TempDir dir_ = make_temp_dir();
+  fs::path config_;
+  std::string set_ = kSet;
+  std::optional<core::ChildProcess> archiver_;
+};
+
+// Five noted moments and the latest state, each restored from the logical base taken while
+// the writer ran: the ledger holds exactly the rows committed by then and the books balance.
+TEST_F(PitrTest, LogicalBaseReachesEveryNotedMomentExactly) {
+  LedgerWriter writer(source().root_options(), "pitr");
+  ASSERT_DONE(writer.create_tables());
+  start_archiver();
+  ASSERT_DONE(writer.start());
+  std::this_thread::sleep_for(1s);
+  const auto base = backup();
+  ASSERT_FALSE(base.empty());
+  std::vector<NotedMoment> moments;
+  for (int i = 0; i < 5; ++i) {
+    std::this_thread::sleep_for(700ms);
+    moments.push_back(writer.note_moment());
+  }
+  std::this_thread::sleep_for(500ms);
+  ASSERT_DONE(writer.stop());
+  wait_until_archived();
+  stop_archiver();
+  ASSERT_GT(moments.back().rows, moments.front().rows);
+
+  // --dry-run plans and writes nothing.
+  empty_target();
+  auto planned = restore_to_target({"--set", kSet, "--to-time", moments[2].utc(), "--dry-run"});
+  ASSERT_EQ(planned.exit_code, 0) << describe(planned);
+  auto plan = json_of(planned);
+  EXPECT_EQ(plan["plan"]["base"], base) << plan.dump(2);
+  EXPECT_FALSE(target().query_value(
+      "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'pitr'"));
+
+  for (const auto& moment : moments) {
+    empty_target();
+    auto restored = restore_to_target({"--set", kSet, "--to-time", moment.utc()});
+    ASSERT_EQ(restored.exit_code, 0) << describe(restored);
+    expect_ledger("pitr", moment.rows, "restored to " + moment.utc());
+  }
+  empty_target();
+  auto latest = restore_to_target({base, "--to-latest"});
+  ASSERT_EQ(latest.exit_code, 0) << describe(latest);
+  expect_ledger("pitr", writer.committed(), "restored to the latest archived event");
+  expect_same_as_source("pitr");
+}
+
+// The classic accident: rows written, DROP TABLE at second D, more writes; a restore to D-1
+// brings the table back with every row committed before D and none of the later writes.
+TEST_F(PitrTest, DroppedTableIsBackAsItWasTheSecondBefore) {
+  source().execute("CREATE DATABASE shop");
+  source().execute("CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(40)) ENGINE=InnoDB");
+  source().execute("CREATE TABLE shop.audit (id INT PRIMARY KEY, note VARCHAR(40)) ENGINE=InnoDB");
+  source().execute(
+      "INSERT INTO shop.orders SELECT seq, CONCAT('item ', seq) FROM shop.seq_1_to_100");
+  start_archiver();
+  const auto base = backup();
+  ASSERT_FALSE(base.empty());
+  source().execute(
+      "INSERT INTO shop.orders SELECT seq, CONCAT('item ', seq) FROM shop.seq_101_to_250");
+  // The drop happens in a later second than every insert above.
+  NotedMoment before_drop;
+  {
+    auto now = std::chrono::system_clock::now();
+    auto next = std::chrono::ceil<std::chrono::seconds>(now + 1ms);
+    std::this_thread::sleep_until(next + 50ms);
+    before_drop.time =
+        std::chrono::duration_cast<std::chrono::seconds>(next.time_since_epoch()).count() - 1;
+  }
+  source().execute("DROP TABLE shop.orders");
+  source().execute("INSERT INTO shop.audit VALUES (1, 'written after the accident')");
+  wait_until_archived();
+  stop_archiver();
+
+  empty_target();
+  auto restored = restore_to_target({"--set", kSet, "--to-time", before_drop.utc()});
+  ASSERT_EQ(restored.exit_code, 0) << describe(restored);
+  EXPECT_EQ(target().query_value("SELECT COUNT(*) FROM shop.orders"), "250");
+  EXPECT_EQ(target().query_value("SELECT MAX(id) FROM shop.orders"), "250");
+  EXPECT_EQ(target().query_value("SELECT COUNT(*) FROM shop.audit"), "0");
+}
+
+// kill -9 of the archiver at random moments (20 times), its dump thread killed on the server
+// and a binlog rotation while writes go on: the archive has no gap and --to-latest equals the
+// source exactly (an event stored twice would fail the replay on the ledger's primary key).
+TEST_F(PitrTest, KilledArchiverLosesNothingAndRepeatsNothing) {
+  LedgerWriter writer(source().root_options(), "pitr");
+  ASSERT_DONE(writer.create_tables());
+  start_archiver();
+  const auto base = backup();
+  ASSERT_FALSE(base.empty());
+  ASSERT_DONE(writer.start());
+  std::mt19937 random(4242);
+  std::uniform_int_distribution<int> pause_ms(100, 1200);
+  for (int kill = 0; kill < 20; ++kill) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random)));
+    kill_archiver();
+    if (kill == 7) source().execute("FLUSH BINARY LOGS");
+    start_archiver();
+  }
+  // The server side drops the connection: the archiver reconnects and resumes.
+  std::this_thread::sleep_for(1500ms);
+  auto dumps = source().query(
+      "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'");
+  ASSERT_FALSE(dumps.rows.empty()) << "no dump thread to kill";
+  for (const auto& row : dumps.rows) source().execute("KILL " + *row[0]);
+  std::this_thread::sleep_for(2s);
+  ASSERT_DONE(writer.stop());
+  wait_until_archived(90s);
+  stop_archiver();
+
+  auto status = archive_status();
+  EXPECT_EQ(status["exit_code"], 0) << status.dump(2);
+  EXPECT_TRUE(status["sets"][0]["gaps"].empty()) << status.dump(2);
+  empty_target();
+  auto latest = restore_to_target({base, "--to-latest"});
+  ASSERT_EQ(latest.exit_code, 0) << describe(latest);
+  expect_ledger("pitr", writer.committed(), "after 20 kills of the archiver");
+  expect_same_as_source("pitr");
+}
+
+// Binary logs purged before the archiver saw them: a gap. Status exits 3 and shows the windows
+// on both sides; a restore across the gap is refused naming it; one inside a window works.
+TEST_F(PitrTest, PurgedBinlogIsAGapRestoresDoNotCross) {
+  source().execute("CREATE DATABASE gap");
+  source().execute("CREATE TABLE gap.t (id INT PRIMARY KEY) ENGINE=InnoDB");
+  start_archiver();
+  const auto base = backup();
+  ASSERT_FALSE(base.empty());
+  source().execute("INSERT INTO gap.t SELECT seq FROM gap.seq_1_to_10");
+  const auto inside = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  wait_until_archived();
+  stop_archiver();
+  std::this_thread::sleep_for(1100ms);
+  // Written and purged while nothing archives.
+  source().execute("INSERT INTO gap.t SELECT seq FROM gap.seq_11_to_20");
+  purge_binary_logs();
+  start_archiver();
+  source().execute("INSERT INTO gap.t SELECT seq FROM gap.seq_21_to_30");
+  wait_until_archived();
+  stop_archiver();
+
+  auto status = archive_status();
+  EXPECT_EQ(status["exit_code"], 3) << status.dump(2);
+  ASSERT_EQ(status["sets"][0]["gaps"].size(), 1U) << status.dump(2);
+  EXPECT_EQ(status["sets"][0]["windows"].size(), 2U) << status.dump(2);
+
+  empty_target();
+  auto across = restore_to_target({base, "--to-latest"});
+  EXPECT_NE(across.exit_code, 0) << describe(across);
+  EXPECT_NE(across.stderr_text.find("gap"), std::string::npos) << describe(across);
+  EXPECT_FALSE(target().query_value(
+      "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'gap'"))
+      << "a refused restore wrote to the server";
+
+  NotedMoment moment{inside, 10};
+  auto within = restore_to_target({base, "--to-time", moment.utc()});
+  ASSERT_EQ(within.exit_code, 0) << describe(within);
+  EXPECT_EQ(target().query_value("SELECT COUNT(*) FROM gap.t"), "10");
+}
+
+// A segment whose bytes changed in the repository: the restore fails naming it and the server
+// is left as it was before the roll-forward could start.
+TEST_F(PitrTest, CorruptSegmentIsRefusedByRestore) {
+  source().execute("CREATE DATABASE bad");
+  source().execute("CREATE TABLE bad.t (id INT PRIMARY KEY, v VARCHAR(200)) ENGINE=InnoDB");
+  start_archiver();
+  const auto base = backup();
+  ASSERT_FALSE(base.empty());
+  source().execute("INSERT INTO bad.t SELECT seq, REPEAT('x', 200) FROM bad.seq_1_to_2000");
+  wait_until_archived();
+  stop_archiver();
+
+  std::vector<fs::path> segments;
+  for (const auto& entry : fs::recursive_directory_iterator(dir_.path() / "repo")) {
+    const auto name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.find(".binlog") != std::string::npos &&
+        !name.ends_with(".json")) {
+      segments.push_back(entry.path());
+    }
+  }
+  ASSERT_FALSE(segments.empty());
+  std::ranges::sort(segments);
+  const auto& last = segments.back();
+  ASSERT_DONE(flip_bytes(last, fs::file_size(last) / 2, 4));
+
+  empty_target();
+  auto restored = restore_to_target({base, "--to-latest"});
+  EXPECT_NE(restored.exit_code, 0) << describe(restored);
+  const auto name = last.filename().string();
+  const auto id = name.substr(0, name.find(".binlog"));
+  EXPECT_NE(restored.stderr_text.find("archived segment " + id), std::string::npos)
+      << describe(restored);
+  EXPECT_FALSE(target().query_value(
+      "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'bad'"))
+      << "the base was loaded although the roll-forward could not be read";
+}
+
+// A physical (mariabackup) base restored into a datadir and rolled forward to a noted moment;
+// a server started on the datadir holds exactly the rows committed by then.
+TEST_F(PitrTest, PhysicalBaseRollsForwardToANotedMoment) {
+  PhysicalWorkspace workspace(source());
+  source().execute(std::string("GRANT REPLICATION SLAVE ON *.* TO '") + kPhysicalUser +
+                   "'@'localhost'");
+  std::ofstream(workspace.config(), std::ios::app) << kArchive;
+  LedgerWriter writer(source().root_options(), "pitr");
+  ASSERT_DONE(writer.create_tables());
+  config_ = workspace.config();
+  set_ = "db";
+  start_archiver();
+  ASSERT_DONE(writer.start());
+  auto backed_up = workspace.dbkeep_json({"backup", "--set", "db"});
+  const auto base = backed_up["backups"][0]["id"].get<std::string>();
+  const auto first = writer.note_moment();
+  std::this_thread::sleep_for(800ms);
+  const auto moment = writer.note_moment();
+  ASSERT_DONE(writer.stop());
+  wait_until_archived();
+  stop_archiver();
+  ASSERT_GT(moment.rows, first.rows);
+
+  const auto datadir = workspace.dir() / "restored";
+  auto restored = workspace.dbkeep_json(
+      {"restore", "--set", "db", "--datadir", datadir.string(), "--to-time", moment.utc()});
+  ASSERT_FALSE(restored.empty());
+  auto server = RestoredMariaDb::start(datadir, workspace.dir() / "run");
+  ASSERT_TRUE(server) << server.error().message;
+  auto connection = (*server)->connect();
+  ASSERT_TRUE(connection) << connection.error().message << (*server)->error_log_tail();
+  auto rows = LedgerWriter::ledger_rows(*connection, "pitr");
+  ASSERT_TRUE(rows) << rows.error().message;
+  EXPECT_EQ(*rows, moment.rows);
+  auto total = LedgerWriter::total(*connection, "pitr");
+  ASSERT_TRUE(total) << total.error().message;
+  EXPECT_EQ(*total, LedgerWriter::expected_total());
+}
+
+}  // namespace
+}  // namespace dbkeep::test
