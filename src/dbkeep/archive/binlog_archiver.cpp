@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "dbkeep/archive/archive_catalog.hpp"
+#include "dbkeep/archive/resume_point.hpp"
 #include "dbkeep/archive/segment_store.hpp"
 #include "dbkeep/archive/spool_file.hpp"
 #include "dbkeep/core/cancellation.hpp"
@@ -38,13 +39,7 @@ std::int64_t now_seconds() {
 }
 
 // What the archiver needs to know of the server before it starts reading.
-struct ServerState {
-  std::uint32_t server_id = 0;
-  std::string server_uuid;
-  std::vector<std::string> binlogs;  // SHOW BINARY LOGS, oldest first
-};
-
-Result<ServerState> inspect_server(const core::MysqlConfig& mysql) {
+Result<ServerHistory> inspect_server(const core::MysqlConfig& mysql) {
   TRY_ASSIGN(auto connection,
              source::mysql::Connection::connect(source::mysql::connection_options(mysql)));
   TRY_ASSIGN(auto version, source::mysql::probe_version(connection));
@@ -54,16 +49,21 @@ Result<ServerState> inspect_server(const core::MysqlConfig& mysql) {
         "binary logging is off on the server: start it with log_bin (and a server_id) to "
         "archive its binary log");
   }
-  ServerState state;
+  ServerHistory state;
   TRY_ASSIGN(auto server_id, connection.query_single_value("SELECT @@server_id"));
   state.server_id = static_cast<std::uint32_t>(std::stoul(server_id.value_or("0")));
   if (version.flavor != source::mysql::Flavor::kMariaDb) {
     TRY_ASSIGN(auto uuid, connection.query_single_value("SELECT @@server_uuid"));
     state.server_uuid = uuid.value_or("");
+  } else {
+    TRY_ASSIGN(auto gtid, connection.query_single_value("SELECT @@gtid_binlog_pos"));
+    state.gtid_binlog_pos = gtid.value_or("");
   }
   TRY_ASSIGN(auto logs, connection.query("SHOW BINARY LOGS"));
   for (std::size_t row = 0; row < logs.rows.size(); ++row) {
-    if (auto name = logs.value(row, "Log_name")) state.binlogs.push_back(*name);
+    auto name = logs.value(row, "Log_name");
+    auto size = logs.value(row, "File_size");
+    if (name) state.binlogs.emplace_back(*name, size ? std::stoull(*size) : 0);
   }
   if (state.binlogs.empty()) return fail("the server lists no binary logs (SHOW BINARY LOGS)");
   return state;
@@ -132,7 +132,8 @@ class Archiver {
   std::uint64_t next_sequence_ = 1;
   std::uint32_t last_server_id_ = 0;
   std::string last_server_uuid_;
-  ServerState server_;
+  std::string last_gtid_;  // of the last stored transaction, when it had one
+  ServerHistory server_;
   bool start_at_oldest_ = false;  // the client said the resume point does not exist
 
   std::string current_file_;
@@ -168,6 +169,7 @@ Result<void> Archiver::resume_from_catalog() {
     position_ = last.end;
     last_server_id_ = last.server_id;
     last_server_uuid_ = last.server_uuid;
+    last_gtid_ = last.last_gtid;
     log::info("archive of set '" + set_.name + "' resumes after " + last.end.text() + " (segment " +
               std::to_string(last.sequence) + ")");
   }
@@ -259,6 +261,7 @@ Result<void> Archiver::cut() {
   ++next_sequence_;
   last_server_id_ = entry.server_id;
   last_server_uuid_ = entry.server_uuid;
+  if (!entry.last_gtid.empty()) last_gtid_ = entry.last_gtid;
   open_.reset();
   return {};
 }
@@ -375,20 +378,19 @@ Result<void> Archiver::run() {
                 "; trying again in " + std::to_string(backoff.count()) + " s");
     } else {
       server_ = std::move(*server);
-      BinlogPoint start{server_.binlogs.front(), kBinlogMagicSize};
-      bool same_server = last_server_id_ == 0 || (last_server_id_ == server_.server_id &&
-                                                  last_server_uuid_ == server_.server_uuid);
-      bool still_there =
-          position_ && std::ranges::find(server_.binlogs, position_->file) != server_.binlogs.end();
-      if (position_ && same_server && still_there && !start_at_oldest_) {
+      BinlogPoint start{server_.binlogs.front().first, kBinlogMagicSize};
+      std::string problem;
+      if (position_) {
+        problem = start_at_oldest_
+                      ? "the server does not have it any more (the binlog client said so)"
+                      : resume_problem({*position_, last_server_id_, last_server_uuid_, last_gtid_},
+                                       server_);
+      }
+      if (position_ && problem.empty()) {
         start = *position_;
       } else if (position_) {
         log::warn("archive of set '" + set_.name + "' has a gap: it ended at " + position_->text() +
-                  ", which " +
-                  (same_server ? "the server no longer has (purged)"
-                               : "belongs to another server (server_id " +
-                                     std::to_string(last_server_id_) + ")") +
-                  "; archiving restarts at " + start.text() +
+                  ", but " + problem + "; archiving restarts at " + start.text() +
                   ", take a new base backup to recover past this point");
         position_ = start;
       }
