@@ -399,5 +399,56 @@ TEST_F(PitrTest, PhysicalBaseRollsForwardToANotedMoment) {
   EXPECT_EQ(*total, LedgerWriter::expected_total());
 }
 
+// Retention follows the chain: with one backup kept, prune deletes the segments older than
+// its position (--dry-run first lists them and deletes nothing), keeps the rest, and the
+// archive has no gap; the kept backup still rolls forward to the latest transaction.
+TEST_F(PitrTest, PruneDeletesOnlySegmentsNoKeptBackupNeeds) {
+  std::ofstream(config_, std::ios::app) << "[set.retention]\nkeep_last = 1\n"
+                                        << "prune_after_backup = false\n";
+  source().execute("CREATE DATABASE kept");
+  source().execute("CREATE TABLE kept.t (id INT PRIMARY KEY) ENGINE=InnoDB");
+  start_archiver();
+  const auto first = backup();
+  for (int i = 1; i <= 3; ++i) {
+    source().execute("INSERT INTO kept.t VALUES (" + std::to_string(i) + ")");
+    std::this_thread::sleep_for(1200ms);  // one segment each (segment_seconds = 1)
+  }
+  const auto second = backup();
+  ASSERT_FALSE(first.empty() || second.empty());
+  for (int i = 4; i <= 6; ++i) {
+    source().execute("INSERT INTO kept.t VALUES (" + std::to_string(i) + ")");
+    std::this_thread::sleep_for(1200ms);
+  }
+  wait_until_archived();
+  stop_archiver();
+  auto before = archive_status();
+  const auto segments_before = before["sets"][0]["windows"][0]["segments"].get<int>();
+
+  auto planned = dbkeep({"--json", "prune", "--set", kSet, "--dry-run"});
+  ASSERT_EQ(planned.exit_code, 0) << describe(planned);
+  auto plan = json_of(planned)["sets"][0]["archive"];
+  EXPECT_GT(plan["deleted"].get<int>(), 0) << plan.dump(2);
+  EXPECT_GT(plan["kept"].get<int>(), 0) << plan.dump(2);
+  for (const auto& segment : plan["segments"]) EXPECT_FALSE(segment["deleted"].get<bool>());
+  EXPECT_EQ(archive_status()["sets"][0]["windows"][0]["segments"], segments_before)
+      << "a dry run deleted segments";
+
+  auto pruned = dbkeep({"--json", "prune", "--set", kSet});
+  ASSERT_EQ(pruned.exit_code, 0) << describe(pruned);
+  auto done = json_of(pruned)["sets"][0]["archive"];
+  EXPECT_EQ(done["deleted"], plan["deleted"]) << done.dump(2);
+  auto after = archive_status();
+  EXPECT_EQ(after["exit_code"], 0) << after.dump(2);
+  EXPECT_EQ(after["sets"][0]["windows"].size(), 1U) << after.dump(2);
+  EXPECT_EQ(after["sets"][0]["windows"][0]["segments"].get<int>(),
+            segments_before - plan["deleted"].get<int>());
+
+  empty_target();
+  auto latest = restore_to_target({"--set", kSet, "--to-latest"});
+  ASSERT_EQ(latest.exit_code, 0) << describe(latest);
+  EXPECT_EQ(json_of(latest)["id"], second);
+  EXPECT_EQ(target().query_value("SELECT COUNT(*) FROM kept.t"), "6");
+}
+
 }  // namespace
 }  // namespace dbkeep::test

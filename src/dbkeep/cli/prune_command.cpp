@@ -15,6 +15,37 @@ std::string reasons_text(const retention::PruneEntry& entry) {
   return text;
 }
 
+// The archive in two lines at most: deleted segments are always the oldest ones, so one range
+// each for what goes and what stays.
+std::string segments_text(const retention::PruneReport& report) {
+  const auto& segments = report.segments;
+  if (segments.empty()) return "";
+  std::size_t deleted = 0;
+  std::uint64_t bytes = 0;
+  for (const auto& segment : segments) {
+    if (segment.keep) continue;
+    ++deleted;
+    bytes += segment.stored_size;
+  }
+  auto range = [&](std::size_t from, std::size_t to) {
+    return std::to_string(to - from) + " archived segments " +
+           core::format_iso_utc(
+               core::Seconds(std::chrono::seconds(segments[from].first_event_time))) +
+           " .. " +
+           core::format_iso_utc(
+               core::Seconds(std::chrono::seconds(segments[to - 1].last_event_time)));
+  };
+  std::string out;
+  if (deleted > 0) {
+    out += "  DELETE " + range(0, deleted) + " (" + core::format_bytes(bytes) +
+           "): " + segments.front().reason + "\n";
+  }
+  if (deleted < segments.size()) {
+    out += "  KEEP   " + range(deleted, segments.size()) + ": " + segments[deleted].reason + "\n";
+  }
+  return out;
+}
+
 // `text` followed by spaces up to `width`, and two more to separate columns.
 std::string column(const std::string& text, std::size_t width) {
   return text + std::string(width > text.size() ? width - text.size() + 2 : 2, ' ');
@@ -34,7 +65,34 @@ std::string report_text(const retention::PruneReport& report) {
            column(core::format_bytes(entry.stored_size), 10) + reasons_text(entry) + "\n";
   }
   for (const auto& problem : report.problems) out += "  SKIP    unreadable: " + problem + "\n";
+  out += segments_text(report);
   return out;
+}
+
+nlohmann::json segments_json(const retention::PruneReport& report) {
+  nlohmann::json segments = nlohmann::json::array();
+  std::size_t deleted = 0;
+  std::uint64_t bytes = 0;
+  for (const auto& segment : report.segments) {
+    if (!segment.keep) {
+      ++deleted;
+      bytes += segment.stored_size;
+    }
+    segments.push_back(
+        {{"id", segment.id},
+         {"first_event_time",
+          core::format_iso_utc(core::Seconds(std::chrono::seconds(segment.first_event_time)))},
+         {"last_event_time",
+          core::format_iso_utc(core::Seconds(std::chrono::seconds(segment.last_event_time)))},
+         {"stored_size", segment.stored_size},
+         {"action", segment.keep ? "keep" : "delete"},
+         {"reason", segment.reason},
+         {"deleted", segment.deleted}});
+  }
+  return {{"kept", report.segments.size() - deleted},
+          {"deleted", deleted},
+          {"bytes_freed", bytes},
+          {"segments", segments}};
 }
 
 nlohmann::json report_json(const retention::PruneReport& report) {
@@ -58,6 +116,7 @@ nlohmann::json report_json(const retention::PruneReport& report) {
           {"deleted", report.to_delete()},
           {"bytes_freed", report.bytes_to_free()},
           {"backups", backups},
+          {"archive", segments_json(report)},
           {"problems", report.problems}};
 }
 

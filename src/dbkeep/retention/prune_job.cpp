@@ -133,6 +133,21 @@ Result<PruneReport> prune_locked(repo::Repository& repository, const core::SetCo
             std::to_string(report.to_delete()) + " (" + core::format_bytes(report.bytes_to_free()) +
             ")");
   if (!options.dry_run) TRY(delete_unkept(repository, report));
+
+  TRY_ASSIGN(auto archived, archive::load_archive(repository.backend(), set.name));
+  if (!archived.empty()) {
+    std::vector<repo::Manifest> kept;
+    for (const auto& manifest : catalog.backups) {
+      bool keeps = std::ranges::any_of(report.entries, [&](const PruneEntry& entry) {
+        return entry.keep && entry.complete && entry.id == manifest.id;
+      });
+      if (manifest.set == set.name && keeps) kept.push_back(manifest);
+    }
+    report.segments = decide_archive_retention(archived, kept);
+    if (!options.dry_run) {
+      TRY(delete_unkept_segments(repository.backend(), set.name, archived, report.segments));
+    }
+  }
   return report;
 }
 

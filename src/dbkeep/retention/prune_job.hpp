@@ -10,6 +10,7 @@
 //  * Each deletion removes the manifest first (Repository::remove_backup): an interrupted prune
 //    leaves at worst an unlisted leftover, which the next prune or backup removes.
 //  * Backups whose manifest cannot be read are left alone and reported.
+//  * Archived binlog segments follow the kept backups (archive_retention.hpp), after them.
 
 #include <cstdint>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "dbkeep/core/time_format.hpp"
 #include "dbkeep/repo/repository.hpp"
 #include "dbkeep/repo/retention_policy.hpp"
+#include "dbkeep/retention/archive_retention.hpp"
 
 namespace dbkeep::retention {
 
@@ -45,6 +47,8 @@ struct PruneReport {
   // Incomplete leftovers first, then the complete backups newest first.
   std::vector<PruneEntry> entries;
   std::vector<std::string> problems;  // unreadable manifests: left alone
+  // The set's archived binlog segments, oldest first (empty without an archive).
+  std::vector<SegmentPruneEntry> segments;
 
   [[nodiscard]] std::size_t kept() const;
   [[nodiscard]] std::size_t to_delete() const;
