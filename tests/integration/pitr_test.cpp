@@ -205,6 +205,21 @@ TEST_F(PitrTest, LogicalBaseReachesEveryNotedMomentExactly) {
   ASSERT_EQ(latest.exit_code, 0) << describe(latest);
   expect_ledger("pitr", writer.committed(), "restored to the latest archived event");
   expect_same_as_source("pitr");
+
+  // The drill does the same on a scratch server and records it; a full verify reads every
+  // segment back.
+  auto drill = dbkeep({"--json", "verify", "--restore-test", "--set", kSet, "--to-latest"});
+  ASSERT_EQ(drill.exit_code, 0) << describe(drill);
+  auto drilled = json_of(drill)["results"][0];
+  EXPECT_EQ(drilled["id"], base);
+  EXPECT_NE(drilled["restore_test"].value("rolled_forward", "").find("transactions"),
+            std::string::npos)
+      << drilled.dump(2);
+  auto verified = dbkeep({"--json", "verify", "--set", kSet});
+  ASSERT_EQ(verified.exit_code, 0) << describe(verified);
+  auto archives = json_of(verified)["archives"];
+  ASSERT_EQ(archives.size(), 1U) << archives.dump(2);
+  EXPECT_GT(archives[0]["segments_checked"].get<int>(), 3);
 }
 
 // The classic accident: rows written, DROP TABLE at second D, more writes; a restore to D-1
@@ -347,12 +362,17 @@ TEST_F(PitrTest, CorruptSegmentIsRefusedByRestore) {
   std::ranges::sort(segments);
   const auto& last = segments.back();
   ASSERT_DONE(flip_bytes(last, fs::file_size(last) / 2, 4));
+  const auto name = last.filename().string();
+  const auto id = name.substr(0, name.find(".binlog"));
+
+  auto verified = dbkeep({"--json", "verify", "--archive", "--set", kSet});
+  EXPECT_EQ(verified.exit_code, 3) << describe(verified);
+  EXPECT_NE(verified.stdout_text.find("archived segment " + id), std::string::npos)
+      << describe(verified);
 
   empty_target();
   auto restored = restore_to_target({base, "--to-latest"});
   EXPECT_NE(restored.exit_code, 0) << describe(restored);
-  const auto name = last.filename().string();
-  const auto id = name.substr(0, name.find(".binlog"));
   EXPECT_NE(restored.stderr_text.find("archived segment " + id), std::string::npos)
       << describe(restored);
   EXPECT_FALSE(target().query_value(

@@ -31,6 +31,9 @@ const std::vector<CommandSpec>& all_commands() {
        show_command},
       {"verify", "re-read backups and check sizes and checksums",
        "usage: dbkeep verify [ID | --latest] [--set NAME] [--restore-test]\n"
+       "       dbkeep verify --archive [--set NAME]\n"
+       "       dbkeep verify --restore-test [ID | --set NAME] --to-time T | --to-gtid G |\n"
+       "         --to-latest\n"
        "\n"
        "Reads every stored file back, decompresses it and compares size and SHA-256 with the\n"
        "manifest; SQLite databases are also restored to a temporary file and must pass\n"
@@ -43,7 +46,13 @@ const std::vector<CommandSpec>& all_commands() {
        "                loaded data, CHECK TABLE and row counts on every table). The server\n"
        "                binary is found in PATH or /usr/sbin, or set [verify] server_binary.\n"
        "                The result is recorded next to the backup; list/show print it.\n"
-       "                See docs/restore-test.md.\n",
+       "                See docs/restore-test.md.\n"
+       "\n"
+       "Without ID or --latest, the archived binary log of each set is checked too (every\n"
+       "segment read back against its index entry's SHA-256 and size, its events walked);\n"
+       "--archive checks only that. With a point-in-time target, the restore test restores\n"
+       "the base on the scratch server and applies the archive up to the target\n"
+       "(docs/pitr.md).\n",
        verify_command},
       {"restore", "restore a backup",
        "usage: dbkeep restore ID --sqlite-path FILE [--force] [--set NAME]\n"
@@ -87,7 +96,19 @@ const std::vector<CommandSpec>& all_commands() {
        "existing FILE is refused unless --force. '-' writes to stdout (messages go to\n"
        "stderr). --drop-existing adds DROP TABLE IF EXISTS before each table. ID may be\n"
        "'latest' (of --set NAME). Example:\n"
-       "  dbkeep restore latest --to-sql main.sql.zst && zstd -dc main.sql.zst | mariadb\n",
+       "  dbkeep restore latest --to-sql main.sql.zst && zstd -dc main.sql.zst | mariadb\n"
+       "\n"
+       "Point in time (MySQL sets with [set.archive], docs/pitr.md): add one of\n"
+       "  --to-time \"YYYY-MM-DD HH:MM:SS\"   UTC unless it ends in Z or an offset (+02:00)\n"
+       "  --to-gtid GTID                     up to and including that transaction\n"
+       "  --to-latest                        everything archived\n"
+       "to --datadir DIR or --to-server. Without ID, --set NAME picks the newest backup the\n"
+       "target can be reached from. The base is restored, then the archived binary log is\n"
+       "applied from its recorded position up to the last transaction committed at or before\n"
+       "the target (never half a transaction). A target across a gap in the archive is\n"
+       "refused, naming it, before anything is written. --dry-run prints the plan (base,\n"
+       "segments, bytes) and writes nothing. Example, after a DROP TABLE at 14:03:\n"
+       "  dbkeep restore --set main --datadir /srv/pitr --to-time \"2026-12-04 14:02:59\"\n",
        restore_command},
       {"prune", "apply retention; prints what it keeps and deletes, and why",
        "usage: dbkeep prune [--set NAME] [--dry-run]\n"
@@ -97,7 +118,9 @@ const std::vector<CommandSpec>& all_commands() {
        "interrupted runs, then deletes, manifest first. The newest backup, pinned backups and\n"
        "the bases of kept incrementals are never deleted. --dry-run deletes nothing.\n"
        "Runs after every successful backup unless prune_after_backup = false. Exit 4 if\n"
-       "another dbkeep is working on the set. Rules: docs/retention.md.\n",
+       "another dbkeep is working on the set. Rules: docs/retention.md.\n"
+       "Archived binlog segments (docs/pitr.md) older than the recorded position of the\n"
+       "oldest kept backup are deleted with them; the rest stay.\n",
        prune_command},
       {"pin", "keep a backup whatever the retention policy says",
        "usage: dbkeep pin ID [--set NAME]\n"

@@ -3,11 +3,10 @@
 #include "dbkeep/core/cancellation.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/temp_dir.hpp"
-#include "dbkeep/verify/mysql_drill.hpp"
-#include "dbkeep/verify/verification_record.hpp"
 #include "dbkeep/repo/repository.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "dbkeep/verify/mysql_drill.hpp"
+#include "dbkeep/verify/verification_record.hpp"
 
 namespace dbkeep::verify {
 namespace {
@@ -82,14 +81,16 @@ Result<DrillReport> run_restore_drill(repo::Repository& repository, const repo::
 }
 
 nlohmann::json drill_to_json(const DrillReport& report) {
-  return {{"set", report.set},
-          {"id", report.id},
-          {"started_at", core::format_iso_utc(report.started_at)},
-          {"duration_ms", report.duration_ms},
-          {"ok", report.ok()},
-          {"tables_checked", report.tables_checked},
-          {"rows_checked", report.rows_checked},
-          {"problems", report.problems}};
+  nlohmann::json document = {{"set", report.set},
+                             {"id", report.id},
+                             {"started_at", core::format_iso_utc(report.started_at)},
+                             {"duration_ms", report.duration_ms},
+                             {"ok", report.ok()},
+                             {"tables_checked", report.tables_checked},
+                             {"rows_checked", report.rows_checked},
+                             {"problems", report.problems}};
+  if (!report.rolled_forward.empty()) document["rolled_forward"] = report.rolled_forward;
+  return document;
 }
 
 Result<void> record_drill(storage::Backend& backend, const DrillReport& report) {

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 #include "dbkeep/core/time_format.hpp"
 #include "dbkeep/repo/manifest.hpp"
 #include "dbkeep/repo/repository.hpp"
+#include "dbkeep/source/mysql/connection.hpp"
 #include "dbkeep/storage/backend.hpp"
 
 namespace dbkeep::verify {
@@ -33,6 +35,7 @@ struct DrillReport {
   std::size_t tables_checked = 0;
   std::uint64_t rows_checked = 0;
   std::vector<std::string> problems;  // precise: names the table or file
+  std::string rolled_forward;         // a point-in-time drill: what was applied (else empty)
   [[nodiscard]] bool ok() const { return problems.empty(); }
 };
 
@@ -40,6 +43,10 @@ struct DrillOptions {
   std::filesystem::path temp_dir;  // the scratch directory is made (and removed) inside
   std::string server_binary;       // [verify] server_binary; empty: found automatically
   core::FileOwner owner = core::FileOwner::named("mysql");  // [set.restore] owner
+  // A point-in-time drill (MySQL): applied to the scratch server once the backup is restored
+  // or loaded, before the checks; says what it applied. Its failure is a drill problem, and
+  // the row counts the manifest recorded at backup time are then not expected.
+  std::function<Result<std::string>(const source::mysql::ConnectionOptions& server)> roll_forward;
 };
 
 // True when a restore drill exists for the backup's method.

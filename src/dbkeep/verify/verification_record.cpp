@@ -1,8 +1,8 @@
 #include "dbkeep/verify/verification_record.hpp"
 
 #include "dbkeep/core/bounded_json.hpp"
-#include "dbkeep/verify/restore_drill.hpp"
 #include "dbkeep/repo/repository.hpp"
+#include "dbkeep/verify/restore_drill.hpp"
 
 namespace dbkeep::verify {
 namespace {

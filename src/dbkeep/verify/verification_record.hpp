@@ -10,8 +10,8 @@
 
 #include "dbkeep/core/error.hpp"
 #include "dbkeep/core/time_format.hpp"
-#include "dbkeep/verify/verify_job.hpp"
 #include "dbkeep/storage/backend.hpp"
+#include "dbkeep/verify/verify_job.hpp"
 
 namespace dbkeep::verify {
 
