@@ -446,7 +446,7 @@ TEST_F(PitrTest, PruneDeletesOnlySegmentsNoKeptBackupNeeds) {
 
   auto planned = dbkeep({"--json", "prune", "--set", kSet, "--dry-run"});
   ASSERT_EQ(planned.exit_code, 0) << describe(planned);
-  auto plan = json_of(planned)["sets"][0]["archive"];
+  const auto plan = json_of(planned)["sets"][0]["archive"];
   EXPECT_GT(plan["deleted"].get<int>(), 0) << plan.dump(2);
   EXPECT_GT(plan["kept"].get<int>(), 0) << plan.dump(2);
   for (const auto& segment : plan["segments"]) EXPECT_FALSE(segment["deleted"].get<bool>());
@@ -468,6 +468,41 @@ TEST_F(PitrTest, PruneDeletesOnlySegmentsNoKeptBackupNeeds) {
   ASSERT_EQ(latest.exit_code, 0) << describe(latest);
   EXPECT_EQ(json_of(latest)["id"], second);
   EXPECT_EQ(target().query_value("SELECT COUNT(*) FROM kept.t"), "6");
+}
+
+// check-config names what archiving needs: the grant (with the GRANT statement), binary
+// logging, server ids, and a note recommending ROW logging on a MIXED server.
+TEST_F(PitrTest, CheckConfigNamesWhatArchivingNeeds) {
+  source().create_user("archiver", "Arch-s3cret-9");
+  const auto password = dir_.path() / "archiver.pw";
+  std::ofstream(password) << "Arch-s3cret-9\n";
+  fs::permissions(password, fs::perms::owner_read | fs::perms::owner_write);
+  std::ofstream(config_) << "[repository]\npath = \"" << (dir_.path() / "repo").string()
+                         << "\"\n[[set]]\nname = \"main\"\nsource = \"mysql\"\n"
+                         << "method = \"logical\"\n[set.mysql]\nsocket = \""
+                         << source().socket().string() << "\"\nuser = \"archiver\"\n"
+                         << "password_file = \"" << password.string() << "\"\n"
+                         << kArchive;
+  auto refused = dbkeep({"--json", "check-config"});
+  EXPECT_EQ(refused.exit_code, 2) << describe(refused);
+  EXPECT_NE(refused.stdout_text.find("REPLICATION SLAVE"), std::string::npos) << describe(refused);
+  EXPECT_NE(refused.stdout_text.find("GRANT"), std::string::npos) << describe(refused);
+  EXPECT_EQ(refused.stdout_text.find("Arch-s3cret-9"), std::string::npos) << "the password leaked";
+
+  source().execute("GRANT REPLICATION SLAVE ON *.* TO 'archiver'@'localhost'");
+  auto checked = dbkeep({"--json", "check-config"});
+  EXPECT_EQ(checked.exit_code, 0) << describe(checked);
+  bool format_noted = false, log_bin_checked = false;
+  const auto document = json_of(checked);
+  for (const auto& check : document["checks"]) {
+    const auto what = check["check"].get<std::string>();
+    if (what.find("binlog_format MIXED") != std::string::npos) {
+      format_noted = check.value("note", "").find("ROW") != std::string::npos;
+    }
+    if (what.find("log_bin") != std::string::npos) log_bin_checked = check["ok"].get<bool>();
+  }
+  EXPECT_TRUE(format_noted) << describe(checked);
+  EXPECT_TRUE(log_bin_checked) << describe(checked);
 }
 
 }  // namespace

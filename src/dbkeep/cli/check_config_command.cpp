@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include "dbkeep/archive/archive_preflight.hpp"
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/executable_path.hpp"
 #include "dbkeep/crypto/encryption_check.hpp"
@@ -36,7 +37,8 @@ Check privilege_check(const std::string& what, source::mysql::Connection& connec
   const source::mysql::MethodPrivilegeOptions options{
       .method = set.method,
       .global_lock = !set.logical || set.logical->lock != core::LockMode::kNone,
-      .kills_long_queries = set.mysql->long_query_action == core::LongQueryAction::kKill};
+      .kills_long_queries = set.mysql->long_query_action == core::LongQueryAction::kKill,
+      .archives_binlog = set.archive.enabled};
   auto report = source::mysql::check_privileges(connection, *version,
                                                 source::mysql::privileges_needed(options));
   if (!report) return {check.what, report.error().message};
@@ -165,6 +167,11 @@ Result<int> check_config_command(CommandContext& context) {
           source::mysql::Connection::connect(source::mysql::connection_options(*set.mysql));
       checks.push_back({what + ": server reachable", connected ? "" : connected.error().message});
       if (connected) checks.push_back(privilege_check(what, *connected, set));
+      if (connected && set.archive.enabled) {
+        for (auto& item : archive::check_archive_source(*connected, set)) {
+          checks.push_back({std::move(item.what), std::move(item.problem), std::move(item.note)});
+        }
+      }
       if (connected && (set.physical || set.snapshot)) {
         checks.push_back(datadir_check(what, *connected, *set.mysql));
       }

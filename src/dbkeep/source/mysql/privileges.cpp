@@ -63,6 +63,14 @@ std::vector<PrivilegeNeed> privileges_needed(const MethodPrivilegeOptions& optio
     case core::Method::kOnline:  // SQLite: no server
       return {};
   }
+  if (options.archives_binlog) {
+    needs.push_back(
+        {"REPLICATION SLAVE", "REPLICATION SLAVE", "reading the binary log for [set.archive]"});
+    if (std::ranges::none_of(
+            needs, [](const PrivilegeNeed& need) { return need.mariadb == "BINLOG MONITOR"; })) {
+      needs.push_back(binlog);
+    }
+  }
   // The physical method leaves locking to its tool and never kills a query itself.
   if (options.kills_long_queries && options.method != core::Method::kPhysical) {
     needs.push_back(kill);

@@ -32,6 +32,7 @@ struct MethodPrivilegeOptions {
   core::Method method = core::Method::kLogical;
   bool global_lock = true;          // lock != "none" (logical only)
   bool kills_long_queries = false;  // long_query_action = "kill"
+  bool archives_binlog = false;     // [set.archive] enabled: the archiver's replication client
 };
 
 std::vector<PrivilegeNeed> privileges_needed(const MethodPrivilegeOptions& options);
