@@ -80,6 +80,13 @@ Result<int> restore_to_server_command(CommandContext& context) {
   options.with_users = args.flag("--with-users");
   TRY_ASSIGN(auto selection, restore_selection_from_args(args));
   const auto& [id, target, dry_run] = selection;
+  if (target && !options.rename_schema.empty()) {
+    // The archived events name the original schemas: replayed after a renamed load, they
+    // would change the originals on the target server.
+    return usage_error(
+        "--rename-schema does not go with --to-time, --to-gtid or --to-latest: the archived "
+        "binary log names the original schemas; restore to another server instead");
+  }
 
   TRY_ASSIGN(const auto* config, context.config());
   options.progress_dir = config->repository.state_dir / "loads";
