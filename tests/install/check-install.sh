@@ -20,6 +20,8 @@ expect_file share/doc/dbkeep/README.md
 expect_file share/doc/dbkeep/operations.md
 expect_file share/doc/dbkeep/systemd/dbkeep@.service
 expect_file share/doc/dbkeep/systemd/dbkeep@.timer
+expect_file share/doc/dbkeep/systemd/dbkeep-archive.service
+expect_file share/doc/dbkeep/pitr.md
 expect_file share/doc/dbkeep/logrotate/dbkeep
 expect_file etc/logrotate.d/dbkeep  # /etc/logrotate.d for prefix /usr or /usr/local
 

@@ -505,5 +505,24 @@ TEST_F(PitrTest, CheckConfigNamesWhatArchivingNeeds) {
   EXPECT_TRUE(log_bin_checked) << describe(checked);
 }
 
+// `daemon` archives beside its schedule: rows written while it runs are in the archive, and
+// SIGTERM stops the archiver with the daemon (exit 0).
+TEST_F(PitrTest, DaemonArchivesBesideTheSchedule) {
+  std::ofstream(config_, std::ios::app) << "[set.schedule]\ncron = \"0 3 1 1 *\"\n";
+  source().execute("CREATE DATABASE watched");
+  source().execute("CREATE TABLE watched.t (id INT PRIMARY KEY) ENGINE=InnoDB");
+  core::SpawnOptions spawn;
+  spawn.argv = {DBKEEP_BINARY, "--config", config_.string(), "daemon"};
+  auto child = core::ChildProcess::spawn(spawn);
+  ASSERT_TRUE(child) << child.error().message;
+  archiver_ = std::move(*child);
+  source().execute("INSERT INTO watched.t SELECT seq FROM watched.seq_1_to_50");
+  wait_until_archived();
+  stop_archiver();  // SIGTERM; expects exit 0
+  auto status = archive_status();
+  EXPECT_EQ(status["exit_code"], 3) << "no base yet, so nothing is recoverable: " << status.dump(2);
+  EXPECT_FALSE(status["sets"][0]["windows"].empty()) << status.dump(2);
+}
+
 }  // namespace
 }  // namespace dbkeep::test

@@ -51,10 +51,11 @@ ArchiveReport build_archive_report(const std::string& set, ArchiveCatalog catalo
                               " s): is `dbkeep archive run` running?");
     }
   }
-  if (!archive.empty() && report.ranges.empty() && !backups.empty()) {
+  if (!archive.empty() && report.ranges.empty()) {
     report.alerts.push_back(
-        "no base backup's binlog position lies in the archive: nothing can be rolled forward "
-        "yet; take a backup while the archiver runs");
+        std::string(backups.empty() ? "the set has no backup yet"
+                                    : "no base backup's binlog position lies in the archive") +
+        ": nothing can be rolled forward yet; take a backup while the archiver runs");
   }
   return report;
 }

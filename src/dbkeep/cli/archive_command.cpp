@@ -1,13 +1,10 @@
 // dbkeep archive run|status: continuous archiving of the binary log (docs/pitr.md).
 
-#include <thread>
-
 #include "dbkeep/archive/archive_status.hpp"
-#include "dbkeep/archive/binlog_archiver.hpp"
+#include "dbkeep/cli/archiver_threads.hpp"
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/time_format.hpp"
-#include "dbkeep/repo/set_lock.hpp"
 #include "dbkeep/source/mysql/connection_options.hpp"
 
 namespace dbkeep::cli {
@@ -40,29 +37,8 @@ Result<int> archive_run(CommandContext& context, const std::optional<std::string
   TRY_ASSIGN(auto* repository, context.repository());
   // One archiver per set, each holding its own lock: a second `archive run` of the same set is
   // refused (exit 4), backups of the set are not affected.
-  std::vector<repo::SetLock> locks;
-  for (const auto* set : sets) {
-    TRY_ASSIGN(auto lock,
-               repo::SetLock::acquire(config->repository.state_dir, set->name + "@archive"));
-    locks.push_back(std::move(lock));
-  }
-  std::vector<Result<void>> results(sets.size());
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < sets.size(); ++i) {
-    threads.emplace_back([&, i] {
-      archive::ArchiverOptions options;
-      options.work_dir = config->repository.state_dir / "archive" / sets[i]->name;
-      results[i] = archive::run_binlog_archiver(*sets[i], repository->backend(), options);
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  for (std::size_t i = 0; i < sets.size(); ++i) {
-    if (!results[i]) {
-      auto error = results[i].error();
-      error.message = "archive of set '" + sets[i]->name + "': " + error.message;
-      return std::unexpected(error);
-    }
-  }
+  TRY_ASSIGN(auto archivers, ArchiverThreads::start(*config, repository->backend(), sets, false));
+  TRY(archivers->join());
   return 0;
 }
 

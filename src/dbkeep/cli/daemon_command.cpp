@@ -1,5 +1,6 @@
 #include "dbkeep/backup/backup_plan.hpp"
 #include "dbkeep/backup/backup_run.hpp"
+#include "dbkeep/cli/archiver_threads.hpp"
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/cli/plan_view.hpp"
 #include "dbkeep/core/cancellation.hpp"
@@ -92,19 +93,32 @@ Result<int> daemon_command(CommandContext& context) {
     }
     return failures == 0 ? 0 : 1;
   }
-  log::info("daemon started with " + std::to_string(schedules.size()) +
-            " scheduled sets; SIGTERM stops it");
+  // [set.archive]: the binlog archivers run beside the schedule until the daemon stops. A set
+  // an `archive run` elsewhere already archives is left to it.
+  std::vector<const core::SetConfig*> archived;
+  for (const auto& set : config->sets) {
+    if (set.archive.enabled && set.mysql) archived.push_back(&set);
+  }
+  std::unique_ptr<ArchiverThreads> archivers;
+  if (!archived.empty()) {
+    TRY_ASSIGN(archivers, ArchiverThreads::start(*config, repository->backend(), archived, true));
+  }
+  log::info("daemon started with " + std::to_string(schedules.size()) + " scheduled sets" +
+            (archivers ? " and " + std::to_string(archivers->size()) + " archived" : "") +
+            "; SIGTERM stops it");
   if (config->daemon.run_at_start) {
     // [daemon] run_at_start: every set once now (as --once), then the schedule counts from here.
     log::info("run_at_start: backing up every set now");
     TRY_ASSIGN(int failures, daemon.run_once());
     if (failures > 0) log::warn(std::to_string(failures) + " sets failed their start-up backup");
     if (core::cancellation_requested()) {
+      if (archivers) TRY(archivers->join());
       log::info("daemon stopped");
       return 0;
     }
   }
   TRY(daemon.run_until_stopped());
+  if (archivers) TRY(archivers->join());
   log::info("daemon stopped");
   return 0;
 }
