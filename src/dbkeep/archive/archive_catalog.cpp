@@ -64,30 +64,36 @@ void analyse_archive(ArchiveCatalog& catalog, const std::vector<std::string>& pr
   std::ranges::sort(catalog.entries, {}, &SegmentEntry::sequence);
   catalog.windows.clear();
   catalog.gaps.clear();
-  std::optional<std::size_t> window_start;
+  // A plain flag and index rather than std::optional: g++ 12 at -O3 reports the optional's
+  // payload as maybe-uninitialized inside the lambda (a false positive that -Werror turns fatal).
+  bool window_open = false;
+  std::size_t window_start = 0;
   auto close_window = [&](std::size_t last) {
-    if (window_start) catalog.windows.push_back({*window_start, last});
-    window_start.reset();
+    if (window_open) catalog.windows.push_back({window_start, last});
+    window_open = false;
   };
   for (std::size_t i = 0; i < catalog.entries.size(); ++i) {
     const auto& entry = catalog.entries[i];
     if (!present.contains(entry.stored.stored_key)) {
-      if (window_start) close_window(i - 1);
+      if (window_open) close_window(i - 1);
       catalog.gaps.push_back({i == 0 ? 0 : i - 1, i,
                               "segment " + entry.id() + " (" + entry.follows.text() + " to " +
                                   entry.end.text() + ") is missing from the repository"});
       continue;
     }
-    if (window_start) {
+    if (window_open) {
       auto reason = break_between(catalog.entries[i - 1], entry);
       if (!reason.empty()) {
         close_window(i - 1);
         catalog.gaps.push_back({i - 1, i, reason});
       }
     }
-    if (!window_start) window_start = i;
+    if (!window_open) {
+      window_open = true;
+      window_start = i;
+    }
   }
-  if (window_start) close_window(catalog.entries.size() - 1);
+  if (window_open) close_window(catalog.entries.size() - 1);
 }
 
 Result<ArchiveCatalog> load_archive(storage::Backend& backend, const std::string& set) {
