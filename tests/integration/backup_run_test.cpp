@@ -222,7 +222,7 @@ TEST_F(BackupRunTest, AFailedAttemptIsRetriedAndTheRunRecordCountsTheAttempts) {
   EXPECT_TRUE(lines[1].starts_with("post_backup success app " + manifest->id)) << lines[1];
   EXPECT_TRUE(listener.received().empty());
 
-  auto record = run_record_store(config).load("app");
+  auto record = ops::run_record_store(config).load("app");
   ASSERT_TRUE(record && *record);
   EXPECT_TRUE((*record)->success);
   EXPECT_EQ((*record)->attempts, 2);
@@ -263,7 +263,7 @@ TEST_F(BackupRunTest, OnlyTheFinalFailureIsAnnouncedAndOnlyAfterNRunsInARow) {
   // A configuration mistake is not retried: it would fail the same way.
   config.sets.front().hooks.pre_backup = {"/nonexistent/hook"};
   ASSERT_FALSE(run());
-  auto record = run_record_store(config).load("app");
+  auto record = ops::run_record_store(config).load("app");
   ASSERT_TRUE(record && *record);
   EXPECT_EQ((*record)->attempts, 1);
   EXPECT_EQ((*record)->consecutive_failures, 3);

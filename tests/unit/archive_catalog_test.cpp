@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "dbkeep/archive/resume_point.hpp"
+#include "support/archive_entries.hpp"
 
 namespace dbkeep::archive {
 namespace {
@@ -13,28 +14,11 @@ namespace {
 // Entry `sequence` covering file:from..to of server 1.
 SegmentEntry entry(std::uint64_t sequence, const std::string& file, std::uint64_t from,
                    std::uint64_t to) {
-  SegmentEntry e;
-  e.set = "main";
-  e.host = "db1";
-  e.sequence = sequence;
-  e.follows = {file, from};
-  e.file = file;
-  e.start_position = from;
-  e.end = {file, to};
-  e.first_event_time = 1764800000 + static_cast<std::int64_t>(sequence) * 10;
-  e.last_event_time = e.first_event_time + 9;
-  e.server_id = 1;
-  e.stored.stored_key = segment_data_key("main", e.id(), core::Codec::kZstd);
-  return e;
+  return test::segment_entry(sequence, file, from, to);
 }
 
 ArchiveCatalog analysed(std::vector<SegmentEntry> entries) {
-  ArchiveCatalog catalog;
-  std::vector<std::string> present;
-  for (const auto& e : entries) present.push_back(e.stored.stored_key);
-  catalog.entries = std::move(entries);
-  analyse_archive(catalog, present);
-  return catalog;
+  return test::analysed_catalog(std::move(entries));
 }
 
 TEST(ArchiveCatalogTest, ContiguousEntriesAreOneWindow) {

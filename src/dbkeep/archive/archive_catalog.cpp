@@ -59,7 +59,8 @@ std::optional<std::size_t> ArchiveCatalog::first_entry_after(const BinlogPoint& 
   return std::nullopt;
 }
 
-void analyse_archive(ArchiveCatalog& catalog, const std::vector<std::string>& present_objects) {
+void analyse_archive(ArchiveCatalog& catalog, const std::vector<std::string>& present_objects,
+                     const std::set<std::string>& failed) {
   std::set<std::string> present(present_objects.begin(), present_objects.end());
   std::ranges::sort(catalog.entries, {}, &SegmentEntry::sequence);
   catalog.windows.clear();
@@ -74,11 +75,14 @@ void analyse_archive(ArchiveCatalog& catalog, const std::vector<std::string>& pr
   };
   for (std::size_t i = 0; i < catalog.entries.size(); ++i) {
     const auto& entry = catalog.entries[i];
-    if (!present.contains(entry.stored.stored_key)) {
+    const bool missing = !present.contains(entry.stored.stored_key);
+    if (missing || failed.contains(entry.stored.stored_key)) {
       if (window_open) close_window(i - 1);
       catalog.gaps.push_back({i == 0 ? 0 : i - 1, i,
                               "segment " + entry.id() + " (" + entry.follows.text() + " to " +
-                                  entry.end.text() + ") is missing from the repository"});
+                                  entry.end.text() +
+                                  (missing ? ") is missing from the repository"
+                                           : ") failed verification (verify --archive)")});
       continue;
     }
     if (window_open) {
@@ -127,8 +131,14 @@ Result<ArchiveCatalog> load_archive(storage::Backend& backend, const std::string
   for (const auto& key : data_keys) {
     if (!indexed.contains(key)) catalog.orphan_objects.push_back(key);
   }
+  catalog.stored_objects = data_keys;
   analyse_archive(catalog, data_keys);
   return catalog;
+}
+
+void exclude_failed_segments(ArchiveCatalog& catalog, const std::set<std::string>& failed) {
+  if (failed.empty()) return;
+  analyse_archive(catalog, catalog.stored_objects, failed);
 }
 
 }  // namespace dbkeep::archive

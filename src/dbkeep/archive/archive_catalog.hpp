@@ -9,6 +9,7 @@
 // the sequence, or a segment object missing from the repository.
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@ struct ArchiveCatalog {
   // Segment objects with no index entry: a killed archiver's last write; the archiver removes
   // them when it starts.
   std::vector<std::string> orphan_objects;
+  std::vector<std::string> stored_objects;  // the segment keys the repository holds
 
   [[nodiscard]] bool empty() const { return entries.empty(); }
   [[nodiscard]] const SegmentEntry& last() const { return entries.back(); }
@@ -54,7 +56,12 @@ struct ArchiveCatalog {
 Result<ArchiveCatalog> load_archive(storage::Backend& backend, const std::string& set);
 
 // Cuts `entries` (sorted by sequence) into windows and gaps; `present_objects` are the segment
-// keys the repository holds (an entry whose object is missing ends its window).
-void analyse_archive(ArchiveCatalog& catalog, const std::vector<std::string>& present_objects);
+// keys the repository holds (an entry whose object is missing ends its window), `failed` the
+// keys of segments `verify --archive` found damaged (they end their window too).
+void analyse_archive(ArchiveCatalog& catalog, const std::vector<std::string>& present_objects,
+                     const std::set<std::string>& failed = {});
+
+// Analyses a loaded catalog again with these segments known to be damaged.
+void exclude_failed_segments(ArchiveCatalog& catalog, const std::set<std::string>& failed);
 
 }  // namespace dbkeep::archive

@@ -39,7 +39,8 @@ ArchiveReport build_archive_report(const std::string& set, ArchiveCatalog catalo
   }
 
   if (archive.empty()) report.alerts.push_back("nothing is archived yet");
-  for (const auto& gap : archive.gaps) report.alerts.push_back("gap: " + gap.reason);
+  for (const auto& gap : archive.gaps)
+    report.alerts.push_back(std::string(kGapAlertPrefix) + gap.reason);
   for (const auto& problem : archive.problems) report.alerts.push_back(problem);
   if (!archive.empty() && report.server) {
     const auto& last = archive.last();

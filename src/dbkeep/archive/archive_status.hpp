@@ -5,12 +5,16 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dbkeep/archive/archive_catalog.hpp"
 #include "dbkeep/repo/manifest.hpp"
 
 namespace dbkeep::archive {
+
+// How an alert about a gap begins (the rest is the gap's reason).
+inline constexpr std::string_view kGapAlertPrefix = "gap: ";
 
 struct BaseCoverage {
   std::string id;

@@ -68,11 +68,13 @@ ArchiveVerifyReport verify_archive(storage::Backend& backend, const ArchiveCatal
     report.problems.push_back("gap after segment " + catalog.entries[gap.before].id() + ": " +
                               gap.reason);
   }
-  for (const auto& entry : catalog.entries) {
+  for (std::size_t i = 0; i < catalog.entries.size(); ++i) {
+    const auto& entry = catalog.entries[i];
     EventWalk walk;
     auto fetched = pipeline::fetch_stream(backend, entry.stored, walk);
     if (!fetched) {
       report.problems.push_back("archived segment " + entry.id() + ": " + fetched.error().message);
+      report.bad_segments.push_back(i);
       continue;
     }
     // The format description event comes first, then at least the events the entry counted.
@@ -80,6 +82,7 @@ ArchiveVerifyReport verify_archive(storage::Backend& backend, const ArchiveCatal
       report.problems.push_back("archived segment " + entry.id() + " holds " +
                                 std::to_string(walk.events() - 1) + " events, its index entry " +
                                 std::to_string(entry.events));
+      report.bad_segments.push_back(i);
       continue;
     }
     ++report.segments_checked;

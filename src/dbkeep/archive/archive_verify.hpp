@@ -15,9 +15,10 @@ namespace dbkeep::archive {
 struct ArchiveVerifyReport {
   std::string set;
   std::size_t segments_checked = 0;
-  std::uint64_t bytes_checked = 0;    // plaintext bytes read
-  std::vector<std::string> problems;  // one per bad segment, naming it; gaps and unreadable
-                                      // index entries too
+  std::uint64_t bytes_checked = 0;        // plaintext bytes read
+  std::vector<std::string> problems;      // one per bad segment, naming it; gaps and unreadable
+                                          // index entries too
+  std::vector<std::size_t> bad_segments;  // catalog entries whose segment failed
   [[nodiscard]] bool ok() const { return problems.empty(); }
 };
 

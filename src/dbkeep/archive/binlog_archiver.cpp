@@ -258,6 +258,7 @@ Result<void> Archiver::cut() {
   TRY(store_segment(backend_, entry, bytes, set_.codec));
   log::info("archived segment " + entry.id() + ": " + std::to_string(entry.events) + " events, " +
             std::to_string(entry.transactions) + " transactions, up to " + entry.end.text());
+  if (options_.on_segment) options_.on_segment(entry);
   ++next_sequence_;
   last_server_id_ = entry.server_id;
   last_server_uuid_ = entry.server_uuid;
@@ -389,9 +390,11 @@ Result<void> Archiver::run() {
       if (position_ && problem.empty()) {
         start = *position_;
       } else if (position_) {
-        log::warn("archive of set '" + set_.name + "' has a gap: it ended at " + position_->text() +
-                  ", but " + problem + "; archiving restarts at " + start.text() +
-                  ", take a new base backup to recover past this point");
+        std::string gap = "the archive ended at " + position_->text() + ", but " + problem +
+                          "; archiving restarts at " + start.text();
+        log::warn("archive of set '" + set_.name + "' has a gap: " + gap +
+                  "; take a new base backup to recover past this point");
+        if (options_.on_gap) options_.on_gap(*position_, gap);
         position_ = start;
       }
       start_at_oldest_ = false;

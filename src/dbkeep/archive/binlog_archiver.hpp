@@ -15,8 +15,10 @@
 // leaves a gap that `archive status` reports.
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
+#include "dbkeep/archive/segment.hpp"
 #include "dbkeep/core/config.hpp"
 #include "dbkeep/core/error.hpp"
 #include "dbkeep/storage/backend.hpp"
@@ -28,6 +30,11 @@ struct ArchiverOptions {
   std::string tool = "mariadb-binlog";
   // The largest segment; a longer stretch without a rotation is cut here.
   std::uint64_t max_segment_bytes = 128ULL << 20;
+  // Called on the archiver's thread after each segment is stored (its index entry), and when
+  // it meets a gap while following the server (where the archive before it ends, and a
+  // sentence naming both ends). Either may be empty; neither may throw.
+  std::function<void(const SegmentEntry&)> on_segment;
+  std::function<void(const BinlogPoint& after, const std::string& description)> on_gap;
 };
 
 // Runs until cancellation (SIGTERM/SIGINT): then stores what is complete and returns. Errors

@@ -106,38 +106,23 @@ RunServices RunServices::from_config(const core::Config& config) {
   return services;
 }
 
-ops::RunRecordStore run_record_store(const core::Config& config) {
-  return ops::RunRecordStore(config.repository.state_dir / "runs");
-}
-
-Result<void> refresh_metrics(const core::Config& config) {
-  if (!config.metrics.file) return {};
-  auto store = run_record_store(config);
-  std::vector<ops::RunRecord> records;
-  for (const auto& set : config.sets) {
-    TRY_ASSIGN(auto record, store.load(set.name));
-    if (record) records.push_back(std::move(*record));
-  }
-  return ops::write_metrics(*config.metrics.file, records);
-}
-
 Result<void> note_restore_test_passed(const core::Config& config, const std::string& set,
                                       core::Seconds at) {
-  auto store = run_record_store(config);
+  auto store = ops::run_record_store(config);
   TRY_ASSIGN(auto record, store.load(set));
   if (!record) return {};
   if (!record->last_restore_test_at || *record->last_restore_test_at < at) {
     record->last_restore_test_at = at;
   }
   TRY(store.save(*record));
-  return refresh_metrics(config);
+  return ops::refresh_metrics(config);
 }
 
 Result<repo::Manifest> run_backup_with_operations(const core::Config& config,
                                                   const core::SetConfig& set,
                                                   repo::Repository& repository,
                                                   RunServices& services) {
-  auto store = run_record_store(config);
+  auto store = ops::run_record_store(config);
   ops::RunRecord record;
   record.set = set.name;
   int failures_before = 0;
@@ -178,7 +163,7 @@ Result<repo::Manifest> run_backup_with_operations(const core::Config& config,
   if (record.success && failures_before > 0) record.recovered_after_failures = failures_before;
 
   if (auto saved = store.save(record); !saved) log::warn(saved.error().message);
-  if (auto written = refresh_metrics(config); !written) {
+  if (auto written = ops::refresh_metrics(config); !written) {
     log::warn("metrics file not written: " + written.error().message);
   }
   ops::notify_run(services.notifiers, record,

@@ -32,18 +32,12 @@ struct RunServices {
   static RunServices from_config(const core::Config& config);
 };
 
-// The run records live in <state_dir>/runs.
-ops::RunRecordStore run_record_store(const core::Config& config);
-
 // Runs one backup of `set` with hooks, run record, metrics and notifications. Returns the
 // manifest, or the backup's error (or the first hook's error when the backup itself succeeded).
 Result<repo::Manifest> run_backup_with_operations(const core::Config& config,
                                                   const core::SetConfig& set,
                                                   repo::Repository& repository,
                                                   RunServices& services);
-
-// Rewrites the [metrics] file from the run records of every configured set (no-op without one).
-Result<void> refresh_metrics(const core::Config& config);
 
 // Notes in the set's run record that a restore test passed at `at` and rewrites the metrics
 // file. A set that never ran a backup through dbkeep's run records has no record: nothing to do.

@@ -24,16 +24,27 @@ Result<std::unique_ptr<ArchiverThreads>> ArchiverThreads::start(
     }
     archivers->locks_.push_back(std::move(*lock));
     archivers->sets_.push_back(set);
+    archivers->reporters_.push_back(std::make_unique<archive::ArchiveReporter>(
+        config, set->name, ops::make_notifiers(config.notify)));
   }
   archivers->results_.resize(archivers->sets_.size());
   for (std::size_t i = 0; i < archivers->sets_.size(); ++i) {
     archivers->threads_.emplace_back([&config, &backend, raw = archivers.get(), i] {
       archive::ArchiverOptions options;
       options.work_dir = config.repository.state_dir / "archive" / raw->sets_[i]->name;
+      auto& reporter = *raw->reporters_[i];
+      options.on_segment = [&reporter](const archive::SegmentEntry& entry) {
+        reporter.segment_stored(entry);
+      };
+      options.on_gap = [&reporter](const archive::BinlogPoint& after,
+                                   const std::string& description) {
+        reporter.gap_met(after, description);
+      };
       raw->results_[i] = archive::run_binlog_archiver(*raw->sets_[i], backend, options);
       if (!raw->results_[i]) {
-        log::error("archive of set '" + raw->sets_[i]->name +
-                   "' stopped: " + raw->results_[i].error().message);
+        const auto message = log::redact(raw->results_[i].error().message);
+        log::error("archive of set '" + raw->sets_[i]->name + "' stopped: " + message);
+        reporter.stopped(message);
       }
     });
   }

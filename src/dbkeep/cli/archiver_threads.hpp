@@ -1,13 +1,16 @@
 #pragma once
 // The binlog archivers of several sets, each on its own thread under its own lock
 // (<state_dir>/locks/<set>@archive), for `archive run` and for `daemon`, which runs them beside
-// the schedule. Archivers end on SIGTERM/SIGINT (core::cancellation) or on an error.
+// the schedule. Archivers end on SIGTERM/SIGINT (core::cancellation) or on an error. Each
+// reports its segments, the gaps it meets and an error it stops with to the set's archive
+// record, the metrics file and the notifiers (archive/archive_reporter.hpp).
 
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "dbkeep/archive/archive_reporter.hpp"
 #include "dbkeep/core/config.hpp"
 #include "dbkeep/core/error.hpp"
 #include "dbkeep/repo/set_lock.hpp"
@@ -34,6 +37,7 @@ class ArchiverThreads {
   ArchiverThreads() = default;
   std::vector<const core::SetConfig*> sets_;
   std::vector<repo::SetLock> locks_;
+  std::vector<std::unique_ptr<archive::ArchiveReporter>> reporters_;
   std::vector<Result<void>> results_;
   std::vector<std::thread> threads_;
 };

@@ -1,10 +1,13 @@
 #include "dbkeep/backup/backup_run.hpp"
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/core/duration.hpp"
+#include "dbkeep/ops/archive_record.hpp"
 
 namespace dbkeep::cli {
 // The last run of each set from its run record (what the metrics file shows), for a human or
 // a monitoring check: with --max-age, exit 1 when a set's last success is older or missing.
+// An archived set also shows what its archive record knows (gaps, the newest archived event);
+// `archive status` is the full check of the archive itself.
 Result<int> status_command(CommandContext& context) {
   TRY_ASSIGN(auto set, context.args().option("--set"));
   TRY_ASSIGN(auto max_age_text, context.args().option("--max-age"));
@@ -15,7 +18,8 @@ Result<int> status_command(CommandContext& context) {
   }
   TRY_ASSIGN(auto sets, context.selected_sets(set));
   TRY_ASSIGN(auto* config, context.config());
-  auto store = backup::run_record_store(*config);
+  auto store = ops::run_record_store(*config);
+  auto archives = ops::ArchiveRecordStore::for_config(*config);
   auto now = core::now_seconds();
   nlohmann::json report = nlohmann::json::array();
   bool stale = false;
@@ -44,6 +48,19 @@ Result<int> status_command(CommandContext& context) {
       if (!record->success) line += "\n  error: " + record->error;
     }
     if (too_old) line += "\n  STALE: no success within " + *max_age_text;
+    if (one->archive.enabled) {
+      TRY_ASSIGN(auto archive, archives.load(one->name));
+      if (archive) {
+        entry["archive"] = ops::archive_record_to_json(*archive);
+        line += "\n  archive: ";
+        line += archive->last_event_at
+                    ? "last event " + core::format_iso_utc(*archive->last_event_at) + " at " +
+                          archive->position
+                    : "nothing archived yet";
+        if (!archive->gaps.empty()) line += ", " + std::to_string(archive->gaps.size()) + " GAP(S)";
+        for (const auto& gap : archive->gaps) line += "\n  gap: " + gap.description;
+      }
+    }
     context.print(line + "\n");
     report.push_back(entry);
   }

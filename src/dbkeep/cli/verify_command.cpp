@@ -1,3 +1,4 @@
+#include "dbkeep/archive/archive_reporter.hpp"
 #include "dbkeep/archive/archive_verify.hpp"
 #include "dbkeep/backup/backup_run.hpp"
 #include "dbkeep/cli/command.hpp"
@@ -146,6 +147,8 @@ Result<int> verify_command(CommandContext& context) {
       log::info("verifying the archive of set '" + one->name + "'");
       auto report = archive::verify_archive(repository->backend(), catalog, one->name);
       if (!report.ok()) ++bad_archives;
+      archive::ArchiveReporter(*config, one->name, ops::make_notifiers(config->notify))
+          .verified(catalog, report);
       archives.push_back({{"set", one->name},
                           {"ok", report.ok()},
                           {"segments_checked", report.segments_checked},

@@ -93,6 +93,7 @@ std::string rfc5322_date(core::Seconds time) {
 
 nlohmann::json run_summary_json(const RunRecord& record) {
   nlohmann::json summary = run_record_to_json(record);
+  summary["event"] = "backup";
   summary["error"] = log::redact(record.error);
   summary["host"] = this_host();
   summary["tool"] = "dbkeep";
@@ -100,13 +101,36 @@ nlohmann::json run_summary_json(const RunRecord& record) {
   return summary;
 }
 
+Notification run_notification(const RunRecord& record) {
+  std::string outcome = !record.success                   ? "FAILED"
+                        : record.recovered_after_failures ? "recovered"
+                                                          : "succeeded";
+  return {record.set, "backup of " + record.set + " on " + this_host() + " " + outcome,
+          run_summary_json(record), record.finished_at};
+}
+
+Notification archive_notification(const ArchiveRecord& record, ArchiveProblem problem,
+                                  const std::string& detail) {
+  nlohmann::json summary = archive_record_to_json(record);
+  const bool gap = problem == ArchiveProblem::kGap;
+  summary["event"] = gap ? "archive_gap" : "archive_stopped";
+  summary["status"] = gap ? "gap" : "stopped";
+  summary[gap ? "gap" : "error"] = log::redact(detail);
+  summary["host"] = this_host();
+  summary["tool"] = "dbkeep";
+  summary["version"] = core::kVersion;
+  std::string subject =
+      "archive of " + record.set + " on " + this_host() + (gap ? " has a GAP" : " STOPPED");
+  return {record.set, subject, summary, core::now_seconds()};
+}
+
 WebhookNotifier::WebhookNotifier(std::string url, int retries, std::chrono::seconds timeout,
                                  NotifierOptions options)
     : url_(std::move(url)), retries_(retries), timeout_(timeout), options_(options) {}
 
-Result<void> WebhookNotifier::send(const RunRecord& record) {
+Result<void> WebhookNotifier::send(const Notification& notification) {
   init_curl_once();
-  std::string body = run_summary_json(record).dump();
+  std::string body = notification.summary.dump();
   auto delay = options_.retry_delay;
   std::string last_problem;
   for (int attempt = 0; attempt <= retries_; ++attempt) {
@@ -125,19 +149,15 @@ Result<void> WebhookNotifier::send(const RunRecord& record) {
   return fail("webhook not delivered: " + last_problem);
 }
 
-std::string email_message(const core::NotifyConfig& config, const RunRecord& record) {
+std::string email_message(const core::NotifyConfig& config, const Notification& notification) {
   std::string to;
   for (const auto& address : config.email_to) to += (to.empty() ? "" : ", ") + address;
-  std::string subject = "[dbkeep] backup of " + record.set + " on " + this_host() + " " +
-                        (!record.success                   ? "FAILED"
-                         : record.recovered_after_failures ? "recovered"
-                                                           : "succeeded");
-  std::string text = "Date: " + rfc5322_date(record.finished_at) + "\r\n" +
+  std::string subject = "[dbkeep] " + notification.subject;
+  std::string text = "Date: " + rfc5322_date(notification.at) + "\r\n" +
                      "From: " + config.email_from.value_or("") + "\r\n" + "To: " + to + "\r\n" +
                      "Subject: " + subject + "\r\n" +
                      "Content-Type: text/plain; charset=utf-8\r\n\r\n";
-  nlohmann::json summary = run_summary_json(record);
-  for (const auto& [key, value] : summary.items()) {
+  for (const auto& [key, value] : notification.summary.items()) {
     std::string line = key + ": " + (value.is_string() ? value.get<std::string>() : value.dump());
     // A line holding only "." would end the SMTP DATA section early.
     if (line.starts_with('.')) line.insert(0, ".");
@@ -149,11 +169,11 @@ std::string email_message(const core::NotifyConfig& config, const RunRecord& rec
 EmailNotifier::EmailNotifier(const core::NotifyConfig& config, std::chrono::seconds timeout)
     : config_(config), timeout_(timeout) {}
 
-Result<void> EmailNotifier::send(const RunRecord& record) {
+Result<void> EmailNotifier::send(const Notification& notification) {
   init_curl_once();
   CurlHandle curl;
   if (!curl.handle) return fail("cannot initialise libcurl");
-  std::string message = email_message(config_, record);
+  std::string message = email_message(config_, notification);
   Payload payload{message};
   const std::string& url = *config_.smtp_url;
   curl_easy_setopt(curl.handle, CURLOPT_URL, url.c_str());
@@ -205,18 +225,22 @@ Announcement announcement_for(const RunRecord& record, int failures_before,
   return config.on_success ? Announcement::kSuccess : Announcement::kNone;
 }
 
-void notify_run(std::vector<std::unique_ptr<Notifier>>& notifiers, const RunRecord& record,
-                Announcement announcement) {
-  if (announcement == Announcement::kNone) return;
+void notify(std::vector<std::unique_ptr<Notifier>>& notifiers, const Notification& notification) {
   for (auto& notifier : notifiers) {
-    auto sent = notifier->send(record);
+    auto sent = notifier->send(notification);
     if (sent) {
-      log::info(notifier->name() + " notification sent for set '" + record.set + "'");
+      log::info(notifier->name() + " notification sent for set '" + notification.set + "'");
     } else {
-      log::warn(notifier->name() + " notification for set '" + record.set +
+      log::warn(notifier->name() + " notification for set '" + notification.set +
                 "' failed: " + log::redact(sent.error().message));
     }
   }
+}
+
+void notify_run(std::vector<std::unique_ptr<Notifier>>& notifiers, const RunRecord& record,
+                Announcement announcement) {
+  if (announcement == Announcement::kNone) return;
+  notify(notifiers, run_notification(record));
 }
 
 }  // namespace dbkeep::ops

@@ -1,8 +1,6 @@
 #include "dbkeep/ops/run_record.hpp"
 
-#include "dbkeep/core/bounded_json.hpp"
-#include "dbkeep/core/private_directory.hpp"
-#include "dbkeep/ops/atomic_file.hpp"
+#include "dbkeep/ops/state_record_file.hpp"
 
 namespace dbkeep::ops {
 namespace {
@@ -74,20 +72,18 @@ Result<RunRecord> run_record_from_json(const nlohmann::json& document) {
 }
 
 Result<void> RunRecordStore::save(const RunRecord& record) const {
-  TRY(core::create_private_directories(directory_));  // inside the state directory: 0700
-  return write_file_atomically(directory_ / (record.set + ".json"),
-                               run_record_to_json(record).dump(2) + "\n", 0640);
+  return save_state_record(directory_, record.set, run_record_to_json(record));
 }
 
 Result<std::optional<RunRecord>> RunRecordStore::load(const std::string& set) const {
-  auto path = directory_ / (set + ".json");
-  std::error_code error;
-  if (!std::filesystem::exists(path, error)) return std::optional<RunRecord>();
-  TRY_ASSIGN(auto text, read_whole_file(path));
-  auto document = core::parse_bounded_json(text);
-  if (!document) return fail(path.string() + " " + core::describe(document.error()));
+  TRY_ASSIGN(auto document, load_state_record(directory_, set));
+  if (!document) return std::optional<RunRecord>();
   TRY_ASSIGN(auto record, run_record_from_json(*document));
   return std::optional<RunRecord>(std::move(record));
+}
+
+RunRecordStore run_record_store(const core::Config& config) {
+  return RunRecordStore(config.repository.state_dir / "runs");
 }
 
 }  // namespace dbkeep::ops

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "dbkeep/core/config.hpp"
 #include "dbkeep/core/error.hpp"
 #include "dbkeep/core/time_format.hpp"
 
@@ -56,5 +57,8 @@ class RunRecordStore {
  private:
   std::filesystem::path directory_;
 };
+
+// The store in <state_dir>/runs.
+RunRecordStore run_record_store(const core::Config& config);
 
 }  // namespace dbkeep::ops
