@@ -1,5 +1,6 @@
 // dbkeep archive run|status: continuous archiving of the binary log (docs/pitr.md).
 
+#include "dbkeep/archive/archive_reporter.hpp"
 #include "dbkeep/archive/archive_status.hpp"
 #include "dbkeep/cli/archiver_threads.hpp"
 #include "dbkeep/cli/command.hpp"
@@ -34,6 +35,7 @@ std::string time_text(std::int64_t seconds) {
 Result<int> archive_run(CommandContext& context, const std::optional<std::string>& name) {
   TRY_ASSIGN(const auto* config, context.config());
   TRY_ASSIGN(auto sets, archived_sets(context, name));
+  context.allow_key_creation();  // like a first backup: a new encrypted repository gets its key
   TRY_ASSIGN(auto* repository, context.repository());
   // One archiver per set, each holding its own lock: a second `archive run` of the same set is
   // refused (exit 4), backups of the set are not affected.
@@ -132,12 +134,17 @@ std::string report_text(const archive::ArchiveReport& report) {
 
 Result<int> archive_status(CommandContext& context, const std::optional<std::string>& name) {
   TRY_ASSIGN(auto sets, archived_sets(context, name));
+  TRY_ASSIGN(const auto* config, context.config());
   TRY_ASSIGN(auto* repository, context.repository());
   TRY_ASSIGN(auto backups, repository->list());
   bool healthy = true;
   nlohmann::json documents = nlohmann::json::array();
   for (const auto* set : sets) {
     TRY_ASSIGN(auto catalog, archive::load_archive(repository->backend(), set->name));
+    // Segments the last `verify --archive` found damaged are gaps until a verify passes.
+    archive::exclude_failed_segments(
+        catalog,
+        ops::ArchiveRecordStore::for_config(*config).load_or_new(set->name).failed_segments());
     std::vector<repo::Manifest> bases;
     for (const auto& manifest : backups.backups) {
       if (manifest.set == set->name) bases.push_back(manifest);
@@ -147,6 +154,8 @@ Result<int> archive_status(CommandContext& context, const std::optional<std::str
         set->name, std::move(catalog), bases, server, problem,
         core::now_seconds().time_since_epoch().count(), set->archive.max_lag.count());
     healthy = healthy && report.healthy();
+    archive::ArchiveReporter(*config, set->name, ops::make_notifiers(config->notify))
+        .checked(report);
     documents.push_back(report_json(report));
     context.print(report_text(report));
   }

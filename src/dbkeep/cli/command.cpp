@@ -1,12 +1,38 @@
 #include "dbkeep/cli/command.hpp"
 
+#include <chrono>
 #include <cstdio>
+#include <optional>
+#include <thread>
 
+#include "dbkeep/core/cancellation.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/crypto/repository_access.hpp"
+#include "dbkeep/repo/set_lock.hpp"
 #include "dbkeep/storage/open_backend.hpp"
 
 namespace dbkeep::cli {
+namespace {
+
+// Two processes of this host opening a new encrypted repository at once (the daemon's first
+// backup and its archivers, `archive run` started beside `backup`) must not both create a key:
+// the loser would write objects that no key in the repository opens. Key creation waits for
+// this lock; the second process then finds the first one's key and unlocks it. (Hosts that
+// share a new repository create its key once with `dbkeep key init`; docs/encryption.md.)
+Result<repo::SetLock> key_creation_lock(const std::filesystem::path& state_dir) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  while (true) {
+    auto lock = repo::SetLock::acquire(state_dir, "@repository-key");
+    if (lock || lock.error().kind != ErrorKind::kLocked ||
+        std::chrono::steady_clock::now() > deadline) {
+      return lock;
+    }
+    if (core::cancellation_requested()) return fail("cancelled", ErrorKind::kCancelled);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+}  // namespace
 
 Result<const core::Config*> CommandContext::config() {
   if (!config_) {
@@ -26,6 +52,10 @@ Result<repo::Repository*> CommandContext::repository() {
   if (!repository_) {
     TRY_ASSIGN(auto* loaded, config());
     TRY_ASSIGN(auto raw, storage::open_backend(loaded->repository));
+    std::optional<repo::SetLock> key_lock;
+    if (allow_key_creation_ && loaded->repository.encryption != core::EncryptionMode::kNone) {
+      TRY_ASSIGN(key_lock, key_creation_lock(loaded->repository.state_dir));
+    }
     TRY_ASSIGN(auto backend,
                crypto::open_repository_backend(loaded->repository, std::move(raw),
                                                allow_key_creation_ ? crypto::KeyCreation::kIfNew

@@ -62,6 +62,8 @@ Result<int> daemon_command(CommandContext& context) {
   bool dry_run = context.args().flag("--dry-run");
   TRY(context.args().expect_empty("daemon"));
   TRY_ASSIGN(auto* config, context.config());
+  // Its first backup (or archiver) on a new encrypted repository creates the key, as `backup` does.
+  if (!dry_run) context.allow_key_creation();
   TRY_ASSIGN(auto* repository, context.repository());
   TRY_ASSIGN(auto schedules, ops::parse_schedules(*config));
   std::vector<ops::ScheduledSet> sets;
