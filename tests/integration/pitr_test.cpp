@@ -20,149 +20,19 @@
 #include "support/backup_tamper.hpp"
 #include "support/ledger_writer.hpp"
 #include "support/logical_compare.hpp"
+#include "support/loopback_listener.hpp"
 #include "support/mariadb_pair_suite.hpp"
 #include "support/physical_workspace.hpp"
+#include "support/pitr_suite.hpp"
 #include "support/run_dbkeep.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text_files.hpp"
 
 namespace dbkeep::test {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-// Asserts that a Result<void> succeeded, printing its error otherwise.
-#define ASSERT_DONE(expression)                                                           \
-  do {                                                                                    \
-    auto dbkeep_result_ = (expression);                                                   \
-    ASSERT_TRUE(dbkeep_result_) << #expression << ": " << dbkeep_result_.error().message; \
-  } while (false)
-
-constexpr const char* kSet = "main";
-constexpr const char* kArchive = "[set.archive]\nenabled = true\nsegment_seconds = 1\n";
-
-class PitrTest : public MariaDbPairSuite {
- protected:
-  void SetUp() override {
-    MariaDbPairSuite::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    config_ = dir_.path() / "dbkeep.toml";
-    write_logical_config(config_, dir_.path(), kSet, std::string("workers = 2\n") + kArchive);
-  }
-  void TearDown() override { stop_archiver(); }
-
-  DbkeepRun dbkeep(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--config", config_.string()});
-    return run_dbkeep(args);
-  }
-
-  std::string backup() {
-    auto run = dbkeep({"--json", "backup", "--set", kSet});
-    EXPECT_EQ(run.exit_code, 0) << describe(run);
-    if (run.exit_code != 0) return "";
-    return json_of(run)["backups"][0]["id"].get<std::string>();
-  }
-
-  void start_archiver() {
-    core::SpawnOptions spawn;
-    spawn.argv = {DBKEEP_BINARY, "--config", config_.string(), "archive", "run", "--set", set_};
-    auto child = core::ChildProcess::spawn(spawn);
-    ASSERT_TRUE(child) << child.error().message;
-    archiver_ = std::move(*child);
-  }
-  // SIGTERM: the archiver stores what it has and exits 0.
-  void stop_archiver() {
-    if (!archiver_) return;
-    auto status = archiver_->terminate(30s);
-    EXPECT_TRUE(status.success()) << "archive run ended " << status.describe();
-    archiver_.reset();
-  }
-  void kill_archiver() {
-    ASSERT_TRUE(archiver_);
-    ::kill(archiver_->pid(), SIGKILL);
-    (void)archiver_->wait();
-    archiver_.reset();
-  }
-
-  nlohmann::json archive_status() {
-    auto run = dbkeep({"--json", "archive", "status", "--set", set_});
-    auto document = json_of(run);
-    document["exit_code"] = run.exit_code;
-    return document;
-  }
-  // Waits until the archive holds everything the source has written (as `archive status`
-  // sees both: the server adds its binlog checkpoint event a moment after a rotation).
-  void wait_until_archived(std::chrono::seconds timeout = 60s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    nlohmann::json status;
-    while (std::chrono::steady_clock::now() < deadline) {
-      status = archive_status();
-      const auto& set = status["sets"][0];
-      if (set.contains("last_position") &&
-          set.value("last_position", "") == set.value("server_position", "-")) {
-        return;
-      }
-      std::this_thread::sleep_for(200ms);
-    }
-    FAIL() << "the archive did not catch up with the server: " << status.dump(2);
-  }
-
-  // Rotates the source's binlog and purges every file before the new one; a file InnoDB
-  // still needs for crash recovery is purged once its checkpoint is written.
-  static void purge_binary_logs() {
-    source().execute("FLUSH BINARY LOGS");
-    const auto current = *source().query("SHOW MASTER STATUS").value(0, "File");
-    for (int attempt = 0; attempt < 50; ++attempt) {
-      source().execute("PURGE BINARY LOGS TO '" + current + "'");
-      if (source().query("SHOW BINARY LOGS").rows.size() == 1) return;
-      std::this_thread::sleep_for(200ms);
-    }
-    FAIL() << "PURGE BINARY LOGS left older files behind";
-  }
-
-  // Drops every user schema on the target, so each restore starts from an empty server.
-  static void empty_target() {
-    auto schemas = target().query("SHOW DATABASES");
-    for (const auto& row : schemas.rows) {
-      const auto& name = *row[0];
-      if (name == "mysql" || name == "information_schema" || name == "performance_schema" ||
-          name == "sys") {
-        continue;
-      }
-      target().execute("DROP DATABASE `" + name + "`");
-    }
-  }
-
-  DbkeepRun restore_to_target(std::vector<std::string> extra) {
-    std::vector<std::string> args{
-        "--json", "restore", "--to-server", "--socket", target().socket().string(),
-        "--user", "root"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return dbkeep(args);
-  }
-
-  // The target holds the ledger with exactly `rows` rows and balanced books.
-  static void expect_ledger(const std::string& database, std::uint64_t rows,
-                            const std::string& what) {
-    auto connection = target().connect_root();
-    ASSERT_TRUE(connection) << connection.error().message;
-    auto count = LedgerWriter::ledger_rows(*connection, database);
-    ASSERT_TRUE(count) << count.error().message;
-    EXPECT_EQ(*count, rows) << what;
-    auto total = LedgerWriter::total(*connection, database);
-    ASSERT_TRUE(total) << total.error().message;
-    EXPECT_EQ(*total, LedgerWriter::expected_total()) << what << ": the books do not balance";
-  }
-
-  static void expect_same_as_source(const std::string& database) {
-    EXPECT_EQ(table_checksums(target(), database), table_checksums(source(), database));
-  }
-
-  core::TempDir dir_ = make_temp_dir();
-  fs::path config_;
-  std::string set_ = kSet;
-  std::optional<core::ChildProcess> archiver_;
-};
 
 // Five noted moments and the latest state, each restored from the logical base taken while
 // the writer ran: the ledger holds exactly the rows committed by then and the books balance.
@@ -299,6 +169,16 @@ TEST_F(PitrTest, KilledArchiverLosesNothingAndRepeatsNothing) {
 // Binary logs purged before the archiver saw them: a gap. Status exits 3 and shows the windows
 // on both sides; a restore across the gap is refused naming it; one inside a window works.
 TEST_F(PitrTest, PurgedBinlogIsAGapRestoresDoNotCross) {
+  // The gap must reach the operator: once by webhook, and in the metrics file.
+  LoopbackListener webhook(LoopbackListener::Kind::kHttp);
+  ASSERT_TRUE(webhook.started());
+  const auto url_file = dir_.path() / "webhook.url";
+  std::ofstream(url_file) << "http://127.0.0.1:" << webhook.port() << "/hook\n";
+  fs::permissions(url_file, fs::perms::owner_read | fs::perms::owner_write);
+  const auto metrics = dir_.path() / "dbkeep.prom";
+  std::ofstream(config_, std::ios::app)
+      << "[metrics]\nfile = \"" << metrics.string() << "\"\n[notify]\nwebhook_url_file = \""
+      << url_file.string() << "\"\nwebhook_retries = 0\n";
   source().execute("CREATE DATABASE gap");
   source().execute("CREATE TABLE gap.t (id INT PRIMARY KEY) ENGINE=InnoDB");
   start_archiver();
@@ -323,6 +203,23 @@ TEST_F(PitrTest, PurgedBinlogIsAGapRestoresDoNotCross) {
   EXPECT_EQ(status["exit_code"], 3) << status.dump(2);
   ASSERT_EQ(status["sets"][0]["gaps"].size(), 1U) << status.dump(2);
   EXPECT_EQ(status["sets"][0]["windows"].size(), 2U) << status.dump(2);
+  std::vector<nlohmann::json> gaps;
+  for (const auto& received : webhook.received()) {
+    auto body = nlohmann::json::parse(received["body"].get<std::string>());
+    if (body["event"] == "archive_gap") gaps.push_back(body);
+  }
+  ASSERT_EQ(gaps.size(), 1U) << "a gap is announced once, however often status sees it";
+  EXPECT_EQ(gaps[0]["set"], kSet);
+  EXPECT_NE(gaps[0]["gap"].get<std::string>().find("archiving restarts at"), std::string::npos)
+      << gaps[0].dump(2);
+  auto text = read_file(metrics);
+  EXPECT_NE(text.find("dbkeep_archive_gaps{set=\"main\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("dbkeep_archive_healthy{set=\"main\"} 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("dbkeep_archive_last_event_timestamp_seconds{set=\"main\"}"),
+            std::string::npos)
+      << text;
+  auto overview = dbkeep({"status", "--set", kSet});
+  EXPECT_TRUE(contains(overview.stdout_text, "1 GAP(S)")) << describe(overview);
 
   empty_target();
   auto across = restore_to_target({base, "--to-latest"});
@@ -341,6 +238,8 @@ TEST_F(PitrTest, PurgedBinlogIsAGapRestoresDoNotCross) {
 // A segment whose bytes changed in the repository: the restore fails naming it and the server
 // is left as it was before the roll-forward could start.
 TEST_F(PitrTest, CorruptSegmentIsRefusedByRestore) {
+  const auto metrics = dir_.path() / "dbkeep.prom";
+  std::ofstream(config_, std::ios::app) << "[metrics]\nfile = \"" << metrics.string() << "\"\n";
   source().execute("CREATE DATABASE bad");
   source().execute("CREATE TABLE bad.t (id INT PRIMARY KEY, v VARCHAR(200)) ENGINE=InnoDB");
   start_archiver();
@@ -369,6 +268,15 @@ TEST_F(PitrTest, CorruptSegmentIsRefusedByRestore) {
   EXPECT_EQ(verified.exit_code, 3) << describe(verified);
   EXPECT_NE(verified.stdout_text.find("archived segment " + id), std::string::npos)
       << describe(verified);
+  // The metrics file shows it, and so does a status check, which does not read segments
+  // itself: the window ends before the damaged segment.
+  EXPECT_TRUE(contains(read_file(metrics), "dbkeep_archive_gaps{set=\"main\"} 1"))
+      << read_file(metrics);
+  auto status = archive_status();
+  EXPECT_EQ(status["exit_code"], 3) << status.dump(2);
+  EXPECT_TRUE(contains(status.dump(), "failed verification")) << status.dump(2);
+  EXPECT_TRUE(contains(read_file(metrics), "dbkeep_archive_healthy{set=\"main\"} 0"))
+      << read_file(metrics);
 
   empty_target();
   auto restored = restore_to_target({base, "--to-latest"});
@@ -395,28 +303,13 @@ TEST_F(PitrTest, PhysicalBaseRollsForwardToANotedMoment) {
   ASSERT_DONE(writer.start());
   auto backed_up = workspace.dbkeep_json({"backup", "--set", "db"});
   const auto base = backed_up["backups"][0]["id"].get<std::string>();
-  const auto first = writer.note_moment();
-  std::this_thread::sleep_for(800ms);
-  const auto moment = writer.note_moment();
-  ASSERT_DONE(writer.stop());
-  wait_until_archived();
-  stop_archiver();
-  ASSERT_GT(moment.rows, first.rows);
+  const auto moment = note_moment_then_stop(writer);
 
   const auto datadir = workspace.dir() / "restored";
   auto restored = workspace.dbkeep_json(
       {"restore", "--set", "db", "--datadir", datadir.string(), "--to-time", moment.utc()});
   ASSERT_FALSE(restored.empty());
-  auto server = RestoredMariaDb::start(datadir, workspace.dir() / "run");
-  ASSERT_TRUE(server) << server.error().message;
-  auto connection = (*server)->connect();
-  ASSERT_TRUE(connection) << connection.error().message << (*server)->error_log_tail();
-  auto rows = LedgerWriter::ledger_rows(*connection, "pitr");
-  ASSERT_TRUE(rows) << rows.error().message;
-  EXPECT_EQ(*rows, moment.rows);
-  auto total = LedgerWriter::total(*connection, "pitr");
-  ASSERT_TRUE(total) << total.error().message;
-  EXPECT_EQ(*total, LedgerWriter::expected_total());
+  expect_restored_ledger(datadir, workspace.dir() / "run", moment);
 }
 
 // Retention follows the chain: with one backup kept, prune deletes the segments older than

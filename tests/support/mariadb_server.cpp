@@ -189,6 +189,7 @@ Result<std::unique_ptr<MariaDbServer>> MariaDbServer::start(MariaDbServerOptions
     spawn.argv = source::mysql::with_bind_mount(server->datadir_, *options.datadir_seen_as,
                                                 std::move(spawn.argv));
   }
+  server->argv_ = spawn.argv;
   TRY_ASSIGN(auto process, core::ChildProcess::spawn(spawn));
   server->process_.emplace(std::move(process));
   TRY(server->wait_until_ready(options.start_timeout));
@@ -215,6 +216,30 @@ Result<void> MariaDbServer::wait_until_ready(std::chrono::seconds timeout) {
   }
   return fail("mariadbd did not answer within " + std::to_string(timeout.count()) + " s (" +
               last_error + "); error log:\n" + error_log_tail());
+}
+
+void MariaDbServer::kill_hard() {
+  if (!process_) return;
+  ::kill(process_->pid(), SIGKILL);
+  (void)process_->wait();
+  process_.reset();
+}
+
+void MariaDbServer::shut_down() {
+  if (!process_) return;
+  process_->terminate(std::chrono::seconds(30));
+  process_.reset();
+}
+
+Result<void> MariaDbServer::start_again(std::chrono::seconds timeout) {
+  if (process_) return fail("the server is still running");
+  std::error_code ignored;
+  fs::remove(socket_, ignored);  // a killed server leaves its socket behind
+  core::SpawnOptions spawn;
+  spawn.argv = argv_;
+  TRY_ASSIGN(auto process, core::ChildProcess::spawn(spawn));
+  process_.emplace(std::move(process));
+  return wait_until_ready(timeout);
 }
 
 MariaDbServer::~MariaDbServer() {

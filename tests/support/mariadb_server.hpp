@@ -64,6 +64,13 @@ class MariaDbServer {
   // EVENT, TRIGGER, CONNECTION ADMIN for killing long queries).
   void create_user(const std::string& user, const std::string& password) const;
 
+  // Stops the server as a crash does (SIGKILL: only what InnoDB made durable survives), or
+  // with a clean shutdown (SIGTERM); start_again() brings it back on the same datadir, socket
+  // and port, for tests of what survives a server restart.
+  void kill_hard();
+  void shut_down();
+  Result<void> start_again(std::chrono::seconds timeout = std::chrono::seconds(60));
+
   // The last `lines` lines of the error log, for failure messages.
   [[nodiscard]] std::string error_log_tail(std::size_t lines = 20) const;
 
@@ -77,6 +84,7 @@ class MariaDbServer {
   bool custom_datadir_ = false;
   std::chrono::milliseconds startup_time_{0};
   std::optional<core::ChildProcess> process_;
+  std::vector<std::string> argv_;  // how it was started, for start_again()
 };
 
 // Why MariaDB integration tests cannot run here (no mariadbd, not root, no mysql user), or
