@@ -6,7 +6,9 @@
 ALL_CASES=(dump load snapshot physical lock encryption s3)   # the default set, in order
 # gzip is asked for by name (--only gzip): at the default scale its five contenders would add
 # about ten minutes to a default run that is meant to stay under 30.
-KNOWN_CASES=(smoke dump load snapshot physical gzip lock encryption s3)  # in running order
+# pitr too (--only pitr): it restarts the source with the binary log on, which the other cases
+# do not have.
+KNOWN_CASES=(smoke dump load snapshot physical gzip lock encryption s3 pitr)  # in running order
 
 # Shell-quoted connection arguments for the source and the load target. The MariaDB tools
 # get --no-defaults so /etc/mysql does not leak in; mydumper/myloader 0.10 lack the option.

@@ -28,6 +28,8 @@ PAIRINGS = {
               "dbkeep snapshot": [], "dbkeep physical": []},
     "encryption": {"dbkeep logical encrypted": ["logical, no encryption"],
                    "dbkeep snapshot encrypted": ["snapshot, no encryption"]},
+    "pitr": {"dbkeep archive run": ["mariadb-binlog --raw --stop-never"],
+             "dbkeep replay": ["mariadb-binlog to mariadb"]},
     "gzip": {"dbkeep physical gzip": ["mariabackup + pigz", "mariabackup + gzip",
                                       "dbkeep physical zstd", "baseline dbkeep gzip"],
              "dbkeep physical zstd": []},
@@ -52,6 +54,8 @@ TARGETS = [
      "snapshot backup ≤ 1.1× `btrfs snapshot + tar | zstd -1 -T2`"),
     ("physical", "dbkeep physical", "mariabackup + zstd", "time", 1.1,
      "physical backup ≤ 1.1× `mariabackup --stream | zstd -1 -T2`"),
+    ("pitr", "dbkeep replay", "mariadb-binlog to mariadb", "time", 1.0,
+     "binlog replay wall time ≤ 1.0× `mariadb-binlog | mariadb` (throughput ≥ 1.0×)"),
     ("encryption", "dbkeep logical encrypted", "logical, no encryption", "time", 1.1,
      "encryption costs ≤ 10 % (logical)"),
     ("encryption", "dbkeep snapshot encrypted", "snapshot, no encryption", "time", 1.1,
@@ -394,6 +398,12 @@ def notes(summaries, meta):
              "CPU over the same interval is the server CPU column). CPU s/GiB divides by the "
              f"source's InnoDB data + index size ({mib(number(meta.get('data_bytes') or 'x'))} "
              "MiB), the same divisor for every contender."]
+    if meta.get("pitr_lag"):
+        lines.append(f"pitr: archive lag from commit to stored segment: {meta['pitr_lag']}; "
+                     f"sysbench oltp_write_only {meta.get('pitr_sysbench_tps')} tps; "
+                     f"{mib(number(meta.get('pitr_binlog_bytes') or 'x'))} MiB of binlog archived "
+                     "and replayed. The archive rows compare CPU and peak RSS only (both ran "
+                     "for the same time); the replay rows compare wall time.")
     problems = [s for s in summaries if s["status"] != "ok" or s["failures"] or s["warnings"]]
     if problems:
         lines.append("")

@@ -107,17 +107,33 @@ socket_of() { echo "$WORK/$1/mysqld.sock"; }
 
 # start_server NAME DATADIR: a fresh MariaDB with root authenticated by unix socket.
 start_server() {
-  local name=$1 datadir=$2 rundir=$WORK/$1 options i
+  local name=$1 datadir=$2 rundir=$WORK/$1
   mkdir -p "$rundir" "$datadir"
   chown mysql: "$rundir" "$datadir"
   chmod 755 "$rundir" "$WORK"
   mariadb-install-db --no-defaults --user=mysql --datadir="$datadir" \
     --auth-root-authentication-method=socket --skip-test-db >"$rundir/install.log" 2>&1 ||
     die "mariadb-install-db failed for $name, see $rundir/install.log"
-  mapfile -t options < <(server_options "$name" "$datadir")
-  mariadbd "${options[@]}" >>"$rundir/error.log" 2>&1 &
-  echo $! >"$rundir/launcher.pid"
   SERVER_NAMES+=("$name")
+  launch_server "$name" "$datadir"
+}
+
+# restart_server NAME DATADIR [MARIADBD_OPTION...]: the same datadir again, with extra options
+# (the pitr case turns the binary log on).
+restart_server() {
+  local name=$1 datadir=$2
+  shift 2
+  stop_server "$name"
+  launch_server "$name" "$datadir" "$@"
+}
+
+# launch_server NAME DATADIR [MARIADBD_OPTION...]: starts mariadbd and waits until it answers.
+launch_server() {
+  local name=$1 datadir=$2 rundir=$WORK/$1 options i
+  shift 2
+  mapfile -t options < <(server_options "$name" "$datadir")
+  mariadbd "${options[@]}" "$@" >>"$rundir/error.log" 2>&1 &
+  echo $! >"$rundir/launcher.pid"
   for ((i = 0; i < 120; i++)); do
     if mariadb-admin --no-defaults -S "$(socket_of "$name")" -u root ping >/dev/null 2>&1; then
       log "server $name up ($(socket_of "$name"))"
