@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/ops/atomic_file.hpp"
 #include "dbkeep/ops/metrics.hpp"
@@ -105,6 +108,42 @@ TEST_F(ArchiveReporterTest, AGapIsAnnouncedOnceWhoeverSeesIt) {
   EXPECT_EQ(sent.size(), 1U);
   ASSERT_EQ(record().gaps.size(), 1U);
   EXPECT_EQ(record().gaps[0].after, "bin.000001:500");
+}
+
+// `archive status` runs while the archiver works (tests poll it; operators too). Each lists the
+// repository, then updates the record: the archiver's updates in between must neither be lost
+// nor make the check announce the archiver's gaps a second time.
+TEST_F(ArchiveReporterTest, AnArchiverAndAConcurrentCheckAnnounceEachGapOnce) {
+  constexpr std::uint64_t kSegments = 120;
+  std::vector<SegmentEntry> entries;
+  for (std::uint64_t k = 1; k <= kSegments; ++k) {
+    // Each segment starts a binlog file of its own: a gap after every one before it.
+    entries.push_back(entry(k, "bin." + std::to_string(1000 + 2 * k), 4, 500));
+  }
+  std::atomic<std::size_t> stored = 0;
+  std::vector<ops::Notification> checker_sent;
+  std::thread archiver([&] {
+    auto reporting = reporter();
+    for (std::size_t k = 0; k < entries.size(); ++k) {
+      if (k > 0) reporting.gap_met(entries[k - 1].end, "purged before it was archived");
+      reporting.segment_stored(entries[k]);
+      stored = k + 1;
+    }
+  });
+  std::vector<std::unique_ptr<ops::Notifier>> notifiers;
+  notifiers.push_back(std::make_unique<RecordingNotifier>(checker_sent));
+  ArchiveReporter checker(config, "main", std::move(notifiers));
+  while (stored < entries.size()) {
+    const std::size_t listed = stored;
+    checker.checked(report_of({entries.begin(), entries.begin() + static_cast<long>(listed)}));
+  }
+  archiver.join();
+  checker.checked(report_of(entries));
+
+  EXPECT_EQ(sent.size() + checker_sent.size(), kSegments - 1)
+      << sent.size() << " by the archiver, " << checker_sent.size() << " by the check";
+  EXPECT_EQ(record().gaps.size(), kSegments - 1);
+  EXPECT_EQ(record().position, entries.back().end.text());
 }
 
 TEST_F(ArchiveReporterTest, ACheckAnnouncesAGapItFindsAndForgetsOnePruneRemoved) {

@@ -9,6 +9,7 @@
 // Failures to write the record or the metrics file are logged, never returned: they must not
 // stop archiving.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,10 +36,9 @@ class ArchiveReporter {
   void verified(const ArchiveCatalog& catalog, const ArchiveVerifyReport& report);
 
  private:
-  void save_and_refresh(const ops::ArchiveRecord& record);
-  void announce_gap(const ops::ArchiveRecord& record, const std::string& description);
-  // Saves `record`, then announces each of its gaps `previous` did not know.
-  void save_and_announce_new(const ops::ArchiveRecord& previous, const ops::ArchiveRecord& record);
+  // Loads the record under its lock, applies `change`, saves it, refreshes the metrics file,
+  // then announces each gap the record did not know before.
+  void update(const std::function<void(ops::ArchiveRecord&)>& change);
 
   const core::Config& config_;
   std::string set_;

@@ -86,6 +86,10 @@ Result<std::optional<ArchiveRecord>> ArchiveRecordStore::load(const std::string&
   return std::optional<ArchiveRecord>(std::move(record));
 }
 
+Result<StateRecordLock> ArchiveRecordStore::lock(const std::string& set) const {
+  return StateRecordLock::acquire(directory_, set);
+}
+
 ArchiveRecord ArchiveRecordStore::load_or_new(const std::string& set) const {
   auto loaded = load(set);
   if (loaded && *loaded) return std::move(**loaded);

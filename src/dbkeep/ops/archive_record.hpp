@@ -17,6 +17,7 @@
 #include "dbkeep/core/config.hpp"
 #include "dbkeep/core/error.hpp"
 #include "dbkeep/core/time_format.hpp"
+#include "dbkeep/ops/state_record_file.hpp"
 
 namespace dbkeep::ops {
 
@@ -67,6 +68,8 @@ class ArchiveRecordStore {
   // The set's record (a new one when there is none, or when it cannot be read: the archive
   // itself is the truth, this is a summary of it).
   [[nodiscard]] ArchiveRecord load_or_new(const std::string& set) const;
+  // Held around a load and the save that follows it (several processes update one record).
+  Result<StateRecordLock> lock(const std::string& set) const;
 
  private:
   std::filesystem::path directory_;
