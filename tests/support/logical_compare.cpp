@@ -35,6 +35,19 @@ std::map<std::string, std::string> table_checksums(const MariaDbServer& server,
   return out;
 }
 
+std::map<std::string, std::string> server_checksums(const MariaDbServer& server) {
+  std::map<std::string, std::string> out;
+  auto schemas = server.query(
+      "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN ('mysql', "
+      "'sys', 'information_schema', 'performance_schema')");
+  for (const auto& row : schemas.rows) {
+    for (const auto& [table, checksum] : table_checksums(server, *row[0])) {
+      out[*row[0] + "." + table] = checksum;
+    }
+  }
+  return out;
+}
+
 void load_with_client(const MariaDbServer& server, const std::filesystem::path& script) {
   core::SystemCommandRunner runner;
   auto result = core::run_checked(

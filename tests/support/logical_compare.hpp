@@ -19,6 +19,10 @@ std::string logical_dump_of(const MariaDbServer& server, const std::string& sche
 std::map<std::string, std::string> table_checksums(const MariaDbServer& server,
                                                    const std::string& schema);
 
+// CHECKSUM TABLE … EXTENDED of every base table outside the system schemas, by
+// "schema.table": what a selective restore must leave unchanged beside what it restores.
+std::map<std::string, std::string> server_checksums(const MariaDbServer& server);
+
 // Feeds `script` (a file) to the stock `mariadb` client as root; throws with its output on
 // failure.
 void load_with_client(const MariaDbServer& server, const std::filesystem::path& script);

@@ -15,6 +15,13 @@ Result<std::map<std::string, std::string>> renames_from_flags(Arguments& args) {
   }
 }
 
+Result<std::optional<restore::TableSelection>> only_from_flags(Arguments& args) {
+  TRY_ASSIGN(auto list, args.option("--only"));
+  if (!list) return std::optional<restore::TableSelection>();
+  TRY_ASSIGN(auto selection, restore::TableSelection::parse(*list));
+  return std::optional<restore::TableSelection>(std::move(selection));
+}
+
 Result<repo::Manifest> find_backup(CommandContext& context, const std::string& id,
                                    const std::optional<std::string>& set) {
   TRY_ASSIGN(auto* repository, context.repository());

@@ -78,8 +78,16 @@ Result<int> restore_to_server_command(CommandContext& context) {
   options.skip_binlog = args.flag("--skip-binlog");
   options.resume = args.flag("--resume");
   options.with_users = args.flag("--with-users");
+  TRY_ASSIGN(options.only, only_from_flags(args));
   TRY_ASSIGN(auto selection, restore_selection_from_args(args));
   const auto& [id, target, dry_run] = selection;
+  if (target && options.only) {
+    // The replay would apply the archived events of every table, not only the selected ones.
+    return usage_error(
+        "--only does not go with --to-time, --to-gtid or --to-latest yet: the roll-forward "
+        "applies the events of every table; restore the whole backup to a scratch server, or "
+        "take the tables from `dbkeep open ID --to-time T`");
+  }
   if (target && !options.rename_schema.empty()) {
     // The archived events name the original schemas: replayed after a renamed load, they
     // would change the originals on the target server.
@@ -158,6 +166,10 @@ Result<int> restore_to_server_command(CommandContext& context) {
                                {"accounts", loaded.accounts},
                                {"rows", loaded.rows},
                                {"duration_ms", elapsed_ms}};
+    if (options.only) {
+      document["only"] = options.only->text();
+      document["unchecked_foreign_keys"] = loaded.unchecked_foreign_keys;
+    }
     if (replayed) {
       document["point_in_time"] = plan_to_json(*point_in_time);
       document["rolled_forward"] = replayed_to_json(*replayed);

@@ -96,6 +96,7 @@ Result<int> restore_to_sql_command(CommandContext& context, const std::string& d
   TRY_ASSIGN(auto set, args.option("--set"));
   restore::logical::SqlExportOptions options;
   TRY_ASSIGN(options.rename_schema, renames_from_flags(args));
+  TRY_ASSIGN(options.only, only_from_flags(args));
   options.with_users = args.flag("--with-users");
   options.drop_existing = args.flag("--drop-existing");
   const bool force = args.flag("--force");

@@ -8,7 +8,6 @@
 #include <cerrno>
 
 #include "dbkeep/core/fd_io.hpp"
-#include "dbkeep/core/sha256.hpp"
 #include "dbkeep/core/private_directory.hpp"
 #include "dbkeep/core/sha256.hpp"
 

@@ -2,6 +2,7 @@
 
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/pipeline/store.hpp"
+#include "dbkeep/source/mysql/logical/object_dump.hpp"
 #include "dbkeep/source/mysql/logical/sql_text.hpp"
 
 namespace dbkeep::restore::logical {
@@ -22,14 +23,35 @@ class StringSink final : public pipeline::ByteSink {
 }  // namespace
 
 LogicalPlan::LogicalPlan(const repo::Manifest& manifest,
-                         const std::map<std::string, std::string>& rename)
+                         const std::map<std::string, std::string>& rename,
+                         const TableSelection* only)
     : rename_(rename) {
   for (const auto& file : manifest.files) {
+    if (file.string_attribute("kind") == "table-schema") {
+      backup_tables.push_back({file.string_attribute("schema"), file.string_attribute("table")});
+    }
+  }
+  auto wants_table = [&](const repo::ManifestFile& file) {
+    return only == nullptr ||
+           only->wants_table(file.string_attribute("schema"), file.string_attribute("table"));
+  };
+  for (const auto& file : manifest.files) {
     const std::string kind = file.string_attribute("kind");
-    if (kind == "schema") schemas.push_back(&file);
-    if (kind == "table-schema") tables.push_back(&file);
-    if (kind == "table-data") data.push_back(&file);
-    if (kind == "objects") objects.push_back(&file);
+    const std::string schema = file.string_attribute("schema");
+    if (kind == "schema" && (only == nullptr || only->wants_schema(schema))) {
+      schemas.push_back(&file);
+    }
+    if (kind == "table-schema" && wants_table(file)) tables.push_back(&file);
+    if (kind == "table-data" && wants_table(file)) data.push_back(&file);
+    if (kind == "table-triggers" && wants_table(file)) triggers.push_back(&file);
+    if (kind == "objects") {
+      if (only == nullptr || only->wants_whole_schema(schema)) {
+        objects.push_back(&file);
+      } else if (only->wants_schema(schema) &&
+                 file.string_attribute("triggers") != source::mysql::logical::kTriggersPerTable) {
+        triggers_left_in_objects.push_back(schema);
+      }
+    }
     if (kind == "users") users = &file;
   }
 }

@@ -2,7 +2,9 @@
 // What a logical backup holds, grouped the way every consumer of one goes through it (the
 // loader, restore_logical, and the SQL script export, sql_export): schemas, table definitions,
 // data chunks, per-schema objects and users.sql, each in manifest order, plus the pieces of SQL
-// both build from them. `rename` (backup schema -> target schema) is --rename-schema.
+// both build from them. `rename` (backup schema -> target schema) is --rename-schema; `only`
+// (--only) keeps the selected tables with their data and triggers, and the views, routines and
+// events of the schemas selected whole.
 
 #include <map>
 #include <string>
@@ -10,19 +12,28 @@
 
 #include "dbkeep/core/error.hpp"
 #include "dbkeep/repo/manifest.hpp"
+#include "dbkeep/restore/table_selection.hpp"
 #include "dbkeep/storage/backend.hpp"
 
 namespace dbkeep::restore::logical {
 
 class LogicalPlan {
  public:
-  LogicalPlan(const repo::Manifest& manifest, const std::map<std::string, std::string>& rename);
+  LogicalPlan(const repo::Manifest& manifest, const std::map<std::string, std::string>& rename,
+              const TableSelection* only = nullptr);
 
   // The schema `file` goes into: its own, or what --rename-schema made of it.
   [[nodiscard]] std::string target(const repo::ManifestFile& file) const;
 
-  std::vector<const repo::ManifestFile*> schemas, tables, data, objects;
+  // `objects`: a schema's routines, views and events (and, in backups taken before triggers
+  // were stored per table, its triggers); `triggers`: one table's triggers.
+  std::vector<const repo::ManifestFile*> schemas, tables, data, objects, triggers;
   const repo::ManifestFile* users = nullptr;
+  // Every base table of the backup, selected or not (what --only is checked against).
+  std::vector<TableName> backup_tables;
+  // With --only: the schemas some of whose tables are selected whose objects file holds their
+  // triggers (older backups); those triggers are not restored.
+  std::vector<std::string> triggers_left_in_objects;
 
  private:
   const std::map<std::string, std::string>& rename_;

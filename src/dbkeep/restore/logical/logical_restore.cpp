@@ -92,6 +92,52 @@ Result<void> handle_existing(Connection& connection, const LogicalPlan& plan, bo
               "OLD=NEW to load beside them");
 }
 
+// The tables a CREATE TABLE's foreign keys reference (REFERENCES `t` or `schema`.`t`).
+std::vector<TableName> referenced_tables(const std::string& create, const std::string& schema) {
+  std::vector<TableName> parents;
+  const std::string marker = "REFERENCES `";
+  for (std::size_t at = create.find(marker); at != std::string::npos;
+       at = create.find(marker, at)) {
+    at += marker.size() - 1;
+    std::vector<std::string> names;
+    while (at < create.size() && create[at] == '`' && names.size() < 2) {
+      std::string name;
+      for (++at; at < create.size(); ++at) {
+        if (create[at] == '`' && at + 1 < create.size() && create[at + 1] == '`') {
+          name += '`';
+          ++at;
+        } else if (create[at] == '`') {
+          ++at;
+          break;
+        } else {
+          name += create[at];
+        }
+      }
+      names.push_back(std::move(name));
+      if (at < create.size() && create[at] == '.') ++at;
+    }
+    if (names.size() == 1) parents.push_back({schema, names[0]});
+    if (names.size() == 2) parents.push_back({names[0], names[1]});
+  }
+  return parents;
+}
+
+// With --only, a restored table whose foreign key points at a table that is not restored:
+// its rows are loaded unchecked (foreign_key_checks=0), so the operator is told.
+void note_unrestored_parents(const TableSelection& only, const std::string& schema,
+                             const std::string& table, const std::string& create,
+                             std::vector<std::string>& notes) {
+  for (const auto& parent : referenced_tables(create, schema)) {
+    if (only.wants_table(parent.schema, parent.table)) continue;
+    std::string note = TableName{schema, table}.quoted() + " references " + parent.quoted() +
+                       ", which is not restored: its rows were loaded with " +
+                       "foreign_key_checks=0 and are not checked against the target's " +
+                       parent.quoted();
+    log::warn(note);
+    notes.push_back(std::move(note));
+  }
+}
+
 // The deferred keys of `one` that the table does not have yet (an interrupted load may have
 // built them already).
 Result<std::vector<std::string>> missing_keys(Connection& connection, const DeferredIndexes& one) {
@@ -137,11 +183,12 @@ Result<void> build_deferred_indexes(std::vector<Connection>& connections,
       });
 }
 
-// What names the target of a load in its progress file: the server and the schema renames.
-std::string target_identity(const Connection& connection,
-                            const std::map<std::string, std::string>& renames) {
+// What names the target of a load in its progress file: the server, the schema renames and
+// the selection (a load of other tables is another load).
+std::string target_identity(const Connection& connection, const LogicalRestoreOptions& options) {
   std::string identity = connection.endpoint();
-  for (const auto& [from, to] : renames) identity += " rename:" + from + "=" + to;
+  for (const auto& [from, to] : options.rename_schema) identity += " rename:" + from + "=" + to;
+  if (options.only) identity += " only:" + options.only->text();
   return identity;
 }
 
@@ -153,7 +200,7 @@ Result<std::optional<LoadProgress>> open_progress(const Connection& control,
                                                   std::string* header, bool* resuming) {
   *resuming = false;
   if (options.progress_dir.empty()) return std::nullopt;
-  const std::string target = target_identity(control, options.rename_schema);
+  const std::string target = target_identity(control, options);
   *header = "dbkeep-load-progress 1 " + manifest.set + "/" + manifest.id + " " + target;
   TRY_ASSIGN(auto progress, LoadProgress::open(LoadProgress::path_for(
                                 options.progress_dir, manifest.set, manifest.id, target)));
@@ -191,7 +238,15 @@ Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
         "--resume continues an interrupted load, --drop-existing starts over: "
         "pass one of them");
   }
-  LogicalPlan plan(manifest, options.rename_schema);
+  LogicalPlan plan(manifest, options.rename_schema, options.only ? &*options.only : nullptr);
+  if (options.only) {
+    TRY(options.only->check_against(plan.backup_tables, manifest.id));
+    for (const auto& schema : plan.triggers_left_in_objects) {
+      log::warn("the triggers of `" + schema + "` are kept with its routines and views in this " +
+                "backup (taken before dbkeep stored them per table): the selected tables of `" +
+                schema + "` are restored without them; restore `" + schema + "`.* to get them");
+    }
+  }
   TRY(check_users_request(plan, manifest, options.with_users, "loaded"));
   TRY_ASSIGN(auto control, Connection::connect(options.connection));
   TRY(prepare_load_session(control, options.skip_binlog));
@@ -226,6 +281,10 @@ Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
     TRY_ASSIGN(auto statements,
                script_statements(script, &deferred, {schema, table, file->stored.path, {}}));
     ++result.tables;
+    if (options.only) {
+      note_unrestored_parents(*options.only, file->string_attribute("schema"), table, script,
+                              result.unchecked_foreign_keys);
+    }
     if (resuming && progress->done("table", file->stored.path)) continue;
     if (resuming) {
       // Created by the interrupted run before it could record it; no data was loaded yet
@@ -279,16 +338,22 @@ Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,
   }
   TRY(build_deferred_indexes(workers, deferred, record));
 
-  for (const auto* file : plan.objects) {
-    // The objects script is idempotent (DROP … IF EXISTS, CREATE OR REPLACE VIEW), so one
-    // interrupted half way simply runs again.
+  // Routines, views and events first: a trigger may call a routine.
+  std::vector<const repo::ManifestFile*> after_data = plan.objects;
+  after_data.insert(after_data.end(), plan.triggers.begin(), plan.triggers.end());
+  for (const auto* file : after_data) {
+    // Objects and triggers scripts are idempotent (DROP … IF EXISTS, CREATE OR REPLACE VIEW),
+    // so one interrupted half way simply runs again.
     if (resuming && progress->done("objects", file->stored.path)) continue;
     TRY_ASSIGN(auto script, fetch_text(backend, *file));
     const std::string target = plan.target(*file);
     script = rename_references(std::move(script), file->string_attribute("schema"), target);
     TRY_ASSIGN(auto statements, script_statements(script));
-    TRY(run_statements(control, target, statements,
-                       "routines, views, triggers and events of `" + target + "`"));
+    const std::string what =
+        file->string_attribute("kind") == "table-triggers"
+            ? "the triggers of `" + target + "`.`" + file->string_attribute("table") + "`"
+            : "routines, views and events of `" + target + "`";
+    TRY(run_statements(control, target, statements, what));
     if (record != nullptr) {
       TRY(record->record("objects", file->stored.path));
     }

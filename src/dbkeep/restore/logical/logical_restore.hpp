@@ -15,10 +15,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "dbkeep/core/error.hpp"
 #include "dbkeep/repo/manifest.hpp"
+#include "dbkeep/restore/table_selection.hpp"
 #include "dbkeep/source/mysql/connection.hpp"
 #include "dbkeep/storage/backend.hpp"
 
@@ -34,6 +37,9 @@ struct LogicalRestoreOptions {
   std::filesystem::path progress_dir;
   bool resume = false;      // continue the load recorded in the progress file
   bool with_users = false;  // also load users.sql (accounts and grants; jobs/users_restore.hpp)
+  // --only: just these tables (with their triggers) and, for `schema.*`, the schema's views,
+  // routines and events. Checked against the backup before anything is written.
+  std::optional<TableSelection> only;
 };
 
 struct LogicalRestoreResult {
@@ -43,6 +49,9 @@ struct LogicalRestoreResult {
   std::size_t chunks_skipped = 0;  // recorded as loaded by the interrupted run (resume)
   std::uint64_t rows = 0;          // as recorded in the manifest for the loaded chunks
   std::size_t accounts = 0;        // created from users.sql (--with-users)
+  // With --only: foreign keys of restored tables whose parent was not restored (loaded with
+  // foreign_key_checks=0, as every load is; the rows are not checked against the target's).
+  std::vector<std::string> unchecked_foreign_keys;
 };
 
 Result<LogicalRestoreResult> restore_logical(storage::Backend& backend,

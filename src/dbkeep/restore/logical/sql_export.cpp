@@ -198,7 +198,10 @@ Result<SqlExportResult> export_sql_script(storage::Backend& backend, const repo:
                                           const SqlExportOptions& options,
                                           pipeline::ByteSink& out) {
   TRY(require_sql_export(manifest));
-  LogicalPlan plan(manifest, options.rename_schema);
+  LogicalPlan plan(manifest, options.rename_schema, options.only ? &*options.only : nullptr);
+  if (options.only) {
+    TRY(options.only->check_against(plan.backup_tables, manifest.id));
+  }
   TRY(check_users_request(plan, manifest, options.with_users, "written"));
   ScriptWriter writer(out);
   SqlExportResult result;
@@ -234,9 +237,19 @@ Result<SqlExportResult> export_sql_script(storage::Backend& backend, const repo:
   }
   for (std::size_t i = 0; i < plan.objects.size(); ++i) {
     const std::string target = plan.target(*plan.objects[i]);
-    TRY(writer.text("\n" +
-                    comment("routines, views, triggers and events of " + quote_identifier(target)) +
+    TRY(writer.text("\n" + comment("routines, views and events of " + quote_identifier(target)) +
                     use(target) + scripts[i]));
+    TRY(writer.end_line());
+  }
+  for (const auto* triggers : plan.triggers) {
+    const std::string target = plan.target(*triggers);
+    TRY_ASSIGN(auto script, fetch_text(backend, *triggers));
+    TRY(writer.text(
+        "\n" +
+        comment("triggers of " + quote_identifier(target) + "." +
+                quote_identifier(triggers->string_attribute("table"))) +
+        use(target) +
+        rename_references(std::move(script), triggers->string_attribute("schema"), target)));
     TRY(writer.end_line());
   }
   if (options.with_users) {

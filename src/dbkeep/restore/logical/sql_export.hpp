@@ -9,7 +9,8 @@
 //     definition: a plain client cannot defer indexes) and its data chunks in key order, each
 //     chunk in START TRANSACTION … COMMIT
 //   after all data: every schema's placeholder views (mysqldump's trick, across schemas: a view
-//     may use another schema's view), then per schema USE, its routines, views, triggers, events
+//     may use another schema's view), then per schema USE, its routines, views and events, then
+//     per table its triggers
 //   with with_users: users.sql (accounts, roles, grants), last, as the loader does
 //   the saved session settings restored, and a closing "-- dbkeep: end of script" line
 //
@@ -21,11 +22,13 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "dbkeep/core/error.hpp"
 #include "dbkeep/pipeline/byte_sink.hpp"
 #include "dbkeep/repo/manifest.hpp"
+#include "dbkeep/restore/table_selection.hpp"
 #include "dbkeep/storage/backend.hpp"
 
 namespace dbkeep::restore::logical {
@@ -34,6 +37,7 @@ struct SqlExportOptions {
   std::map<std::string, std::string> rename_schema;  // backup schema -> schema in the script
   bool with_users = false;     // include users.sql (refused when the backup has none)
   bool drop_existing = false;  // DROP TABLE IF EXISTS before each table; CREATE OR REPLACE USER
+  std::optional<TableSelection> only;  // --only, as for the loader (logical_restore.hpp)
 };
 
 struct SqlExportResult {

@@ -199,9 +199,20 @@ Result<void> LogicalSource::run(repo::BackupSession& session) {
 
   for (const auto& schema : catalog.schemas) {
     TRY_ASSIGN(auto objects, schema_objects(control, schema.name, filter, logical_.strip_definers));
-    if (objects.empty()) continue;
-    TRY(store_text(session, objects, file_component(schema.name) + "/objects.sql",
-                   {{"kind", "objects"}, {"schema", schema.name}}));
+    if (!objects.empty()) {
+      TRY(store_text(session, objects, file_component(schema.name) + "/objects.sql",
+                     {{"kind", "objects"},
+                      {"schema", schema.name},
+                      {"triggers", std::string(kTriggersPerTable)}}));
+    }
+    TRY_ASSIGN(auto triggers,
+               schema_triggers(control, schema.name, filter, logical_.strip_definers));
+    for (auto& table : triggers) {
+      TRY(store_text(
+          session, std::move(table.script),
+          file_component(schema.name) + "/" + file_component(table.table) + ".triggers.sql",
+          {{"kind", "table-triggers"}, {"schema", schema.name}, {"table", table.table}}));
+    }
   }
 
   if (logical_.include_users) {

@@ -30,6 +30,8 @@ std::string creation_context(const QueryResult& shown) {
   return "SET character_set_client = " + *client + ", collation_connection = " + *collation + ";\n";
 }
 constexpr const char* kRestoreNames = "SET NAMES utf8mb4;\n";
+// What every objects and triggers script starts with.
+constexpr const char* kObjectsHeader = "SET NAMES utf8mb4;\nSET TIME_ZONE='+00:00';\n";
 
 std::string maybe_strip(const std::string& statement, bool strip_definers) {
   return strip_definers ? strip_definer(statement) : statement;
@@ -94,27 +96,6 @@ Result<std::string> views(Connection& connection, const std::string& schema,
   return placeholders + definitions;
 }
 
-Result<std::string> triggers(Connection& connection, const std::string& schema,
-                             const TableFilter& filter, bool strip_definers) {
-  TRY_ASSIGN(auto list, connection.query("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM "
-                                         "information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '" +
-                                         connection.escape_string(schema) +
-                                         "' ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER"));
-  std::string out;
-  for (const auto& row : list.rows) {
-    if (!filter.wants_table(schema, row[1].value_or(""))) continue;
-    TRY_ASSIGN(auto shown,
-               connection.query("SHOW CREATE TRIGGER " + qualified(schema, row[0].value_or(""))));
-    out +=
-        "DROP TRIGGER IF EXISTS " + quote_identifier(row[0].value_or("")) + ";\n" +
-        creation_context(shown) +
-        framed(shown.value(0, "sql_mode").value_or(""),
-               maybe_strip(shown.value(0, "SQL Original Statement").value_or(""), strip_definers)) +
-        kRestoreNames;
-  }
-  return out;
-}
-
 Result<std::string> events(Connection& connection, const std::string& schema, bool strip_definers) {
   TRY_ASSIGN(auto list,
              connection.query("SELECT EVENT_NAME FROM information_schema.EVENTS WHERE "
@@ -152,11 +133,34 @@ Result<std::string> schema_objects(Connection& connection, const std::string& sc
                                    const TableFilter& filter, bool strip_definers) {
   TRY_ASSIGN(auto routine_text, routines(connection, schema, strip_definers));
   TRY_ASSIGN(auto view_text, views(connection, schema, filter, strip_definers));
-  TRY_ASSIGN(auto trigger_text, triggers(connection, schema, filter, strip_definers));
   TRY_ASSIGN(auto event_text, events(connection, schema, strip_definers));
-  std::string body = routine_text + view_text + trigger_text + event_text;
+  std::string body = routine_text + view_text + event_text;
   if (body.empty()) return body;
-  return "SET NAMES utf8mb4;\nSET TIME_ZONE='+00:00';\n" + body;
+  return kObjectsHeader + body;
+}
+
+Result<std::vector<TableTriggers>> schema_triggers(Connection& connection,
+                                                   const std::string& schema,
+                                                   const TableFilter& filter, bool strip_definers) {
+  TRY_ASSIGN(auto list, connection.query("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM "
+                                         "information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '" +
+                                         connection.escape_string(schema) +
+                                         "' ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER"));
+  std::vector<TableTriggers> out;
+  for (const auto& row : list.rows) {
+    const std::string table = row[1].value_or("");
+    if (!filter.wants_table(schema, table)) continue;
+    TRY_ASSIGN(auto shown,
+               connection.query("SHOW CREATE TRIGGER " + qualified(schema, row[0].value_or(""))));
+    if (out.empty() || out.back().table != table) out.push_back({table, kObjectsHeader});
+    out.back().script +=
+        "DROP TRIGGER IF EXISTS " + quote_identifier(row[0].value_or("")) + ";\n" +
+        creation_context(shown) +
+        framed(shown.value(0, "sql_mode").value_or(""),
+               maybe_strip(shown.value(0, "SQL Original Statement").value_or(""), strip_definers)) +
+        kRestoreNames;
+  }
+  return out;
 }
 
 }  // namespace dbkeep::source::mysql::logical
