@@ -61,10 +61,11 @@ storage_btrfs_possible() {
 }
 
 # The image is sparse: room for the data set several times over (InnoDB grows during the
-# lock case, and the snapshots share blocks), costing disk only for what is written.
+# lock case, and the snapshots share blocks), costing disk only for what is written; the pitr
+# case's PITR_BULK_MB lands there three times (table, binary log, the relay of the replay).
 storage_btrfs_create() {
   local gib
-  gib=$(awk -v s="$SCALE" 'BEGIN { g = int(6 * s) + 4; print g }')
+  gib=$(awk -v s="$SCALE" -v b="${PITR_BULK_MB:-0}" 'BEGIN { g = int(6 * s) + 4 + int(3 * b / 1024 + 1); print g }')
   LOOP_IMAGE=$WORK/btrfs.img
   BTRFS_MNT=$WORK/btrfs
   mkdir -p "$BTRFS_MNT"

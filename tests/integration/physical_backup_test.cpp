@@ -49,6 +49,15 @@ TEST_F(PhysicalBackupTest, HotBackupUnderBankLoadRestoresToAServerWithTheTotalIn
   EXPECT_GT(facts["binlog"]["position"].get<std::uint64_t>(), 0U) << facts.dump();
   EXPECT_TRUE(contains(facts["server_version"].get<std::string>(), "MariaDB"));
   EXPECT_EQ(manifest["files"][0]["path"], "backup.xbstream");
+  // show --tables: the server's tables as the backup recorded them (the names --only takes).
+  auto tables = workspace.dbkeep_json({"show", id, "--tables"});
+  ASSERT_FALSE(tables["tables"].empty()) << tables.dump(2);
+  for (const auto& table : tables["tables"]) {
+    EXPECT_NE(table["schema"], "mysql") << table.dump();
+    EXPECT_EQ(table["engine"], "InnoDB") << table.dump();
+    EXPECT_TRUE(table["rows"].is_number()) << table.dump();
+    EXPECT_GT(table["bytes"].get<std::uint64_t>(), 0U) << table.dump();
+  }
 
   // The password reached the tool through the 0600 defaults file only.
   std::string argv = read_file(argv_record);

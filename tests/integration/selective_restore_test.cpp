@@ -90,6 +90,31 @@ TEST_F(SelectiveRestoreTest, EachKindOfTableComesBackAloneAndNothingElseChanges)
   }
 }
 
+TEST_F(SelectiveRestoreTest, ShowTablesListsTheNamesOnlyTakes) {
+  const auto id = backup();
+  ASSERT_FALSE(id.empty());
+  auto run = run_dbkeep({"--config", config_.string(), "--json", "show", id, "--tables"});
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  const auto document = json_of(run);
+  std::map<std::string, nlohmann::json> tables;
+  for (const auto& table : document["tables"]) {
+    tables[table["schema"].get<std::string>() + "." + table["table"].get<std::string>()] = table;
+  }
+  ASSERT_EQ(tables.size(), 7U) << document.dump(2);
+  EXPECT_EQ(tables["shop.customers"]["rows"], 200);
+  EXPECT_EQ(tables["shop.customers"]["rows_exact"], true);
+  EXPECT_EQ(tables["shop.orders"]["rows"], 3000);
+  EXPECT_EQ(tables["shop.legacy"]["engine"], "MyISAM");
+  EXPECT_GT(tables["shop.events_log"]["bytes"].get<std::uint64_t>(), 0U);
+  EXPECT_EQ(tables["crm.contacts"]["rows"], 100);
+
+  auto text = run_dbkeep({"--config", config_.string(), "show", id, "--tables"});
+  ASSERT_EQ(text.exit_code, 0) << text.stderr_text;
+  EXPECT_TRUE(contains(text.stdout_text, "  shop\n")) << text.stdout_text;
+  EXPECT_TRUE(contains(text.stdout_text, "customers")) << text.stdout_text;
+  EXPECT_TRUE(contains(text.stdout_text, "200 rows")) << text.stdout_text;
+}
+
 TEST_F(SelectiveRestoreTest, ATableBringsItsTriggersButNotTheSchemasViewsAndRoutines) {
   const auto id = backup();
   ASSERT_FALSE(id.empty());

@@ -24,10 +24,12 @@ const std::vector<CommandSpec>& all_commands() {
        "size stored, duration, status. With --json: {\"backups\": [...]}.\n",
        list_command},
       {"show", "one backup's manifest, readable",
-       "usage: dbkeep show ID [--set NAME]\n"
+       "usage: dbkeep show ID [--set NAME] [--tables]\n"
        "\n"
        "Prints one backup's manifest: facts recorded by the source (positions, lock time,\n"
-       "tables), and every file with sizes and SHA-256. With --json: the manifest itself.\n",
+       "tables), and every file with sizes and SHA-256. With --json: the manifest itself.\n"
+       "--tables lists the schemas and tables of a MySQL backup with engine, rows (the\n"
+       "server's estimate; counted for logical backups) and size: the names --only takes.\n",
        show_command},
       {"verify", "re-read backups and check sizes and checksums",
        "usage: dbkeep verify [ID | --latest] [--set NAME] [--restore-test]\n"

@@ -169,6 +169,7 @@ Result<void> PhysicalSource::record_metadata(repo::BackupSession& session) {
   facts["server_version"] = server_->version.text;
   facts["server_flavor"] = std::string(flavor_name(server_->version.flavor));
   facts["backup_type"] = facts.contains("base_id") ? "incremental" : "full";
+  repo::record_tables(facts, server_->tables);
   facts["from_lsn"] = checkpoints.from_lsn;
   facts["to_lsn"] = checkpoints.to_lsn;      // the next incremental starts here
   facts["last_lsn"] = checkpoints.last_lsn;  // end of the redo copied

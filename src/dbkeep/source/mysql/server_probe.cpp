@@ -13,6 +13,16 @@ namespace {
 constexpr const char* kSystemSchemas =
     "('mysql', 'information_schema', 'performance_schema', 'sys')";
 
+// A count information_schema reports (NULL for views and some engines).
+std::optional<std::uint64_t> count(const std::optional<std::string>& value) {
+  std::uint64_t parsed = 0;
+  if (!value ||
+      std::from_chars(value->data(), value->data() + value->size(), parsed).ec != std::errc()) {
+    return std::nullopt;
+  }
+  return parsed;
+}
+
 // Server paths may end in '/', and may be relative to the datadir ("./", "ib_logs").
 fs::path resolve_against(const fs::path& datadir, const std::string& value) {
   if (value.empty()) return datadir;
@@ -148,6 +158,17 @@ Result<ServerFacts> probe_server(Connection& connection) {
              connection.query_single_value("SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) "
                                            "FROM information_schema.TABLES"));
   if (size) std::from_chars(size->data(), size->data() + size->size(), facts.estimated_data_bytes);
+
+  TRY_ASSIGN(auto tables,
+             connection.query(std::string("SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE, TABLE_ROWS, "
+                                          "DATA_LENGTH + INDEX_LENGTH FROM "
+                                          "information_schema.TABLES WHERE TABLE_TYPE = 'BASE "
+                                          "TABLE' AND TABLE_SCHEMA NOT IN ") +
+                              kSystemSchemas + " ORDER BY TABLE_SCHEMA, TABLE_NAME"));
+  for (const auto& row : tables.rows) {
+    facts.tables.push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or(""),
+                            count(row[3]), false, count(row[4])});
+  }
   return facts;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dbkeep/core/error.hpp"
+#include "dbkeep/repo/table_inventory.hpp"
 #include "dbkeep/source/mysql/connection.hpp"
 
 namespace dbkeep::source::mysql {
@@ -49,6 +50,9 @@ struct ServerFacts {
   std::string server_uuid;                  // MySQL only; empty on MariaDB
   std::vector<std::string> engines_in_use;  // sorted, user schemas only (not mysql, sys, …)
   std::uint64_t estimated_data_bytes = 0;   // sum of data_length + index_length, all schemas
+  // The base tables of the user schemas with the server's row estimate and data + index
+  // bytes, recorded in every snapshot and physical manifest (repo/table_inventory.hpp).
+  std::vector<repo::TableEntry> tables;
 };
 
 // Flavor and version only: one cheap query, for callers that need nothing else.

@@ -117,6 +117,7 @@ Result<void> SnapshotSource::run(repo::BackupSession& session) {
   if (facts_.server_datadir != facts_.datadir) {
     facts["server"]["server_datadir"] = facts_.server_datadir.string();
   }
+  repo::record_tables(facts, facts_.tables);
   facts["snapshot"] = {{"provider", std::string(core::to_string(settings_.snapshot.provider))},
                        {"volumes", settings_.snapshot.volumes},
                        {"name", options.name}};

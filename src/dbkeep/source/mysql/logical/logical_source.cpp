@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "dbkeep/core/log.hpp"
+#include "dbkeep/repo/table_inventory.hpp"
 #include "dbkeep/source/mysql/logical/catalog.hpp"
 #include "dbkeep/source/mysql/logical/chunk_dump.hpp"
 #include "dbkeep/source/mysql/logical/object_dump.hpp"
@@ -234,11 +235,12 @@ Result<void> LogicalSource::run(repo::BackupSession& session) {
   facts["rows"] = rows;
   facts["source_sql_mode"] = sql_mode.value_or("");
   facts["server_version"] = version.value_or("");
-  nlohmann::json tables = nlohmann::json::array();
+  std::vector<repo::TableEntry> tables;
   for (const auto& table : catalog.tables) {
-    tables.push_back({{"schema", table.schema}, {"table", table.name}, {"engine", table.engine}});
+    tables.push_back(
+        {table.schema, table.name, table.engine, table.estimated_rows, false, table.data_bytes});
   }
-  facts["tables"] = tables;
+  repo::record_tables(facts, tables);
   log::info("logical dump: " + std::to_string(rows) + " rows written");
   return {};
 }
