@@ -16,6 +16,8 @@
 namespace dbkeep::test {
 namespace {
 
+namespace fs = std::filesystem;
+
 class SelectiveRestoreTest : public MariaDbPairSuite {
  protected:
   static void SetUpTestSuite() {
@@ -113,6 +115,29 @@ TEST_F(SelectiveRestoreTest, ShowTablesListsTheNamesOnlyTakes) {
   EXPECT_TRUE(contains(text.stdout_text, "  shop\n")) << text.stdout_text;
   EXPECT_TRUE(contains(text.stdout_text, "customers")) << text.stdout_text;
   EXPECT_TRUE(contains(text.stdout_text, "200 rows")) << text.stdout_text;
+}
+
+TEST_F(SelectiveRestoreTest, TheDryRunPlansTheSelectedTablesOnTheServersDatadir) {
+  const auto id = backup();
+  ASSERT_FALSE(id.empty());
+  const auto before = server_checksums(target());
+  auto whole = restore_only(id, "shop.*", {"--dry-run"});
+  ASSERT_EQ(whole.exit_code, 0) << whole.stderr_text;
+  auto one = restore_only(id, "shop.customers", {"--dry-run"});
+  ASSERT_EQ(one.exit_code, 0) << one.stderr_text;
+  const auto whole_plan = json_of(whole)["restore"];
+  const auto one_plan = json_of(one)["restore"];
+  EXPECT_EQ(one_plan["writes"], "server socket " + target().socket().string());
+  EXPECT_EQ(fs::weakly_canonical(one_plan["room_at"].get<std::string>()),
+            fs::weakly_canonical(*target().query_value("SELECT @@datadir")))
+      << one_plan.dump(2);
+  EXPECT_EQ(one_plan["fits"], true);
+  EXPECT_LT(one_plan["plaintext_bytes"].get<std::uint64_t>(),
+            whole_plan["plaintext_bytes"].get<std::uint64_t>());
+  EXPECT_EQ(server_checksums(target()), before) << "a dry run wrote to the server";
+  // The names are checked by the dry run too.
+  auto wrong = restore_only(id, "shop.nope", {"--dry-run"});
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.stderr_text;
 }
 
 TEST_F(SelectiveRestoreTest, ATableBringsItsTriggersButNotTheSchemasViewsAndRoutines) {

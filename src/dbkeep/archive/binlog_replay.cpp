@@ -192,9 +192,8 @@ Result<ReplayedRange> write_replay_file(storage::Backend& backend, const Archive
     return usage_error("transaction " + target.gtid + " is not in the archive after backup " +
                        plan.base_id + " (" + plan.from.text() + "); nothing was applied");
   }
-  if (::fsync(fd.get()) != 0) {
-    return fail("cannot sync " + out.string() + ": " + std::strerror(errno));
-  }
+  // Not synced: a scratch file read back at once, from the page cache, and thrown away; a
+  // crash loses the whole restore anyway. (Syncing 2 GiB cost seconds the bench saw.)
   return result;
 }
 
@@ -215,30 +214,14 @@ Result<void> apply_replay_file(const std::filesystem::path& file,
   core::SpawnOptions client;
   client.argv = {options.client, "--defaults-file=" + defaults.string(), "--binary-mode",
                  "--max-allowed-packet=1G"};
-  client.pipe_stdin = true;
+  if (options.load_grant_tables_first) client.argv.push_back("--init-command=FLUSH PRIVILEGES");
   client.pipe_stderr = true;
   TRY_ASSIGN(auto decoding, core::ChildProcess::spawn(decoder));
+  // mariadb-binlog's output goes straight into the client, as in `mariadb-binlog | mariadb`:
+  // pumping gigabytes of decoded events through this process cost a third more CPU and time.
+  client.stdin_from = decoding.stdout_fd().get();
   TRY_ASSIGN(auto applying, core::ChildProcess::spawn(client));
-
-  std::vector<std::byte> buffer(1 << 20);
-  std::optional<Error> pump_error;
-  if (options.load_grant_tables_first) {
-    static constexpr std::string_view kFlush = "FLUSH PRIVILEGES;\n";
-    (void)core::write_fully(applying.stdin_fd().get(), std::as_bytes(std::span(kFlush)),
-                            "the mariadb client");
-  }
-  while (true) {
-    auto got = core::read_some(decoding.stdout_fd().get(), buffer, "the output of mariadb-binlog");
-    if (!got) {
-      pump_error = got.error();
-      break;
-    }
-    if (*got == 0) break;
-    auto written = core::write_fully(applying.stdin_fd().get(), std::span(buffer).first(*got),
-                                     "the mariadb client");
-    if (!written) break;  // the client ended early; its exit status says why
-  }
-  applying.stdin_fd().reset();
+  decoding.stdout_fd().reset();
   std::string client_errors;
   char text[4096];
   ssize_t got;
@@ -246,7 +229,6 @@ Result<void> apply_replay_file(const std::filesystem::path& file,
     if (client_errors.size() < 16384) client_errors.append(text, static_cast<std::size_t>(got));
   }
   TRY_ASSIGN(auto client_status, applying.wait());
-  decoding.stdout_fd().reset();
   TRY_ASSIGN(auto decoder_status, decoding.wait());
   while (!client_errors.empty() && client_errors.back() == '\n') client_errors.pop_back();
   if (!client_status.success()) {
@@ -258,7 +240,6 @@ Result<void> apply_replay_file(const std::filesystem::path& file,
     return fail("mariadb-binlog could not decode the replay file (" + decoder_status.describe() +
                 ")");
   }
-  if (pump_error) return std::unexpected(*pump_error);
   return {};
 }
 

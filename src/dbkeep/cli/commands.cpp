@@ -113,7 +113,13 @@ const std::vector<CommandSpec>& all_commands() {
        "the target (never half a transaction). A target across a gap in the archive is\n"
        "refused, naming it, before anything is written. --dry-run prints the plan (base,\n"
        "segments, bytes) and writes nothing. Example, after a DROP TABLE at 14:03:\n"
-       "  dbkeep restore --set main --datadir /srv/pitr --to-time \"2026-12-04 14:02:59\"\n",
+       "  dbkeep restore --set main --datadir /srv/pitr --to-time \"2026-12-04 14:02:59\"\n"
+       "\n"
+       "Every restore (--datadir, --to-server, --sqlite-path) first works out its plan: the\n"
+       "backups and objects it fetches, where it writes, the room it needs against the free\n"
+       "space there, and what --force moves aside. One that does not fit is refused with both\n"
+       "numbers before anything is written; --dry-run prints the plan and stops. See\n"
+       "docs/restore.md.\n",
        restore_command},
       {"prune", "apply retention; prints what it keeps and deletes, and why",
        "usage: dbkeep prune [--set NAME] [--dry-run]\n"

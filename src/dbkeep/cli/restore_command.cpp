@@ -2,6 +2,8 @@
 #include "dbkeep/cli/restore_datadir.hpp"
 #include "dbkeep/cli/restore_flags.hpp"
 #include "dbkeep/cli/restore_point_in_time.hpp"
+#include "dbkeep/restore/method_restore.hpp"
+#include "dbkeep/restore/restore_plan.hpp"
 #include "dbkeep/restore/sqlite_restore.hpp"
 
 namespace dbkeep::cli {
@@ -41,17 +43,30 @@ Result<int> restore_command(CommandContext& context) {
   TRY_ASSIGN(auto* repository, context.repository());
   if (datadir) {
     DatadirRestoreRequest request{*datadir, force, start, binlog_info};
+    request.dry_run = selection.dry_run;
     const auto& id = selection.id;
     if (target) {
       if (binlog_info) return usage_error("--binlog-info does not go with a point-in-time target");
       TRY_ASSIGN(request.point_in_time, plan_point_in_time(context, id, set, *target));
-      request.dry_run = selection.dry_run;
       return restore_datadir_command(context, request.point_in_time->base, request);
     }
     TRY_ASSIGN(auto manifest, find_backup(context, *id, set));
     return restore_datadir_command(context, manifest, request);
   }
   TRY_ASSIGN(auto manifest, find_backup(context, *selection.id, set));
+  TRY(restore::require_restore_target(manifest, core::RestoreTarget::kSqliteFile));
+  TRY_ASSIGN(auto plan, restore::plan_sqlite_restore(
+                            manifest, std::filesystem::absolute(*sqlite_path), force));
+  if (selection.dry_run) {
+    if (context.global().json) {
+      context.print_json(
+          {{"ok", true}, {"dry_run", true}, {"restore", restore::restore_plan_to_json(plan)}});
+    } else {
+      context.print(restore::describe_restore_plan(plan) + "nothing was written (--dry-run)\n");
+    }
+    return 0;
+  }
+  TRY(restore::require_room(plan));
   TRY_ASSIGN(auto restored,
              restore::restore_sqlite(repository->backend(), manifest, *sqlite_path, force));
 

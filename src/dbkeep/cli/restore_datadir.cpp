@@ -9,6 +9,7 @@
 #include "dbkeep/repo/binlog_position.hpp"
 #include "dbkeep/restore/datadir_restore.hpp"
 #include "dbkeep/restore/method_restore.hpp"
+#include "dbkeep/restore/restore_plan.hpp"
 #include "dbkeep/restore/restored_server.hpp"
 #include "dbkeep/restore/scratch_server.hpp"
 
@@ -113,21 +114,30 @@ Result<int> restore_datadir_command(CommandContext& context, const repo::Manifes
     return 0;
   }
 
-  if (request.point_in_time && request.dry_run) {
+  TRY_ASSIGN(auto* repository, context.repository());
+  TRY_ASSIGN(auto plan,
+             restore::plan_datadir_restore(
+                 *repository, manifest, std::filesystem::absolute(request.datadir), request.force));
+  if (request.dry_run) {
     if (context.global().json) {
-      context.print_json({{"ok", true},
-                          {"dry_run", true},
-                          {"datadir", request.datadir.string()},
-                          {"plan", plan_to_json(*request.point_in_time)}});
+      nlohmann::json dry = {{"ok", true},
+                            {"dry_run", true},
+                            {"datadir", request.datadir.string()},
+                            {"restore", restore::restore_plan_to_json(plan)}};
+      if (request.point_in_time) dry["plan"] = plan_to_json(*request.point_in_time);
+      context.print_json(dry);
     } else {
-      context.print(describe_plan(*request.point_in_time) + "  datadir   " +
-                    request.datadir.string() +
-                    ": the base is restored there, a scratch server replays the segments and "
-                    "shuts down; nothing was written (--dry-run)\n");
+      std::string text = restore::describe_restore_plan(plan);
+      if (request.point_in_time) {
+        text += describe_plan(*request.point_in_time) + "  datadir   " + request.datadir.string() +
+                ": the base is restored there, a scratch server replays the segments and "
+                "shuts down\n";
+      }
+      context.print(text + "nothing was written (--dry-run)\n");
     }
     return 0;
   }
-  TRY_ASSIGN(auto* repository, context.repository());
+  TRY(restore::require_room(plan));
   const auto settings = restore_settings_for(context, manifest.set);
   if (request.start || request.point_in_time) TRY(core::server_user(settings.owner));
   std::optional<PreparedReplay> prepared;

@@ -33,9 +33,6 @@ Result<RestoreSelection> restore_selection_from_args(Arguments& args) {
         "dbkeep restore needs exactly one backup ID (with --to-time, --to-gtid or "
         "--to-latest, --set NAME instead picks the base)");
   }
-  if (selection.dry_run && !selection.target) {
-    return usage_error("--dry-run goes with --to-time, --to-gtid or --to-latest");
-  }
   if (!ids.empty()) selection.id = ids.front();
   return selection;
 }

@@ -10,7 +10,10 @@
 #include "dbkeep/cli/restore_point_in_time.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/secret_file.hpp"
+#include "dbkeep/repo/table_inventory.hpp"
 #include "dbkeep/restore/logical/logical_restore.hpp"
+#include "dbkeep/restore/method_restore.hpp"
+#include "dbkeep/restore/restore_plan.hpp"
 
 namespace dbkeep::cli {
 namespace {
@@ -56,6 +59,28 @@ Result<source::mysql::ConnectionOptions> connection_from_flags(Arguments& args) 
     if (std::filesystem::exists(my_cnf, ignored)) options.option_file = my_cnf;
   }
   return options;
+}
+
+// "socket /run/mysqld/mysqld.sock" or "host:port", for the plan.
+std::string describe_target(const source::mysql::ConnectionOptions& connection) {
+  if (!connection.socket.empty()) return "socket " + connection.socket;
+  return (connection.host.empty() ? std::string("localhost") : connection.host) + ":" +
+         std::to_string(connection.port == 0 ? 3306 : connection.port);
+}
+
+// The target server's @@datadir when it is on this host (reached by its socket), for the free
+// space check; nullopt when it cannot be asked or is elsewhere. A connection that fails here
+// fails again, with its message, when the load connects.
+std::optional<std::filesystem::path> local_server_datadir(
+    const source::mysql::ConnectionOptions& connection) {
+  if (connection.socket.empty() && connection.host != "localhost" && !connection.host.empty()) {
+    return std::nullopt;
+  }
+  auto connected = source::mysql::Connection::connect(connection);
+  if (!connected) return std::nullopt;
+  auto datadir = connected->query_single_value("SELECT @@datadir");
+  if (!datadir || !*datadir) return std::nullopt;
+  return std::filesystem::path(**datadir);
 }
 
 }  // namespace
@@ -105,22 +130,40 @@ Result<int> restore_to_server_command(CommandContext& context) {
   if (target) {
     TRY_ASSIGN(point_in_time, plan_point_in_time(context, id, set, *target));
   }
-  if (dry_run) {
-    if (context.global().json) {
-      context.print_json({{"ok", true}, {"dry_run", true}, {"plan", plan_to_json(*point_in_time)}});
-    } else {
-      context.print(describe_plan(*point_in_time) + "  apply     into the server by " +
-                    (options.connection.socket.empty() ? "TCP" : "socket") +
-                    " after loading the base; nothing was written (--dry-run)\n");
-    }
-    return 0;
-  }
   repo::Manifest manifest;
   if (point_in_time) {
     manifest = point_in_time->base;
   } else {
     TRY_ASSIGN(manifest, find_backup(context, *id, set));
   }
+  TRY(restore::require_restore_target(manifest, core::RestoreTarget::kServer));
+  if (options.only) {
+    std::vector<restore::TableName> held;
+    for (const auto& table : repo::backup_tables(manifest))
+      held.push_back({table.schema, table.table});
+    TRY(options.only->check_against(held, manifest.id));
+  }
+  const auto plan =
+      restore::plan_server_restore(manifest, describe_target(options.connection), options.only,
+                                   local_server_datadir(options.connection));
+  if (dry_run) {
+    if (context.global().json) {
+      nlohmann::json dry = {
+          {"ok", true}, {"dry_run", true}, {"restore", restore::restore_plan_to_json(plan)}};
+      if (point_in_time) dry["plan"] = plan_to_json(*point_in_time);
+      context.print_json(dry);
+    } else {
+      std::string text = restore::describe_restore_plan(plan);
+      if (point_in_time) {
+        text += describe_plan(*point_in_time) + "  apply     into the server by " +
+                (options.connection.socket.empty() ? "TCP" : "socket") +
+                " after loading the base\n";
+      }
+      context.print(text + "nothing was written (--dry-run)\n");
+    }
+    return 0;
+  }
+  TRY(restore::require_room(plan));
   // How long the roll-forward's two steps took (bench/ compares the apply with
   // `mariadb-binlog | mariadb`): fetching and cutting the replay file, and applying it.
   auto since = [](std::chrono::steady_clock::time_point from) {

@@ -61,6 +61,8 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnOptions& options) {
   if (options.pipe_stdin) {
     TRY_ASSIGN(in, make_pipe());
     posix_spawn_file_actions_adddup2(&actions, in->read_end.get(), STDIN_FILENO);
+  } else if (options.stdin_from >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, options.stdin_from, STDIN_FILENO);
   } else {
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   }

@@ -19,9 +19,13 @@ namespace dbkeep::core {
 struct SpawnOptions {
   std::vector<std::string> argv;                 // argv[0] is looked up in PATH
   std::map<std::string, std::string> extra_env;  // added to (or replacing in) our environment
-  bool pipe_stdin = false;                       // else /dev/null
-  bool pipe_stdout = false;                      // else inherited stderr (never our stdout:
-  bool pipe_stderr = false;                      //  --json output must stay clean)
+  bool pipe_stdin = false;                       // else `stdin_from`, else /dev/null
+  // A descriptor the child reads as its stdin, e.g. another child's stdout, so the bytes go
+  // from one to the other through the kernel without passing through us. The caller keeps it
+  // and closes its copy once the child has started.
+  int stdin_from = -1;
+  bool pipe_stdout = false;  // else inherited stderr (never our stdout:
+  bool pipe_stderr = false;  //  --json output must stay clean)
   std::optional<std::string> working_directory;
 };
 
