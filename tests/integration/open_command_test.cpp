@@ -18,6 +18,7 @@
 #include "dbkeep/core/child_process.hpp"
 #include "support/backup_tamper.hpp"
 #include "support/cli_workspace.hpp"
+#include "support/logical_workspace.hpp"
 #include "support/mariadb_test_suite.hpp"
 #include "support/physical_workspace.hpp"
 #include "support/pitr_suite.hpp"
@@ -79,6 +80,19 @@ class OpenedBackup {
   std::optional<core::ChildProcess> process_;
 };
 
+// The id of the one backup `backup` takes (empty, with a failure, otherwise).
+std::string backed_up_id(const CliWorkspace& workspace) {
+  auto backup = workspace.dbkeep_json({"backup"});
+  EXPECT_EQ(backup["backups"].size(), 1U) << backup.dump();
+  return backup["backups"].size() == 1 ? backup["backups"][0]["id"].get<std::string>() : "";
+}
+
+void expect_closed_by(OpenedBackup& opened, int signal, bool success) {
+  auto status = opened.close(signal);
+  ASSERT_TRUE(status) << "dbkeep open did not end after signal " << signal;
+  EXPECT_EQ(status->success(), success) << status->describe();
+}
+
 void expect_nothing_left(const fs::path& temp_dir, const std::string& socket = "") {
   EXPECT_TRUE(fs::is_empty(temp_dir)) << "scratch files left in " << temp_dir;
   const auto processes = processes_mentioning(temp_dir.string());
@@ -115,31 +129,13 @@ void create_opened_table(const MariaDbServer& server) {
   flush_and_checkpoint(server);
 }
 
-// A logical set over the suite's server; its own repository and temp dir.
-class OpenLogicalWorkspace : public CliWorkspace {
- public:
-  explicit OpenLogicalWorkspace(const MariaDbServer& server) : CliWorkspace("dbkeep-open-") {
-    ::chmod(dir().c_str(), 0755);  // the scratch server (user mysql) must reach temp()
-    fs::create_directories(temp());
-    std::ofstream(config()) << "[repository]\npath = \"" << (dir() / "repo").string()
-                            << "\"\ntemp_dir = \"" << temp().string() << "\"\n[log]\nfile = \""
-                            << (dir() / "dbkeep.log").string()
-                            << "\"\n[[set]]\nname = \"db\"\nsource = \"mysql\"\n"
-                            << "method = \"logical\"\n[set.mysql]\n"
-                            << "socket = \"" << server.socket().string() << "\"\nuser = \"root\"\n"
-                            << "[set.logical]\nworkers = 2\n";
-  }
-  [[nodiscard]] fs::path temp() const { return dir() / "temp"; }
-};
-
 class OpenCommandTest : public MariaDbTestSuite {};
 
 TEST_F(OpenCommandTest, LogicalBackupOpensReadOnlyAndCtrlCLeavesNothing) {
-  OpenLogicalWorkspace workspace(server());
+  LogicalWorkspace workspace(server(), "dbkeep-open-");
   create_opened_table(server());
-  auto backup = workspace.dbkeep_json({"backup"});
-  ASSERT_EQ(backup["backups"].size(), 1U) << backup.dump();
-  const std::string id = backup["backups"][0]["id"];
+  const std::string id = backed_up_id(workspace);
+  ASSERT_FALSE(id.empty());
 
   OpenedBackup opened(workspace.config(), {id});
   ASSERT_TRUE(opened.started());
@@ -156,18 +152,15 @@ TEST_F(OpenCommandTest, LogicalBackupOpensReadOnlyAndCtrlCLeavesNothing) {
   expect_read_only_server(ready, "5000");
   const std::string socket = ready["socket"];
 
-  auto status = opened.close(SIGINT);
-  ASSERT_TRUE(status) << "dbkeep open did not end after SIGINT";
-  EXPECT_TRUE(status->success()) << status->describe();
+  expect_closed_by(opened, SIGINT, true);
   expect_nothing_left(workspace.temp(), socket);
 }
 
 TEST_F(OpenCommandTest, PhysicalBackupOpensOnAChosenSocketAndCtrlCRemovesIt) {
   PhysicalWorkspace workspace(server());
   create_opened_table(server());
-  auto backup = workspace.dbkeep_json({"backup"});
-  ASSERT_EQ(backup["backups"].size(), 1U) << backup.dump();
-  const std::string id = backup["backups"][0]["id"];
+  const std::string id = backed_up_id(workspace);
+  ASSERT_FALSE(id.empty());
 
   const fs::path sockets = workspace.dir() / "sockets";
   fs::create_directories(sockets);
@@ -179,35 +172,22 @@ TEST_F(OpenCommandTest, PhysicalBackupOpensOnAChosenSocketAndCtrlCRemovesIt) {
   ASSERT_EQ(ready.value("socket", std::string()), socket) << ready.dump();
   expect_read_only_server(ready, "5000");
 
-  auto status = opened.close(SIGINT);
-  ASSERT_TRUE(status) << "dbkeep open did not end after SIGINT";
-  EXPECT_TRUE(status->success()) << status->describe();
+  expect_closed_by(opened, SIGINT, true);
   expect_nothing_left(workspace.dir() / "temp", socket);
 }
 
 TEST_F(OpenCommandTest, SigtermWhileTheBackupIsRestoredLeavesNothing) {
   PhysicalWorkspace workspace(server());
   create_opened_table(server());
-  auto backup = workspace.dbkeep_json({"backup"});
-  ASSERT_EQ(backup["backups"].size(), 1U) << backup.dump();
-  const std::string id = backup["backups"][0]["id"];
+  const std::string id = backed_up_id(workspace);
+  ASSERT_FALSE(id.empty());
 
   const fs::path temp = workspace.dir() / "temp";
   OpenedBackup opened(workspace.config(), {id});
   ASSERT_TRUE(opened.started());
   // Wait until the restore has begun (the datadir exists in the scratch directory).
-  bool restoring = false;
-  for (int i = 0; i < 1200 && !restoring; ++i) {
-    std::error_code ignored;
-    for (const auto& entry : fs::directory_iterator(temp, ignored)) {
-      if (fs::exists(entry.path() / "data")) restoring = true;
-    }
-    if (!restoring) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE(restoring) << "the open never started restoring";
-  auto status = opened.close(SIGTERM);
-  ASSERT_TRUE(status) << "dbkeep open did not end after SIGTERM";
-  EXPECT_FALSE(status->success()) << "the open should have been cancelled";
+  ASSERT_TRUE(wait_for_scratch_entry(temp, "data")) << "the open never started restoring";
+  expect_closed_by(opened, SIGTERM, false);  // cancelled before it was open
   expect_nothing_left(temp);
 }
 
@@ -247,9 +227,7 @@ TEST_F(OpenPointInTimeTest, ToTimeOpensTheStateOfThatSecond) {
   EXPECT_EQ(ready["id"], base);
   expect_read_only_server(ready, "250");
 
-  auto status = opened.close(SIGINT);
-  ASSERT_TRUE(status) << "dbkeep open did not end after SIGINT";
-  EXPECT_TRUE(status->success()) << status->describe();
+  expect_closed_by(opened, SIGINT, true);
   expect_nothing_left(temp->path(), ready.value("socket", std::string()));
 }
 
@@ -257,9 +235,8 @@ TEST(OpenSqliteTest, SqliteBackupOpensAsAReadOnlyCopyAndCtrlCRemovesIt) {
   SqliteWorkspace workspace;
   fs::create_directories(workspace.temp());
   workspace.fill(50, 100, false);
-  auto backup = workspace.dbkeep_json({"backup"});
-  ASSERT_EQ(backup["backups"].size(), 1U) << backup.dump();
-  const std::string id = backup["backups"][0]["id"];
+  const std::string id = backed_up_id(workspace);
+  ASSERT_FALSE(id.empty());
 
   OpenedBackup opened(workspace.config(), {id});
   ASSERT_TRUE(opened.started());
@@ -274,18 +251,15 @@ TEST(OpenSqliteTest, SqliteBackupOpensAsAReadOnlyCopyAndCtrlCRemovesIt) {
   EXPECT_FALSE(run_command({"sqlite3", "-readonly", path, "DELETE FROM t"}))
       << "a write to the opened copy was accepted";
 
-  auto status = opened.close(SIGINT);
-  ASSERT_TRUE(status) << "dbkeep open did not end after SIGINT";
-  EXPECT_TRUE(status->success()) << status->describe();
+  expect_closed_by(opened, SIGINT, true);
   expect_nothing_left(workspace.temp());
 }
 
 TEST(OpenSqliteTest, TooLittleScratchSpaceIsRefusedNamingBothNumbers) {
   SqliteWorkspace workspace;
   workspace.fill(20, 1000, false);
-  auto backup = workspace.dbkeep_json({"backup"});
-  ASSERT_EQ(backup["backups"].size(), 1U) << backup.dump();
-  const std::string id = backup["backups"][0]["id"];
+  const std::string id = backed_up_id(workspace);
+  ASSERT_FALSE(id.empty());
   // 8 MiB: less than the database plus the 16 MiB margin every estimate keeps free.
   TmpfsMount small(workspace.temp(), "8m");
   if (!small.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root)";
