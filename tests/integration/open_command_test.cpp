@@ -114,8 +114,11 @@ void expect_read_only_server(const nlohmann::json& ready, const std::string& exp
   auto count = connection->query_single_value("SELECT COUNT(*) FROM opened.t");
   ASSERT_TRUE(count) << count.error().message;
   EXPECT_EQ(count->value_or(""), expected_count);
-  EXPECT_FALSE(connection->execute("INSERT INTO opened.t VALUES (999999, 'no')"))
-      << "a write was accepted";
+  auto insert = connection->execute("INSERT INTO opened.t VALUES (999999, 'no')");
+  EXPECT_FALSE(insert) << "a write was accepted";
+  if (!insert) std::cerr << "[ refused  ] " << insert.error().message << "\n";
+  EXPECT_FALSE(connection->execute("CREATE TABLE opened.u (id INT PRIMARY KEY)"))
+      << "a CREATE TABLE was accepted";
   EXPECT_FALSE(connection->execute("UPDATE opened.t SET payload = 'no' WHERE id = 1"))
       << "an update was accepted";
   EXPECT_EQ(ready.value("command", std::string()), "mariadb --socket=" + options.socket);
