@@ -64,7 +64,9 @@ Result<fs::path> chosen_socket(const std::string& text) {
 // Until SIGINT/SIGTERM. A server that ends on its own ends the wait with an error.
 Result<void> wait_until_closed(const restore::ScratchServer* server) {
   while (!core::cancellation_requested()) {
-    if (server != nullptr && server->exited()) {
+    // A terminal's Ctrl-C reaches the server too (same process group): a server gone after
+    // the signal is the close, not a failure.
+    if (server != nullptr && server->exited() && !core::cancellation_requested()) {
       return fail("the read-only server stopped on its own; " + server->error_log().string() +
                   " ends with:\n" + restore::file_tail(server->error_log()));
     }
