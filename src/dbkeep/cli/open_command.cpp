@@ -166,7 +166,7 @@ Result<int> open_mysql(CommandContext& context, repo::Repository& repository,
   if (request.point_in_time != nullptr && request.replay != nullptr) {
     document["target"] = request.point_in_time->target.describe();
     document["rolled_forward"] = replayed_to_json(request.replay->range);
-    moment = "rolled forward to " + request.point_in_time->target.describe() + "; " +
+    moment = "at " + request.point_in_time->target.describe() + ", " +
              describe_replayed(request.replay->range);
   } else {
     moment += "\n";
