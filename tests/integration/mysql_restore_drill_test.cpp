@@ -17,6 +17,7 @@
 #include "support/backup_tamper.hpp"
 #include "support/bank_writer.hpp"
 #include "support/cli_workspace.hpp"
+#include "support/logical_workspace.hpp"
 #include "support/mariadb_test_suite.hpp"
 #include "support/physical_workspace.hpp"
 #include "support/text_files.hpp"
@@ -110,15 +111,7 @@ TEST_F(MysqlRestoreDrillTest, SigtermDuringTheDrillLeavesNoScratchServerOrFiles)
                                           "verify", id, "--restore-test"}});
   ASSERT_TRUE(child) << child.error().message;
   // Wait until the scratch server is being started (its runtime directory exists).
-  bool starting = false;
-  for (int i = 0; i < 1200 && !starting; ++i) {
-    std::error_code ignored;
-    for (const auto& entry : fs::directory_iterator(temp, ignored)) {
-      if (fs::exists(entry.path() / "run")) starting = true;
-    }
-    if (!starting) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ASSERT_TRUE(starting) << "the drill never started a scratch server";
+  ASSERT_TRUE(wait_for_scratch_entry(temp, "run")) << "the drill never started a scratch server";
   ::kill(child->pid(), SIGTERM);
   auto status = child->wait();
   ASSERT_TRUE(status);
@@ -126,26 +119,8 @@ TEST_F(MysqlRestoreDrillTest, SigtermDuringTheDrillLeavesNoScratchServerOrFiles)
   expect_scratch_gone(temp);
 }
 
-// A logical set over the suite's server, uncompressed; its own repository and temp dir.
-class LogicalDrillWorkspace : public CliWorkspace {
- public:
-  explicit LogicalDrillWorkspace(const MariaDbServer& server)
-      : CliWorkspace("dbkeep-logical-drill-") {
-    ::chmod(dir().c_str(), 0755);  // the scratch server (user mysql) must reach temp()
-    fs::create_directories(temp());
-    std::ofstream(config()) << "[repository]\npath = \"" << (dir() / "repo").string()
-                            << "\"\ntemp_dir = \"" << temp().string() << "\"\n[log]\nfile = \""
-                            << (dir() / "dbkeep.log").string()
-                            << "\"\n[[set]]\nname = \"db\"\nsource = \"mysql\"\n"
-                            << "method = \"logical\"\ncompression = \"zstd\"\n[set.mysql]\n"
-                            << "socket = \"" << server.socket().string() << "\"\nuser = \"root\"\n"
-                            << "[set.logical]\nworkers = 2\nchunk_size = 1048576\n";
-  }
-  [[nodiscard]] fs::path temp() const { return dir() / "temp"; }
-};
-
 TEST_F(MysqlRestoreDrillTest, LogicalBackupPassesAndATruncatedChunkFailsNamingTheTable) {
-  LogicalDrillWorkspace workspace(server());
+  LogicalWorkspace workspace(server(), "dbkeep-logical-drill-");
   create_drill_table(server());
   server().execute("DROP DATABASE IF EXISTS bank");
   auto backup = workspace.dbkeep_json({"backup"});

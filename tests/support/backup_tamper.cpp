@@ -153,4 +153,17 @@ void flush_and_checkpoint(const MariaDbServer& server) {
   server.execute("SET GLOBAL innodb_max_dirty_pages_pct = " + previous.value_or("90"));
 }
 
+bool wait_for_scratch_entry(const std::filesystem::path& temp_dir, const std::string& name,
+                            std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator(temp_dir, ignored)) {
+      if (std::filesystem::exists(entry.path() / name)) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 }  // namespace dbkeep::test

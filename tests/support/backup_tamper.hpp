@@ -3,6 +3,7 @@
 // manifest's checksum and sizes are rewritten to match, so `verify` (checksums only) still
 // passes and only a restore test can tell. Works on a local repository with any codec.
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -38,6 +39,11 @@ Result<void> xbstream_create(const std::filesystem::path& directory,
 // Command lines (pid: cmdline) of processes whose command line contains `fragment`: a scratch
 // server a restore drill left behind would name its scratch directory.
 std::vector<std::string> processes_mentioning(const std::string& fragment);
+
+// Waits up to `timeout` until a directory directly inside `temp_dir` holds `name`: a drill or
+// `dbkeep open` has reached that step (its scratch "data" or "run" directory exists).
+bool wait_for_scratch_entry(const std::filesystem::path& temp_dir, const std::string& name,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(120));
 
 // Flushes every dirty InnoDB page and waits (up to a minute) until the checkpoint has caught up
 // with the redo log, so a backup taken next holds no redo for earlier changes: crash recovery

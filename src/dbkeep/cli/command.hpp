@@ -75,6 +75,7 @@ Result<int> restore_command(CommandContext& context);
 Result<int> restore_to_server_command(CommandContext& context);  // restore --to-server
 // restore --to-sql FILE|- (`destination` "-" is stdout)
 Result<int> restore_to_sql_command(CommandContext& context, const std::string& destination);
+Result<int> open_command(CommandContext& context);  // open ID: a read-only look at a backup
 Result<int> check_config_command(CommandContext& context);
 Result<int> init_command(CommandContext& context);
 Result<int> key_command(CommandContext& context);

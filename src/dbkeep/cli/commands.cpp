@@ -121,6 +121,26 @@ const std::vector<CommandSpec>& all_commands() {
        "numbers before anything is written; --dry-run prints the plan and stops. See\n"
        "docs/restore.md.\n",
        restore_command},
+      {"open", "a read-only scratch server (or SQLite copy) on a backup, until Ctrl-C",
+       "usage: dbkeep open ID [--set NAME] [--socket PATH]\n"
+       "       dbkeep open [ID | --set NAME] --to-time T | --to-gtid G | --to-latest\n"
+       "\n"
+       "Brings a backup up read-only in a private scratch directory in [repository] temp_dir,\n"
+       "so you can look at it before restoring. MySQL (every method): the backup is restored\n"
+       "or loaded as 'verify --restore-test' does, a scratch mariadbd (socket only, no\n"
+       "networking, --skip-grant-tables) starts on it, and once it answers dbkeep prints the\n"
+       "socket and a ready 'mariadb --socket=...' command. The server runs with\n"
+       "--innodb-read-only: no change to InnoDB data is accepted, whoever asks. --socket PATH\n"
+       "puts the socket there (the directory must exist and be writable by [set.restore]\n"
+       "owner). SQLite: a 0400 copy and a 'sqlite3 -readonly' command. ID may be 'latest'.\n"
+       "\n"
+       "It stays until Ctrl-C or SIGTERM, then stops the server and removes the copy, the\n"
+       "socket and the scratch directory (also when anything fails before). It refuses to\n"
+       "start, naming both numbers, when temp_dir has less free space than the backup needs.\n"
+       "With a point-in-time target (MySQL sets with [set.archive], docs/pitr.md) the\n"
+       "archived binary log is applied up to it first. --json prints one line (socket,\n"
+       "command, id, datadir, pid) once the server is ready. See docs/open.md.\n",
+       open_command},
       {"prune", "apply retention; prints what it keeps and deletes, and why",
        "usage: dbkeep prune [--set NAME] [--dry-run]\n"
        "\n"

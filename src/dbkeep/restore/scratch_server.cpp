@@ -86,7 +86,7 @@ Result<std::unique_ptr<ScratchServer>> ScratchServer::start(const ScratchServerO
   }
 
   std::unique_ptr<ScratchServer> server(new ScratchServer());
-  server->socket_ = options.runtime_dir / "mysqld.sock";
+  server->socket_ = options.socket.empty() ? options.runtime_dir / "mysqld.sock" : options.socket;
   server->error_log_ = options.runtime_dir / "error.log";
   RestoredServerOptions command{options.datadir, options.owner, options.binary.string(),
                                 options.log_bin};
@@ -96,6 +96,14 @@ Result<std::unique_ptr<ScratchServer>> ScratchServer::start(const ScratchServerO
   for (const char* extra : {"--skip-grant-tables", "--skip-slave-start", "--event-scheduler=OFF",
                             "--innodb-buffer-pool-size=64M", "--max-connections=50"}) {
     argv.emplace_back(extra);
+  }
+  // The later --socket wins over server_command's.
+  if (!options.socket.empty()) argv.push_back("--socket=" + options.socket.string());
+  if (options.read_only) {
+    // MariaDB's read_only does not stop a user with READ ONLY ADMIN (10.11: every user of a
+    // --skip-grant-tables server); InnoDB's own read-only mode refuses writes from anyone.
+    argv.emplace_back("--innodb-read-only");
+    argv.emplace_back("--read-only");
   }
   log::info("starting a scratch server: " + options.binary.string() + " on " +
             options.datadir.string());
@@ -112,6 +120,11 @@ ScratchServer::~ScratchServer() {
   if (!process_) return;
   ::kill(process_->pid(), SIGKILL);
   (void)process_->wait();
+  // A killed server leaves its socket and lock file; outside the scratch directory nothing
+  // else would remove them.
+  std::error_code ignored;
+  fs::remove(socket_, ignored);
+  fs::remove(socket_.string() + ".lock", ignored);
 }
 
 Result<void> ScratchServer::shutdown() {

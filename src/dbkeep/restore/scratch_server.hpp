@@ -1,5 +1,6 @@
 #pragma once
-// A throwaway MySQL/MariaDB server for restore drills (`verify --restore-test`): started on a
+// A throwaway MySQL/MariaDB server for restore drills (`verify --restore-test`) and `dbkeep
+// open` (read-only, on a socket the user may choose): started on a
 // scratch datadir as our own child, with its own socket and runtime files under `runtime_dir`,
 // no networking, no option files, --skip-grant-tables (any local client is root), a small
 // buffer pool and no replication start. Destroying it kills it at once (SIGKILL) and reaps
@@ -32,6 +33,13 @@ struct ScratchServerOptions {
   std::filesystem::path runtime_dir;  // created; socket, pid file, error log
   std::string owner = "mysql";        // the account the server runs as (core::server_user)
   std::string log_bin;                // as the backup had it (snapshot restores), or empty
+  // Where the socket goes; empty: <runtime_dir>/mysqld.sock. Its directory must be writable by
+  // `owner`; the socket (and the server's <socket>.lock) is removed when the server goes.
+  std::filesystem::path socket;
+  // Refuses every change to InnoDB data whoever asks (--innodb-read-only, and --read-only for
+  // what that covers). InnoDB then runs no crash recovery: start read-only only on a datadir a
+  // server was shut down on cleanly (`dbkeep open` starts, loads, shuts down, then restarts).
+  bool read_only = false;
   std::chrono::seconds timeout{600};
 };
 
@@ -46,6 +54,8 @@ class ScratchServer {
   [[nodiscard]] source::mysql::ConnectionOptions connection_options() const;
   [[nodiscard]] Result<source::mysql::Connection> connect() const;
   [[nodiscard]] const std::filesystem::path& error_log() const { return error_log_; }
+  [[nodiscard]] const std::filesystem::path& socket() const { return socket_; }
+  [[nodiscard]] pid_t pid() const { return process_ ? process_->pid() : -1; }
   // Stops the server cleanly (SHUTDOWN, then waits for the process), for a datadir that is
   // kept: a point-in-time restore replays into it and hands it over afterwards.
   Result<void> shutdown();

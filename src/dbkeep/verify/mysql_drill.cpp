@@ -1,18 +1,11 @@
 #include "dbkeep/verify/mysql_drill.hpp"
 
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <map>
 #include <set>
 
-#include "dbkeep/core/command_runner.hpp"
 #include "dbkeep/core/log.hpp"
-#include "dbkeep/restore/datadir_restore.hpp"
-#include "dbkeep/restore/logical/logical_restore.hpp"
-#include "dbkeep/restore/method_restore.hpp"
-#include "dbkeep/restore/physical_restore.hpp"
 #include "dbkeep/restore/restored_server.hpp"
+#include "dbkeep/restore/scratch_restore.hpp"
 #include "dbkeep/restore/scratch_server.hpp"
 #include "dbkeep/restore/server_checks.hpp"
 
@@ -22,11 +15,7 @@ namespace {
 
 using restore::check_server_tables;
 using restore::file_tail;
-using restore::find_install_db_binary;
-using restore::find_server_binary;
-using restore::hand_over_datadir;
 using restore::ScratchServer;
-using restore::ScratchServerOptions;
 using restore::tables_named_in_log;
 
 // Failures that say nothing about the backup: the drill cannot run here, or was stopped.
@@ -82,74 +71,32 @@ void name_tables_in_log(const fs::path& error_log, std::vector<std::string>& pro
   }
 }
 
-Result<void> initialise_empty_datadir(const fs::path& server_binary, const fs::path& datadir,
-                                      const core::FileOwner& owner) {
-  TRY_ASSIGN(auto install, find_install_db_binary(server_binary));
-  TRY_ASSIGN(const auto user, core::server_user(owner));
-  std::error_code error;
-  fs::create_directories(datadir, error);
-  if (error) return fail("cannot create " + datadir.string() + ": " + error.message());
-  TRY(hand_over_datadir(datadir, owner));
-  core::SystemCommandRunner runner;
-  core::Command command{{install.string(), "--no-defaults", "--user=" + user,
-                         "--datadir=" + datadir.string(), "--skip-test-db",
-                         "--auth-root-authentication-method=socket"}};
-  command.timeout = std::chrono::seconds(300);
-  TRY(core::run_checked(runner, command));
-  return {};
-}
-
-bool loads_into_server(const repo::Manifest& manifest) {
-  return core::method_traits(manifest.method).restore_target == core::RestoreTarget::kServer;
-}
-
-// Puts the backup's data (or, for a logical backup, an empty server's) into `datadir`.
-Result<void> materialize(repo::Repository& repository, const repo::Manifest& manifest,
-                         const DrillOptions& options, const fs::path& server_binary,
-                         const fs::path& datadir) {
-  if (loads_into_server(manifest)) {
-    return initialise_empty_datadir(server_binary, datadir, options.owner);
-  }
-  TRY(restore::restore_to_datadir(repository, manifest, {datadir, false, options.owner}));
-  return {};
-}
-
 }  // namespace
 
 Result<void> drill_mysql(repo::Repository& repository, const repo::Manifest& manifest,
                          const DrillOptions& options, const fs::path& scratch,
                          DrillReport& report) {
-  TRY_ASSIGN(auto binary, find_server_binary(options.server_binary));
-  TRY_ASSIGN(const auto server_account, core::server_user(options.owner));
-  // The server runs as `owner` and must reach its datadir and runtime directory.
-  if (::chmod(scratch.c_str(), 0755) != 0) {
-    return fail(errno_message("chmod " + scratch.string(), errno));
-  }
-  const fs::path datadir = scratch / "data";
-  if (auto done = materialize(repository, manifest, options, binary, datadir); !done) {
+  restore::ScratchRestoreOptions scratch_options{options.server_binary, options.owner};
+  TRY_ASSIGN(const auto target, restore::prepare_scratch(manifest, scratch_options, scratch));
+  if (auto done = restore::materialize(repository, manifest, target); !done) {
     if (about_us(done.error())) return propagate(done.error());
     report.problems.push_back("the backup did not restore: " + done.error().message);
     return {};
   }
 
-  ScratchServerOptions server_options{binary, datadir, scratch / "run", server_account};
-  server_options.log_bin = restore::crash_recovery_log_bin(manifest);
-  auto server = ScratchServer::start(server_options);
+  auto server = ScratchServer::start(target.server);
   if (!server) {
     if (about_us(server.error())) return propagate(server.error());
     report.problems.push_back("no server would start on the restored data: " +
                               server.error().message);
-    name_tables_in_log(server_options.runtime_dir / "error.log", report.problems);
+    name_tables_in_log(target.server.runtime_dir / "error.log", report.problems);
     return {};
   }
   TRY_ASSIGN(auto connection, (*server)->connect());
 
   std::map<std::string, std::uint64_t> expected;
-  if (loads_into_server(manifest)) {
-    restore::logical::LogicalRestoreOptions load{(*server)->connection_options()};
-    load.workers = 2;
-    if (auto loaded = restore::logical::restore_logical(repository.backend(), manifest, load);
-        !loaded) {
+  if (restore::loads_into_server(manifest)) {
+    if (auto loaded = restore::load(repository, manifest, target, **server); !loaded) {
       if (about_us(loaded.error())) return propagate(loaded.error());
       report.problems.push_back("loading the backup failed: " + loaded.error().message);
       name_tables_in_load_error(manifest, loaded.error().message, report.problems);
