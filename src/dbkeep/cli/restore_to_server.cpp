@@ -8,12 +8,16 @@
 #include "dbkeep/cli/command.hpp"
 #include "dbkeep/cli/restore_flags.hpp"
 #include "dbkeep/cli/restore_point_in_time.hpp"
+#include "dbkeep/core/cancellation.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/secret_file.hpp"
+#include "dbkeep/core/temp_dir.hpp"
 #include "dbkeep/repo/table_inventory.hpp"
 #include "dbkeep/restore/logical/logical_restore.hpp"
 #include "dbkeep/restore/method_restore.hpp"
 #include "dbkeep/restore/restore_plan.hpp"
+#include "dbkeep/restore/scratch_restore.hpp"
+#include "dbkeep/restore/table_transfer.hpp"
 
 namespace dbkeep::cli {
 namespace {
@@ -83,6 +87,28 @@ std::optional<std::filesystem::path> local_server_datadir(
   return std::filesystem::path(**datadir);
 }
 
+// --only from a snapshot or physical backup: the backup restored into a scratch directory under
+// [repository] temp_dir, a scratch server started on it, and the selected tables moved into the
+// target (restore/table_transfer.hpp). The server is killed and the directory removed on every
+// path out, Ctrl-C included.
+Result<restore::logical::LogicalRestoreResult> restore_through_scratch(
+    CommandContext& context, repo::Repository& repository, const repo::Manifest& manifest,
+    const restore::logical::LogicalRestoreOptions& options) {
+  TRY_ASSIGN(const auto* config, context.config());
+  restore::ScratchRestoreOptions scratch_options{config->verify.server_binary};
+  if (auto found = config->find_set(manifest.set)) scratch_options.owner = (*found)->restore.owner;
+  TRY_ASSIGN(auto scratch, core::TempDir::create(config->repository.temp_dir, "dbkeep-only-"));
+  log::info("restoring " + manifest.set + "/" + manifest.id + " into scratch directory " +
+            scratch.path().string() + " to take " + options.only->text() + " from it");
+  TRY_ASSIGN(const auto target,
+             restore::prepare_scratch(manifest, scratch_options, scratch.path()));
+  TRY(restore::materialize(repository, manifest, target));
+  TRY(core::check_cancellation());
+  TRY_ASSIGN(auto server, restore::ScratchServer::start(target.server));
+  TRY(core::check_cancellation());
+  return restore::transfer_tables(*server, options, scratch.path(), manifest.id);
+}
+
 }  // namespace
 
 Result<int> restore_to_server_command(CommandContext& context) {
@@ -136,16 +162,31 @@ Result<int> restore_to_server_command(CommandContext& context) {
   } else {
     TRY_ASSIGN(manifest, find_backup(context, *id, set));
   }
-  TRY(restore::require_restore_target(manifest, core::RestoreTarget::kServer));
-  if (options.only) {
+  // Tables of a snapshot or physical backup come through a scratch server on it.
+  const bool through_scratch =
+      options.only &&
+      core::method_traits(manifest.method).restore_target == core::RestoreTarget::kDatadir;
+  if (!through_scratch)
+    TRY(restore::require_restore_target(manifest, core::RestoreTarget::kServer));
+  // A snapshot's or physical backup's table list is what its backup user could see: its
+  // names are checked on the scratch server (which sees every table), before the target is
+  // written; a logical backup's list is exact and checked here.
+  if (options.only && !through_scratch) {
     std::vector<restore::TableName> held;
     for (const auto& table : repo::backup_tables(manifest))
       held.push_back({table.schema, table.table});
     TRY(options.only->check_against(held, manifest.id));
   }
-  const auto plan =
-      restore::plan_server_restore(manifest, describe_target(options.connection), options.only,
-                                   local_server_datadir(options.connection));
+  const auto server_datadir = local_server_datadir(options.connection);
+  restore::RestorePlan plan;
+  if (through_scratch) {
+    TRY_ASSIGN(plan, restore::plan_selected_through_scratch(
+                         *repository, manifest, describe_target(options.connection), *options.only,
+                         server_datadir, config->repository.temp_dir));
+  } else {
+    plan = restore::plan_server_restore(manifest, describe_target(options.connection), options.only,
+                                        server_datadir);
+  }
   if (dry_run) {
     if (context.global().json) {
       nlohmann::json dry = {
@@ -179,8 +220,12 @@ Result<int> restore_to_server_command(CommandContext& context) {
     prepare_ms = since(preparing);
   }
   const auto started = std::chrono::steady_clock::now();
-  TRY_ASSIGN(auto loaded,
-             restore::logical::restore_logical(repository->backend(), manifest, options));
+  restore::logical::LogicalRestoreResult loaded;
+  if (through_scratch) {
+    TRY_ASSIGN(loaded, restore_through_scratch(context, *repository, manifest, options));
+  } else {
+    TRY_ASSIGN(loaded, restore::logical::restore_logical(repository->backend(), manifest, options));
+  }
   std::optional<archive::ReplayedRange> replayed;
   if (point_in_time) {
     archive::ApplyOptions apply;

@@ -2,8 +2,10 @@
 
 #include "dbkeep/core/free_space.hpp"
 #include "dbkeep/core/time_format.hpp"
+#include "dbkeep/repo/table_inventory.hpp"
 #include "dbkeep/restore/aside_path.hpp"
 #include "dbkeep/restore/physical_restore.hpp"
+#include "dbkeep/restore/scratch_restore.hpp"
 
 namespace dbkeep::restore {
 namespace {
@@ -29,11 +31,24 @@ bool non_empty_directory(const fs::path& path) {
   return fs::is_directory(path, error) && !fs::is_empty(path, error);
 }
 
-Result<void> measure(RestorePlan& plan) {
-  if (plan.room_at.empty()) return {};
-  TRY_ASSIGN(auto free_bytes, core::filesystem_free_bytes(plan.room_at));
-  plan.free_bytes = free_bytes;
+Result<void> add_room(RestorePlan& plan, std::string what, const fs::path& at,
+                      std::uint64_t needed) {
+  TRY_ASSIGN(auto free_bytes, core::filesystem_free_bytes(at));
+  plan.rooms.push_back({std::move(what), at, needed, free_bytes});
   return {};
+}
+
+// The room on the target server's datadir, when this host sees it.
+void add_server_room(RestorePlan& plan, const std::optional<fs::path>& server_datadir,
+                     std::uint64_t needed) {
+  std::error_code error;
+  if (server_datadir && fs::is_directory(*server_datadir, error)) {
+    auto free_bytes = core::filesystem_free_bytes(*server_datadir);
+    plan.rooms.push_back({"target server", *server_datadir, needed,
+                          free_bytes ? std::optional<std::uint64_t>(*free_bytes) : std::nullopt});
+  } else {
+    plan.notes.push_back("the server's datadir is not on this host: its free space is not checked");
+  }
 }
 
 }  // namespace
@@ -50,8 +65,6 @@ Result<RestorePlan> plan_datadir_restore(repo::Repository& repository,
     count(plan, manifest);
   }
   plan.writes = "datadir " + datadir.string();
-  plan.room_at = datadir;
-  plan.needed_bytes = plan.plaintext_bytes + core::kFreeSpaceMargin;
   if (non_empty_directory(datadir)) {
     if (force) {
       plan.moves_aside = datadir.string() + " to " + unused_aside_path(datadir).string() +
@@ -61,7 +74,7 @@ Result<RestorePlan> plan_datadir_restore(repo::Repository& repository,
                            "moves it aside)");
     }
   }
-  TRY(measure(plan));
+  TRY(add_room(plan, "datadir", datadir, plan.plaintext_bytes + core::kFreeSpaceMargin));
   return plan;
 }
 
@@ -70,8 +83,6 @@ Result<RestorePlan> plan_sqlite_restore(const repo::Manifest& manifest, const fs
   auto plan = start(manifest);
   count(plan, manifest);
   plan.writes = "file " + file.string() + " (through a temporary file beside it)";
-  plan.room_at = file.parent_path().empty() ? fs::path(".") : file.parent_path();
-  plan.needed_bytes = plan.plaintext_bytes + core::kFreeSpaceMargin;
   std::error_code error;
   if (fs::exists(file, error)) {
     if (force) {
@@ -82,7 +93,8 @@ Result<RestorePlan> plan_sqlite_restore(const repo::Manifest& manifest, const fs
                            "aside)");
     }
   }
-  TRY(measure(plan));
+  TRY(add_room(plan, "file", file.parent_path().empty() ? fs::path(".") : file.parent_path(),
+               plan.plaintext_bytes + core::kFreeSpaceMargin));
   return plan;
 }
 
@@ -104,26 +116,46 @@ RestorePlan plan_server_restore(const repo::Manifest& manifest, const std::strin
   }
   plan.writes = "server " + server;
   // The dump's SQL text is about the size the rows take in InnoDB (often more): a fair bound.
-  plan.needed_bytes = plan.plaintext_bytes + core::kFreeSpaceMargin;
-  std::error_code error;
-  if (server_datadir && fs::is_directory(*server_datadir, error)) {
-    plan.room_at = *server_datadir;
-    if (auto free_bytes = core::filesystem_free_bytes(*server_datadir)) {
-      plan.free_bytes = *free_bytes;
-    }
+  add_server_room(plan, server_datadir, plan.plaintext_bytes + core::kFreeSpaceMargin);
+  return plan;
+}
+
+Result<RestorePlan> plan_selected_through_scratch(repo::Repository& repository,
+                                                  const repo::Manifest& manifest,
+                                                  const std::string& server,
+                                                  const TableSelection& only,
+                                                  const std::optional<fs::path>& server_datadir,
+                                                  const fs::path& scratch_parent) {
+  auto plan = start(manifest);
+  if (manifest.method == core::Method::kPhysical) {
+    TRY_ASSIGN(auto chain, physical_chain(repository, manifest));
+    for (const auto& backup : chain) count(plan, backup);
   } else {
-    plan.notes.push_back("the server's datadir is not on this host: its free space is not checked");
+    count(plan, manifest);
   }
+  std::uint64_t selected = 0;
+  for (const auto& table : repo::backup_tables(manifest)) {
+    if (only.wants_table(table.schema, table.table)) selected += table.bytes.value_or(0);
+  }
+  plan.writes = "server " + server + " (" + only.text() + ", from a scratch server on the " +
+                "backup, through a logical dump)";
+  TRY_ASSIGN(auto scratch, scratch_bytes_needed(repository, manifest));
+  TRY(add_room(plan, "scratch server and dump", scratch_parent, scratch + selected));
+  add_server_room(plan, server_datadir, selected + core::kFreeSpaceMargin);
+  plan.notes.push_back("the scratch server and its directory are removed afterwards");
   return plan;
 }
 
 Result<void> require_room(const RestorePlan& plan) {
-  if (!plan.free_bytes || *plan.free_bytes >= plan.needed_bytes) return {};
-  return fail("not enough free space for restoring " + plan.set + "/" + plan.id + " on " +
-              plan.room_at.string() + ": it needs about " + core::format_bytes(plan.needed_bytes) +
-              " (" + std::to_string(plan.needed_bytes) + " bytes), " +
-              core::format_bytes(*plan.free_bytes) + " (" + std::to_string(*plan.free_bytes) +
-              " bytes) are free; nothing was written");
+  for (const auto& room : plan.rooms) {
+    if (!room.free_bytes || *room.free_bytes >= room.needed_bytes) continue;
+    return fail("not enough free space for restoring " + plan.set + "/" + plan.id + " on " +
+                room.at.string() + " (" + room.what + "): it needs about " +
+                core::format_bytes(room.needed_bytes) + " (" + std::to_string(room.needed_bytes) +
+                " bytes), " + core::format_bytes(*room.free_bytes) + " (" +
+                std::to_string(*room.free_bytes) + " bytes) are free; nothing was written");
+  }
+  return {};
 }
 
 std::string describe_restore_plan(const RestorePlan& plan) {
@@ -134,11 +166,11 @@ std::string describe_restore_plan(const RestorePlan& plan) {
          core::format_bytes(plan.stored_bytes) + " stored, " +
          core::format_bytes(plan.plaintext_bytes) + " restored\n";
   out += "  write     " + plan.writes + "\n";
-  if (!plan.room_at.empty()) {
-    out += "  room      " + core::format_bytes(plan.needed_bytes) + " needed on " +
-           plan.room_at.string() + ", " +
-           (plan.free_bytes ? core::format_bytes(*plan.free_bytes) + " free" : "free unknown") +
-           (plan.free_bytes && *plan.free_bytes < plan.needed_bytes ? "  (DOES NOT FIT)" : "") +
+  for (const auto& room : plan.rooms) {
+    out += "  room      " + core::format_bytes(room.needed_bytes) + " needed on " +
+           room.at.string() + " (" + room.what + "), " +
+           (room.free_bytes ? core::format_bytes(*room.free_bytes) + " free" : "free unknown") +
+           (room.free_bytes && *room.free_bytes < room.needed_bytes ? "  (DOES NOT FIT)" : "") +
            "\n";
   }
   if (plan.moves_aside) out += "  aside     " + *plan.moves_aside + "\n";
@@ -154,15 +186,28 @@ nlohmann::json restore_plan_to_json(const RestorePlan& plan) {
                              {"stored_bytes", plan.stored_bytes},
                              {"plaintext_bytes", plan.plaintext_bytes},
                              {"writes", plan.writes},
-                             {"needed_bytes", plan.needed_bytes},
-                             {"notes", plan.notes}};
-  document["room_at"] =
-      plan.room_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(plan.room_at.string());
+                             {"notes", plan.notes},
+                             {"rooms", nlohmann::json::array()}};
+  bool fits = true;
+  for (const auto& room : plan.rooms) {
+    const bool room_fits = !room.free_bytes || *room.free_bytes >= room.needed_bytes;
+    fits = fits && room_fits;
+    document["rooms"].push_back(
+        {{"what", room.what},
+         {"at", room.at.string()},
+         {"needed_bytes", room.needed_bytes},
+         {"free_bytes", room.free_bytes ? nlohmann::json(*room.free_bytes) : nlohmann::json()},
+         {"fits", room_fits}});
+  }
+  // The first room's figures at the top, for scripts that check one destination.
+  const RestoreRoom* first = plan.rooms.empty() ? nullptr : &plan.rooms.front();
+  document["room_at"] = first ? nlohmann::json(first->at.string()) : nlohmann::json(nullptr);
+  document["needed_bytes"] = first ? nlohmann::json(first->needed_bytes) : nlohmann::json(nullptr);
   document["free_bytes"] =
-      plan.free_bytes ? nlohmann::json(*plan.free_bytes) : nlohmann::json(nullptr);
-  document["fits"] = !plan.free_bytes || *plan.free_bytes >= plan.needed_bytes;
+      first && first->free_bytes ? nlohmann::json(*first->free_bytes) : nlohmann::json(nullptr);
   document["moves_aside"] =
       plan.moves_aside ? nlohmann::json(*plan.moves_aside) : nlohmann::json(nullptr);
+  document["fits"] = fits;
   return document;
 }
 

@@ -19,19 +19,25 @@
 
 namespace dbkeep::restore {
 
+// Room one step of a restore needs on one filesystem.
+struct RestoreRoom {
+  std::string what;  // "datadir", "scratch server", "target server"
+  std::filesystem::path at;
+  std::uint64_t needed_bytes = 0;
+  std::optional<std::uint64_t> free_bytes;  // nullopt: not known here (a remote server)
+};
+
 struct RestorePlan {
   std::string set;
   std::string id;
   std::vector<std::string> chain;  // backups fetched, oldest first (physical: full first)
   std::size_t objects = 0;
-  std::uint64_t stored_bytes = 0;     // fetched from the repository
-  std::uint64_t plaintext_bytes = 0;  // after decompression
-  std::string writes;                 // "datadir /srv/db", "server /run/mysqld.sock", …
-  std::filesystem::path room_at;      // the filesystem `needed_bytes` must fit on; empty: none
-  std::uint64_t needed_bytes = 0;
-  std::optional<std::uint64_t> free_bytes;  // nullopt: not known here (a remote server)
-  std::optional<std::string> moves_aside;   // what the restore moves aside, and where
-  std::vector<std::string> notes;           // what the numbers do not say
+  std::uint64_t stored_bytes = 0;          // fetched from the repository
+  std::uint64_t plaintext_bytes = 0;       // after decompression
+  std::string writes;                      // "datadir /srv/db", "server /run/mysqld.sock", …
+  std::vector<RestoreRoom> rooms;          // every filesystem the restore writes to
+  std::optional<std::string> moves_aside;  // what the restore moves aside, and where
+  std::vector<std::string> notes;          // what the numbers do not say
 };
 
 // --datadir DIR (snapshot and physical backups): the chain's files, unpacked and prepared
@@ -50,7 +56,15 @@ RestorePlan plan_server_restore(const repo::Manifest& manifest, const std::strin
                                 const std::optional<TableSelection>& only,
                                 const std::optional<std::filesystem::path>& server_datadir);
 
-// A kFailed error naming both numbers when the plan does not fit.
+// --to-server --only from a snapshot or physical backup (restore/table_transfer.hpp): the
+// backup on a scratch server under `scratch_parent`, the selected tables' dump beside it, and
+// the selected tables on the target server (their size as the backup recorded it).
+Result<RestorePlan> plan_selected_through_scratch(
+    repo::Repository& repository, const repo::Manifest& manifest, const std::string& server,
+    const TableSelection& only, const std::optional<std::filesystem::path>& server_datadir,
+    const std::filesystem::path& scratch_parent);
+
+// A kFailed error naming both numbers when a room of the plan does not fit.
 Result<void> require_room(const RestorePlan& plan);
 
 std::string describe_restore_plan(const RestorePlan& plan);  // human lines, "  fetch  …\n"

@@ -41,6 +41,9 @@ class TableSelection {
 
   [[nodiscard]] std::string text() const;  // as given, normalised: "db.t1,db2.*"
 
+  [[nodiscard]] const std::set<std::string>& whole_schemas() const { return whole_schemas_; }
+  [[nodiscard]] const std::set<TableName>& tables() const { return tables_; }
+
  private:
   std::set<std::string> whole_schemas_;
   std::set<TableName> tables_;

@@ -159,17 +159,23 @@ Result<ServerFacts> probe_server(Connection& connection) {
                                            "FROM information_schema.TABLES"));
   if (size) std::from_chars(size->data(), size->data() + size->size(), facts.estimated_data_bytes);
 
+  TRY_ASSIGN(facts.tables, read_user_tables(connection));
+  return facts;
+}
+
+Result<std::vector<repo::TableEntry>> read_user_tables(Connection& connection) {
   TRY_ASSIGN(auto tables,
              connection.query(std::string("SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE, TABLE_ROWS, "
                                           "DATA_LENGTH + INDEX_LENGTH FROM "
-                                          "information_schema.TABLES WHERE TABLE_TYPE = 'BASE "
-                                          "TABLE' AND TABLE_SCHEMA NOT IN ") +
+                                          "information_schema.TABLES WHERE TABLE_TYPE IN ('BASE "
+                                          "TABLE', 'SYSTEM VERSIONED') AND TABLE_SCHEMA NOT IN ") +
                               kSystemSchemas + " ORDER BY TABLE_SCHEMA, TABLE_NAME"));
+  std::vector<repo::TableEntry> out;
   for (const auto& row : tables.rows) {
-    facts.tables.push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or(""),
-                            count(row[3]), false, count(row[4])});
+    out.push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or(""), count(row[3]),
+                   false, count(row[4])});
   }
-  return facts;
+  return out;
 }
 
 std::vector<fs::path> paths_requiring_snapshot(const ServerFacts& facts) {

@@ -61,6 +61,10 @@ Result<ServerVersion> probe_version(Connection& connection);
 // Everything above. Needs the PROCESS privilege for information_schema tablespaces.
 Result<ServerFacts> probe_server(Connection& connection);
 
+// The base tables (system-versioned ones included) of the user schemas, with the server's row
+// estimate and data + index bytes; only those the connected user may see.
+Result<std::vector<repo::TableEntry>> read_user_tables(Connection& connection);
+
 // Directories and files that must all lie inside the snapshotted volume for a snapshot to be a
 // consistent copy: datadir, the InnoDB directories, external tablespaces. Deduplicated, absolute,
 // lexically normal. The binary log is not listed: a restore does not need it.
