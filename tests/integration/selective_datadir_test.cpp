@@ -4,7 +4,11 @@
 // was at the backup by CHECKSUM TABLE, and no scratch server or directory is left.
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <thread>
+
+#include "dbkeep/core/child_process.hpp"
 #include "support/backup_tamper.hpp"
 #include "support/logical_compare.hpp"
 #include "support/mariadb_test_suite.hpp"
@@ -77,6 +81,47 @@ class PhysicalSelectiveRestoreTest : public MariaDbTestSuite {};
 TEST_F(PhysicalSelectiveRestoreTest, TablesComeBackFromAPhysicalBackup) {
   PhysicalWorkspace workspace(server());
   undo_the_accident(workspace, server(), workspace.dir() / "temp");
+}
+
+// kill -9 while the scratch server runs: that server outlives dbkeep (it is not killed with
+// its parent), so the next run that needs a scratch server stops it and removes its directory
+// (restore/scratch_claim.hpp), then restores; nothing is left either way.
+TEST_F(PhysicalSelectiveRestoreTest, AKilledRestoreLeavesNothingOnceTheNextRunHasRun) {
+  PhysicalWorkspace workspace(server());
+  server().execute("DROP DATABASE IF EXISTS shop");
+  server().execute("DROP DATABASE IF EXISTS crm");
+  load_with_client(server(), kFixture);
+  auto backup = workspace.dbkeep_json({"backup"});
+  ASSERT_EQ(backup["backups"].size(), 1U) << backup.dump();
+  const std::string id = backup["backups"][0]["id"];
+  const auto at_backup = server_checksums(server());
+  server().execute("DROP TABLE shop.audited");
+  const std::vector<std::string> restore = {
+      "restore", id,     "--to-server", "--socket",     server().socket().string(),
+      "--user",  "root", "--only",      "shop.audited", "--drop-existing"};
+
+  core::SpawnOptions spawn;
+  spawn.argv = {DBKEEP_BINARY, "--config", workspace.config().string()};
+  spawn.argv.insert(spawn.argv.end(), restore.begin(), restore.end());
+  auto child = core::ChildProcess::spawn(spawn);
+  ASSERT_TRUE(child) << child.error().message;
+  const auto scratch_prefix = (workspace.dir() / "temp" / "dbkeep-only-").string();
+  bool server_seen = false;
+  for (int i = 0; i < 1200 && !server_seen; ++i) {
+    for (const auto& process : processes_mentioning(scratch_prefix)) {
+      if (contains(process, "mariadbd")) server_seen = true;
+    }
+    if (!server_seen) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(server_seen) << "no scratch server started";
+  ::kill(child->pid(), SIGKILL);
+  (void)child->wait();
+
+  auto again = workspace.dbkeep(restore);
+  EXPECT_EQ(again.exit_code, 0) << again.stderr_text;
+  EXPECT_TRUE(contains(again.stderr_text, "left by a killed dbkeep")) << again.stderr_text;
+  EXPECT_EQ(server_checksums(server()), at_backup);
+  expect_no_scratch_left(workspace.dir() / "temp");
 }
 
 TEST(SnapshotSelectiveRestoreTest, TablesComeBackFromASnapshotBackup) {

@@ -21,6 +21,7 @@
 #include "dbkeep/core/time_format.hpp"
 #include "dbkeep/pipeline/store.hpp"
 #include "dbkeep/restore/restored_server.hpp"
+#include "dbkeep/restore/scratch_claim.hpp"
 #include "dbkeep/restore/scratch_restore.hpp"
 #include "dbkeep/restore/scratch_server.hpp"
 
@@ -227,7 +228,8 @@ Result<int> open_command(CommandContext& context) {
     request.replay = &*replay;
   }
   log::info("opening " + describe_backup(manifest) + " read-only in " + temp_dir.string());
-  TRY_ASSIGN(auto scratch, core::TempDir::create(temp_dir, "dbkeep-open-"));
+  restore::reclaim_abandoned_scratch(temp_dir, "dbkeep-open-");
+  TRY_ASSIGN(auto scratch, restore::ClaimedScratch::create(temp_dir, "dbkeep-open-"));
   if (manifest.source == core::SourceKind::kSqlite) {
     return open_sqlite(context, *repository, manifest, scratch.path());
   }

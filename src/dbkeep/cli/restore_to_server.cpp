@@ -11,11 +11,11 @@
 #include "dbkeep/core/cancellation.hpp"
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/secret_file.hpp"
-#include "dbkeep/core/temp_dir.hpp"
 #include "dbkeep/repo/table_inventory.hpp"
 #include "dbkeep/restore/logical/logical_restore.hpp"
 #include "dbkeep/restore/method_restore.hpp"
 #include "dbkeep/restore/restore_plan.hpp"
+#include "dbkeep/restore/scratch_claim.hpp"
 #include "dbkeep/restore/scratch_restore.hpp"
 #include "dbkeep/restore/table_transfer.hpp"
 
@@ -97,7 +97,9 @@ Result<restore::logical::LogicalRestoreResult> restore_through_scratch(
   TRY_ASSIGN(const auto* config, context.config());
   restore::ScratchRestoreOptions scratch_options{config->verify.server_binary};
   if (auto found = config->find_set(manifest.set)) scratch_options.owner = (*found)->restore.owner;
-  TRY_ASSIGN(auto scratch, core::TempDir::create(config->repository.temp_dir, "dbkeep-only-"));
+  restore::reclaim_abandoned_scratch(config->repository.temp_dir, "dbkeep-only-");
+  TRY_ASSIGN(auto scratch,
+             restore::ClaimedScratch::create(config->repository.temp_dir, "dbkeep-only-"));
   log::info("restoring " + manifest.set + "/" + manifest.id + " into scratch directory " +
             scratch.path().string() + " to take " + options.only->text() + " from it");
   TRY_ASSIGN(const auto target,

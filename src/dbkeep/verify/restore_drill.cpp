@@ -4,6 +4,7 @@
 #include "dbkeep/core/log.hpp"
 #include "dbkeep/core/temp_dir.hpp"
 #include "dbkeep/repo/repository.hpp"
+#include "dbkeep/restore/scratch_claim.hpp"
 #include "dbkeep/source/sqlite/sqlite_database.hpp"
 #include "dbkeep/verify/mysql_drill.hpp"
 #include "dbkeep/verify/verification_record.hpp"
@@ -67,7 +68,8 @@ Result<DrillReport> run_restore_drill(repo::Repository& repository, const repo::
   log::info("restore test of " + manifest.set + "/" + manifest.id + " in a scratch directory");
   {
     // The scratch directory goes away on every path out, including cancellation (SIGTERM).
-    TRY_ASSIGN(auto scratch, core::TempDir::create(options.temp_dir, "dbkeep-drill-"));
+    restore::reclaim_abandoned_scratch(options.temp_dir, "dbkeep-drill-");
+    TRY_ASSIGN(auto scratch, restore::ClaimedScratch::create(options.temp_dir, "dbkeep-drill-"));
     if (manifest.source == core::SourceKind::kSqlite) {
       TRY(drill_sqlite(repository.backend(), manifest, scratch.path(), report));
     } else {
